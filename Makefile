@@ -1,0 +1,49 @@
+# licencegraph — the two commands are `make run` and `make test`.
+SHELL := /bin/bash
+GO ?= go
+
+.PHONY: run test build check generate neo4j neo4j-stop graphiql deps clean
+
+## run: start Neo4j if none answers, then migrate, seed and serve on LISTEN_ADDR (default :8080)
+run:
+	@bash scripts/run.sh
+
+## test: all tests (unit, integration, browser) against a throwaway Neo4j
+test:
+	@bash scripts/test.sh
+
+## build: the binary in bin/
+build:
+	mkdir -p bin
+	$(GO) build -o bin/licencegraph ./cmd/licencegraph
+
+## check: gofmt, go vet, and generated code in sync with the schema
+check:
+	@test -z "$$(gofmt -l $$(git ls-files '*.go'))" || { echo "gofmt needed:"; gofmt -l $$(git ls-files '*.go'); exit 1; }
+	$(GO) vet ./...
+	$(GO) run github.com/99designs/gqlgen generate
+	@git diff --exit-code -- graph/ || { echo "generated code is out of date: run make generate and commit"; exit 1; }
+
+## generate: regenerate gqlgen code from schema/*.graphqls
+generate:
+	$(GO) run github.com/99designs/gqlgen generate
+
+## neo4j: start the local Neo4j (NEO4J_BOLT_PORT, NEO4J_DATA_DIR) and wait for Bolt
+neo4j:
+	@bash tools/neo4j-local/neo4j-local.sh start
+
+## neo4j-stop: stop the local Neo4j started by `make neo4j` or `make run`
+neo4j-stop:
+	@bash tools/neo4j-local/neo4j-local.sh stop
+
+## graphiql: rebuild the embedded GraphiQL bundle from npm packages
+graphiql:
+	npm ci --prefix web --no-audit --no-fund
+	npm run --prefix web build
+
+## deps: install what tests need (Maven deps, npm packages, Chromium)
+deps:
+	@bash scripts/deps.sh
+
+clean:
+	rm -rf bin tools/neo4j-local/target

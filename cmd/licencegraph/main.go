@@ -1,0 +1,144 @@
+// Command licencegraph is the one binary of the project: the GraphQL server
+// and the commands that prepare its database.
+//
+//	licencegraph serve        serve GraphQL, GraphiQL and the probes
+//	licencegraph ping         exit 0 if Neo4j answers, 1 otherwise
+//	licencegraph version      print the version
+//
+// Configuration comes from the environment (see README.md).
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"os/signal"
+	"syscall"
+	"time"
+
+	"github.com/licencegraph/licencegraph/internal/app"
+	"github.com/licencegraph/licencegraph/internal/config"
+	"github.com/licencegraph/licencegraph/internal/server"
+)
+
+// version is set at build time with -ldflags "-X main.version=…".
+var version = "dev"
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	err := run(ctx, os.Args[1:], os.Getenv, os.Stdout, os.Stderr)
+	stop()
+	if err != nil {
+		if !errors.Is(err, errUsage) {
+			fmt.Fprintln(os.Stderr, "licencegraph:", err)
+		}
+		os.Exit(exitCode(err))
+	}
+}
+
+var errUsage = errors.New("usage")
+
+const usage = `usage: licencegraph <command> [flags]
+
+commands:
+  serve     serve GraphQL at /graphql, GraphiQL at /, /healthz and /readyz
+  ping      check that Neo4j answers (exit status 0) or not (1)
+  version   print the version
+
+Configuration is read from the environment; see README.md.
+`
+
+func exitCode(err error) int {
+	if errors.Is(err, errUsage) {
+		return 2
+	}
+	return 1
+}
+
+func run(ctx context.Context, args []string, getenv config.Getenv, stdout, stderr io.Writer) error {
+	if len(args) == 0 {
+		fmt.Fprint(stderr, usage)
+		return errUsage
+	}
+	cmd, args := args[0], args[1:]
+	switch cmd {
+	case "version":
+		fmt.Fprintln(stdout, "licencegraph", version)
+		return nil
+	case "help", "-h", "--help":
+		fmt.Fprint(stdout, usage)
+		return nil
+	}
+	cfg, err := config.FromEnv(getenv)
+	if err != nil {
+		return fmt.Errorf("configuration: %w", err)
+	}
+	log := newLogger(cfg, stderr)
+	switch cmd {
+	case "serve":
+		return serve(ctx, cfg, log, args)
+	case "ping":
+		return ping(ctx, cfg, log, args)
+	default:
+		fmt.Fprintf(stderr, "licencegraph: unknown command %q\n\n%s", cmd, usage)
+		return errUsage
+	}
+}
+
+func newLogger(cfg config.Config, w io.Writer) *slog.Logger {
+	opts := &slog.HandlerOptions{Level: cfg.LogLevel}
+	if cfg.LogFormat == "json" {
+		return slog.New(slog.NewJSONHandler(w, opts))
+	}
+	return slog.New(slog.NewTextHandler(w, opts))
+}
+
+func serve(ctx context.Context, cfg config.Config, log *slog.Logger, args []string) error {
+	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
+	if err := fs.Parse(args); err != nil {
+		return errUsage
+	}
+	log.Info("starting licencegraph", "version", version, "config", cfg)
+	a, err := app.New(cfg, log)
+	if err != nil {
+		return err
+	}
+	defer func() {
+		cctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		if err := a.Close(cctx); err != nil {
+			log.Warn("closing the database driver", "err", err)
+		}
+	}()
+	// The server starts even when the database is down: /readyz reports it
+	// and requests answer UNAVAILABLE until it is back.
+	pctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+	if err := a.Store.Ping(pctx); err != nil {
+		log.Warn("neo4j is not answering yet; serving anyway", "uri", cfg.Neo4jURI, "err", err)
+	}
+	cancel()
+	return server.Run(ctx, cfg.ListenAddr, a.Handler, cfg.ShutdownTimeout, log, nil)
+}
+
+func ping(ctx context.Context, cfg config.Config, log *slog.Logger, args []string) error {
+	fs := flag.NewFlagSet("ping", flag.ContinueOnError)
+	timeout := fs.Duration("timeout", 5*time.Second, "how long to wait for an answer")
+	if err := fs.Parse(args); err != nil {
+		return errUsage
+	}
+	store, err := app.OpenStore(cfg, log)
+	if err != nil {
+		return err
+	}
+	defer store.Close(context.WithoutCancel(ctx))
+	pctx, cancel := context.WithTimeout(ctx, *timeout)
+	defer cancel()
+	if err := store.Ping(pctx); err != nil {
+		return fmt.Errorf("neo4j at %s does not answer: %w", cfg.Neo4jURI, err)
+	}
+	return nil
+}

@@ -1,0 +1,126 @@
+package graph
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"runtime/debug"
+	"time"
+
+	"github.com/99designs/gqlgen/graphql"
+	"github.com/99designs/gqlgen/graphql/handler"
+	"github.com/99designs/gqlgen/graphql/handler/extension"
+	"github.com/99designs/gqlgen/graphql/handler/lru"
+	"github.com/99designs/gqlgen/graphql/handler/transport"
+	"github.com/vektah/gqlparser/v2/ast"
+	"github.com/vektah/gqlparser/v2/gqlerror"
+
+	"github.com/licencegraph/licencegraph/graph/generated"
+	"github.com/licencegraph/licencegraph/internal/domain"
+)
+
+// HandlerOptions configure the GraphQL handler.
+type HandlerOptions struct {
+	// RequestTimeout bounds each query and mutation (not subscriptions).
+	RequestTimeout time.Duration
+	Logger         *slog.Logger
+}
+
+// NewHandler builds the GraphQL HTTP handler: explicit transports, a query
+// cache, automatic persisted queries, and errors mapped to SPEC's codes.
+func NewHandler(r *Resolver, o HandlerOptions) *handler.Server {
+	if o.Logger == nil {
+		o.Logger = slog.Default()
+	}
+	srv := handler.New(generated.NewExecutableSchema(generated.Config{Resolvers: r}))
+
+	srv.AddTransport(transport.Websocket{KeepAlivePingInterval: 10 * time.Second})
+	srv.AddTransport(transport.Options{})
+	srv.AddTransport(transport.GET{})
+	srv.AddTransport(transport.POST{})
+
+	srv.SetQueryCache(lru.New[*ast.QueryDocument](1000))
+	srv.Use(extension.Introspection{})
+	srv.Use(extension.AutomaticPersistedQuery{Cache: lru.New[string](100)})
+
+	if o.RequestTimeout > 0 {
+		srv.AroundOperations(operationTimeout(o.RequestTimeout))
+	}
+	srv.SetErrorPresenter(errorPresenter(o.Logger))
+	srv.SetRecoverFunc(func(ctx context.Context, p any) error {
+		o.Logger.ErrorContext(ctx, "panic in resolver", "panic", p, "stack", string(debug.Stack()))
+		return domain.Errorf(domain.CodeInternal, "internal error")
+	})
+	return srv
+}
+
+// operationTimeout gives each query and mutation a deadline, which the
+// store also sends to Neo4j as the transaction timeout. Subscriptions are
+// long-lived by design and keep the connection's context.
+func operationTimeout(d time.Duration) graphql.OperationMiddleware {
+	return func(ctx context.Context, next graphql.OperationHandler) graphql.ResponseHandler {
+		oc := graphql.GetOperationContext(ctx)
+		if oc.Operation != nil && oc.Operation.Operation == ast.Subscription {
+			return next(ctx)
+		}
+		ctx, cancel := context.WithTimeout(ctx, d)
+		respond := next(ctx)
+		return func(ctx context.Context) *graphql.Response {
+			resp := respond(ctx)
+			if resp == nil {
+				cancel()
+			}
+			return resp
+		}
+	}
+}
+
+// errorPresenter shows clients a safe message and an extensions.code. Known
+// domain errors keep their message; errors gqlgen and gqlparser raise about
+// the request itself keep theirs; anything else becomes INTERNAL, logged in
+// full here and never sent (it may quote Cypher or driver internals).
+func errorPresenter(log *slog.Logger) graphql.ErrorPresenterFunc {
+	return func(ctx context.Context, err error) *gqlerror.Error {
+		gqlErr := graphql.DefaultErrorPresenter(ctx, err)
+		var derr *domain.Error
+		switch {
+		case errors.As(err, &derr):
+			code := derr.Code
+			if code == domain.CodeInternal {
+				log.ErrorContext(ctx, "internal error", "path", gqlErr.Path.String(), "err", err)
+			} else if code == domain.CodeUnavailable || code == domain.CodeTimeout {
+				log.WarnContext(ctx, "request failed", "code", code, "path", gqlErr.Path.String(), "err", err)
+			}
+			gqlErr.Message = derr.Message
+			setCode(gqlErr, code)
+			if derr.Field != "" {
+				gqlErr.Extensions["field"] = derr.Field
+			}
+		case errors.Is(err, context.DeadlineExceeded):
+			gqlErr.Message = "the request took too long"
+			setCode(gqlErr, domain.CodeTimeout)
+		case gqlErr.Err == nil:
+			// Raised by gqlgen/gqlparser about the request (parse, validation,
+			// argument coercion): the message is about the query, safe to show.
+			if _, ok := gqlErr.Extensions["code"]; !ok {
+				setCode(gqlErr, domain.CodeBadUserInput)
+			}
+		default:
+			log.ErrorContext(ctx, "internal error", "path", gqlErr.Path.String(), "err", err)
+			gqlErr.Message = "internal error"
+			gqlErr.Err = nil
+			setCode(gqlErr, domain.CodeInternal)
+		}
+		return gqlErr
+	}
+}
+
+func setCode(e *gqlerror.Error, code domain.Code) {
+	if e.Extensions == nil {
+		e.Extensions = map[string]any{}
+	}
+	e.Extensions["code"] = string(code)
+}
+
+// Compile-time checks that the resolvers implement the generated interfaces.
+var _ generated.ResolverRoot = (*Resolver)(nil)

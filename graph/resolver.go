@@ -1,0 +1,11 @@
+// Package graph is licencegraph's GraphQL transport: gqlgen resolvers that
+// check access, convert input, call a service in internal/ and convert the
+// output. Generated code lives in graph/generated and graph/model.
+package graph
+
+import "github.com/licencegraph/licencegraph/internal/domain"
+
+// Resolver is the dependency container, built once in main.
+type Resolver struct {
+	StatsService domain.StatsService
+}

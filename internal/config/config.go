@@ -1,0 +1,160 @@
+// Package config reads licencegraph's configuration from the environment.
+// Every variable has a documented default (README.md, "Configuration").
+package config
+
+import (
+	"errors"
+	"fmt"
+	"log/slog"
+	"os"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Config is the whole runtime configuration of the binary.
+type Config struct {
+	Neo4jURI      string
+	Neo4jUser     string
+	Neo4jPassword string
+	Neo4jDatabase string
+	// Neo4jMaxRetry bounds how long the driver retries a transaction whose
+	// failure is transient (e.g. the database restarting).
+	Neo4jMaxRetry time.Duration
+	// Neo4jConnectTimeout bounds acquiring a connection, so requests fail
+	// fast with UNAVAILABLE when the database is down.
+	Neo4jConnectTimeout time.Duration
+
+	ListenAddr      string
+	CORSOrigins     []string
+	RequestTimeout  time.Duration
+	ShutdownTimeout time.Duration
+
+	LogLevel  slog.Level
+	LogFormat string // "text" or "json"
+}
+
+// Getenv is os.Getenv's shape, so tests can pass a map.
+type Getenv func(string) string
+
+// FromEnv reads the configuration; it reports every invalid variable.
+func FromEnv(getenv Getenv) (Config, error) {
+	if getenv == nil {
+		getenv = os.Getenv
+	}
+	p := parser{getenv: getenv}
+	c := Config{
+		Neo4jURI:            p.str("NEO4J_URI", "bolt://127.0.0.1:7687"),
+		Neo4jUser:           p.str("NEO4J_USER", ""),
+		Neo4jPassword:       p.str("NEO4J_PASSWORD", ""),
+		Neo4jDatabase:       p.str("NEO4J_DATABASE", "neo4j"),
+		Neo4jMaxRetry:       p.duration("NEO4J_MAX_RETRY_TIME", 5*time.Second),
+		Neo4jConnectTimeout: p.duration("NEO4J_CONNECT_TIMEOUT", 3*time.Second),
+		ListenAddr:          p.str("LISTEN_ADDR", ":8080"),
+		CORSOrigins:         p.list("CORS_ALLOWED_ORIGINS", []string{"*"}),
+		RequestTimeout:      p.duration("REQUEST_TIMEOUT", 15*time.Second),
+		ShutdownTimeout:     p.duration("SHUTDOWN_TIMEOUT", 15*time.Second),
+		LogLevel:            p.level("LOG_LEVEL", slog.LevelInfo),
+		LogFormat:           p.oneOf("LOG_FORMAT", "text", "text", "json"),
+	}
+	if c.Neo4jUser != "" && c.Neo4jPassword == "" {
+		p.errs = append(p.errs, errors.New("NEO4J_PASSWORD: required when NEO4J_USER is set"))
+	}
+	return c, errors.Join(p.errs...)
+}
+
+// LogValue masks secrets so the configuration can be logged whole.
+func (c Config) LogValue() slog.Value {
+	password := ""
+	if c.Neo4jPassword != "" {
+		password = "***"
+	}
+	return slog.GroupValue(
+		slog.String("neo4j_uri", c.Neo4jURI),
+		slog.String("neo4j_user", c.Neo4jUser),
+		slog.String("neo4j_password", password),
+		slog.String("neo4j_database", c.Neo4jDatabase),
+		slog.String("listen_addr", c.ListenAddr),
+		slog.Any("cors_allowed_origins", c.CORSOrigins),
+		slog.Duration("request_timeout", c.RequestTimeout),
+	)
+}
+
+type parser struct {
+	getenv Getenv
+	errs   []error
+}
+
+func (p *parser) str(key, def string) string {
+	if v := strings.TrimSpace(p.getenv(key)); v != "" {
+		return v
+	}
+	return def
+}
+
+func (p *parser) duration(key string, def time.Duration) time.Duration {
+	v := strings.TrimSpace(p.getenv(key))
+	if v == "" {
+		return def
+	}
+	d, err := time.ParseDuration(v)
+	if err != nil || d <= 0 {
+		p.errs = append(p.errs, fmt.Errorf("%s: %q is not a positive duration such as 10s or 500ms", key, v))
+		return def
+	}
+	return d
+}
+
+func (p *parser) list(key string, def []string) []string {
+	v := strings.TrimSpace(p.getenv(key))
+	if v == "" {
+		return def
+	}
+	var out []string
+	for _, item := range strings.Split(v, ",") {
+		if item = strings.TrimSpace(item); item != "" {
+			out = append(out, item)
+		}
+	}
+	return out
+}
+
+func (p *parser) level(key string, def slog.Level) slog.Level {
+	v := strings.TrimSpace(p.getenv(key))
+	if v == "" {
+		return def
+	}
+	var l slog.Level
+	if err := l.UnmarshalText([]byte(v)); err != nil {
+		p.errs = append(p.errs, fmt.Errorf("%s: %q is not one of debug, info, warn, error", key, v))
+		return def
+	}
+	return l
+}
+
+func (p *parser) oneOf(key, def string, allowed ...string) string {
+	v := strings.ToLower(strings.TrimSpace(p.getenv(key)))
+	if v == "" {
+		return def
+	}
+	for _, a := range allowed {
+		if v == a {
+			return v
+		}
+	}
+	p.errs = append(p.errs, fmt.Errorf("%s: %q is not one of %s", key, v, strings.Join(allowed, ", ")))
+	return def
+}
+
+// Int reads an integer variable; used by subcommands with their own knobs.
+func Int(getenv Getenv, key string, def int) (int, error) {
+	v := strings.TrimSpace(getenv(key))
+	if v == "" {
+		return def, nil
+	}
+	n, err := strconv.Atoi(v)
+	if err != nil {
+		return def, fmt.Errorf("%s: %q is not an integer", key, v)
+	}
+	return n, nil
+}

@@ -1,0 +1,84 @@
+package config
+
+import (
+	"log/slog"
+	"strings"
+	"testing"
+	"time"
+)
+
+func TestFromEnv(t *testing.T) {
+	tests := []struct {
+		name    string
+		env     map[string]string
+		check   func(t *testing.T, c Config)
+		wantErr []string
+	}{
+		{
+			name: "defaults",
+			env:  nil,
+			check: func(t *testing.T, c Config) {
+				if c.Neo4jURI != "bolt://127.0.0.1:7687" || c.Neo4jDatabase != "neo4j" || c.ListenAddr != ":8080" {
+					t.Errorf("unexpected defaults: %+v", c)
+				}
+				if len(c.CORSOrigins) != 1 || c.CORSOrigins[0] != "*" {
+					t.Errorf("CORSOrigins = %v", c.CORSOrigins)
+				}
+				if c.RequestTimeout != 15*time.Second || c.LogLevel != slog.LevelInfo || c.LogFormat != "text" {
+					t.Errorf("unexpected defaults: %+v", c)
+				}
+			},
+		},
+		{
+			name: "overrides",
+			env: map[string]string{
+				"NEO4J_URI": "neo4j://db:7687", "NEO4J_USER": "neo4j", "NEO4J_PASSWORD": "s3cret",
+				"CORS_ALLOWED_ORIGINS": "https://a.example, https://b.example", "REQUEST_TIMEOUT": "2s",
+				"LOG_LEVEL": "debug", "LOG_FORMAT": "JSON",
+			},
+			check: func(t *testing.T, c Config) {
+				if c.Neo4jURI != "neo4j://db:7687" || c.Neo4jPassword != "s3cret" {
+					t.Errorf("got %+v", c)
+				}
+				if strings.Join(c.CORSOrigins, "|") != "https://a.example|https://b.example" {
+					t.Errorf("CORSOrigins = %v", c.CORSOrigins)
+				}
+				if c.RequestTimeout != 2*time.Second || c.LogLevel != slog.LevelDebug || c.LogFormat != "json" {
+					t.Errorf("got %+v", c)
+				}
+			},
+		},
+		{
+			name:    "all invalid values reported",
+			env:     map[string]string{"REQUEST_TIMEOUT": "soon", "LOG_LEVEL": "loud", "LOG_FORMAT": "xml", "NEO4J_USER": "neo4j"},
+			wantErr: []string{"REQUEST_TIMEOUT", "LOG_LEVEL", "LOG_FORMAT", "NEO4J_PASSWORD"},
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			c, err := FromEnv(func(k string) string { return tt.env[k] })
+			if len(tt.wantErr) == 0 {
+				if err != nil {
+					t.Fatalf("FromEnv: %v", err)
+				}
+				tt.check(t, c)
+				return
+			}
+			if err == nil {
+				t.Fatal("FromEnv: want error")
+			}
+			for _, w := range tt.wantErr {
+				if !strings.Contains(err.Error(), w) {
+					t.Errorf("error %q does not mention %s", err, w)
+				}
+			}
+		})
+	}
+}
+
+func TestLogValueMasksPassword(t *testing.T) {
+	c := Config{Neo4jPassword: "hunter2"}
+	if s := c.LogValue().String(); strings.Contains(s, "hunter2") {
+		t.Fatalf("password leaked: %s", s)
+	}
+}

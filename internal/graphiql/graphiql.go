@@ -1,0 +1,226 @@
+// Package graphiql serves a GraphiQL IDE that works fully offline.
+//
+// The JavaScript and CSS are built from web/ (npm run --prefix web build) into
+// assets/ and embedded into the binary; the page loads nothing from any other
+// host. Routes owned by Handler:
+//
+//	GET/HEAD /                       the HTML page
+//	GET/HEAD /graphiql/graphiql.js   the bundled GraphiQL application
+//	GET/HEAD /graphiql/graphiql.css  its stylesheet (fonts inlined as data: URIs)
+//
+// Everything else is answered with 404, so the handler can be mounted at "/"
+// of a mux next to the GraphQL endpoint itself.
+package graphiql
+
+import (
+	"bytes"
+	"compress/gzip"
+	"crypto/rand"
+	"crypto/sha256"
+	"embed"
+	"encoding/base64"
+	"encoding/hex"
+	"fmt"
+	"html/template"
+	"io/fs"
+	"net/http"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+)
+
+//go:embed assets
+var assetsFS embed.FS
+
+// Paths of the embedded assets as served by Handler.
+const (
+	JSPath  = "/graphiql/graphiql.js"
+	CSSPath = "/graphiql/graphiql.css"
+)
+
+// contentSecurityPolicy returns the policy sent with the HTML page.
+// Everything is same-origin:
+//   - script-src 'self': one external bundle, no inline script, no eval.
+//   - style-src 'self' 'nonce-…': one external stylesheet; in addition the
+//     Radix dialogs (settings, keyboard shortcuts) inject a <style> element
+//     for their scroll lock (react-remove-scroll), which carries the
+//     per-response nonce handed to the page in data-style-nonce. No
+//     'unsafe-inline': React, CodeMirror and framer-motion set element styles
+//     through the CSSOM (element.style), which CSP does not restrict.
+//   - font-src/img-src data:: the stylesheet inlines its fonts and icons as
+//     data: URIs.
+//   - connect-src 'self' ws: wss:: HTTP queries go to the same origin,
+//     subscriptions use graphql-ws over ws(s)://<same host><endpoint>.
+func contentSecurityPolicy(nonce string) string {
+	return "default-src 'none'; " +
+		"script-src 'self'; " +
+		"style-src 'self' 'nonce-" + nonce + "'; " +
+		"img-src 'self' data:; " +
+		"font-src 'self' data:; " +
+		"connect-src 'self' ws: wss:; " +
+		"base-uri 'none'; " +
+		"form-action 'none'; " +
+		"frame-ancestors 'none'"
+}
+
+type asset struct {
+	contentType string
+	body        []byte
+	hash        string // hex sha256 prefix, used as ETag and cache-busting version
+
+	gzOnce sync.Once
+	gzBody []byte
+}
+
+func (a *asset) gzipped() []byte {
+	a.gzOnce.Do(func() {
+		var buf bytes.Buffer
+		zw, _ := gzip.NewWriterLevel(&buf, gzip.BestCompression)
+		_, _ = zw.Write(a.body)
+		_ = zw.Close()
+		a.gzBody = buf.Bytes()
+	})
+	return a.gzBody
+}
+
+var (
+	jsAsset  = mustAsset("assets/graphiql.js", "text/javascript; charset=utf-8")
+	cssAsset = mustAsset("assets/graphiql.css", "text/css; charset=utf-8")
+	pageTmpl = template.Must(template.ParseFS(assetsFS, "assets/index.html"))
+)
+
+func mustAsset(name, contentType string) *asset {
+	b, err := fs.ReadFile(assetsFS, name)
+	if err != nil {
+		panic(fmt.Sprintf("graphiql: embedded asset %s missing (run `npm run --prefix web build`): %v", name, err))
+	}
+	sum := sha256.Sum256(b)
+	return &asset{contentType: contentType, body: b, hash: hex.EncodeToString(sum[:8])}
+}
+
+type pageData struct {
+	Title      string
+	TabTitle   string
+	Endpoint   string
+	JSPath     string
+	CSSPath    string
+	StyleNonce string
+}
+
+type handler struct {
+	endpoint string
+}
+
+// Handler returns an http.Handler serving the GraphiQL page at "/" and its
+// assets under "/graphiql/". endpoint is the same-origin path of the GraphQL
+// endpoint (for example "/graphql"); the page derives the graphql-ws URL for
+// subscriptions from it (ws(s)://<host><endpoint>). An empty endpoint means
+// "/graphql". Handler panics if endpoint is not an absolute path, because the
+// page's Content-Security-Policy only allows same-origin connections.
+func Handler(endpoint string) http.Handler {
+	if endpoint == "" {
+		endpoint = "/graphql"
+	}
+	if !strings.HasPrefix(endpoint, "/") || strings.HasPrefix(endpoint, "//") || strings.ContainsAny(endpoint, "\\ \t\r\n") {
+		panic(fmt.Sprintf("graphiql: endpoint must be a same-origin absolute path such as /graphql, got %q", endpoint))
+	}
+	h := &handler{endpoint: endpoint}
+	if _, err := h.renderPage("test"); err != nil {
+		panic(fmt.Sprintf("graphiql: rendering page: %v", err))
+	}
+	return h
+}
+
+func (h *handler) renderPage(nonce string) ([]byte, error) {
+	var buf bytes.Buffer
+	err := pageTmpl.Execute(&buf, pageData{
+		Title:      "licencegraph · GraphiQL",
+		TabTitle:   "Overview",
+		Endpoint:   h.endpoint,
+		JSPath:     JSPath + "?v=" + jsAsset.hash,
+		CSSPath:    CSSPath + "?v=" + cssAsset.hash,
+		StyleNonce: nonce,
+	})
+	return buf.Bytes(), err
+}
+
+func newNonce() string {
+	var b [18]byte
+	if _, err := rand.Read(b[:]); err != nil {
+		panic(fmt.Sprintf("graphiql: crypto/rand: %v", err))
+	}
+	return base64.RawURLEncoding.EncodeToString(b[:])
+}
+
+func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	var a *asset
+	switch r.URL.Path {
+	case "/":
+	case JSPath:
+		a = jsAsset
+	case CSSPath:
+		a = cssAsset
+	default:
+		http.NotFound(w, r)
+		return
+	}
+	if r.Method != http.MethodGet && r.Method != http.MethodHead {
+		w.Header().Set("Allow", "GET, HEAD")
+		http.Error(w, http.StatusText(http.StatusMethodNotAllowed), http.StatusMethodNotAllowed)
+		return
+	}
+	hdr := w.Header()
+	hdr.Set("X-Content-Type-Options", "nosniff")
+	if a == nil {
+		nonce := newNonce()
+		page, err := h.renderPage(nonce)
+		if err != nil {
+			http.Error(w, "graphiql: rendering page failed", http.StatusInternalServerError)
+			return
+		}
+		hdr.Set("Content-Type", "text/html; charset=utf-8")
+		hdr.Set("Content-Security-Policy", contentSecurityPolicy(nonce))
+		hdr.Set("X-Frame-Options", "DENY")
+		hdr.Set("Referrer-Policy", "no-referrer")
+		// Each response carries a fresh nonce: never reuse a stored copy.
+		hdr.Set("Cache-Control", "no-store")
+		hdr.Set("Content-Length", strconv.Itoa(len(page)))
+		w.WriteHeader(http.StatusOK)
+		if r.Method != http.MethodHead {
+			_, _ = w.Write(page)
+		}
+		return
+	}
+	hdr.Set("Content-Type", a.contentType)
+	hdr.Set("Vary", "Accept-Encoding")
+	if r.URL.Query().Get("v") == a.hash {
+		// The URL names this exact content: cache it for good.
+		hdr.Set("Cache-Control", "public, max-age=31536000, immutable")
+	} else {
+		hdr.Set("Cache-Control", "no-cache")
+	}
+	body := a.body
+	etag := `"` + a.hash + `"`
+	if acceptsGzip(r) {
+		body = a.gzipped()
+		etag = `"` + a.hash + `-gz"`
+		hdr.Set("Content-Encoding", "gzip")
+	}
+	hdr.Set("ETag", etag)
+	http.ServeContent(w, r, "", time.Time{}, bytes.NewReader(body))
+}
+
+// acceptsGzip reports whether the request's Accept-Encoding allows gzip
+// (a "gzip;q=0" entry counts as a refusal).
+func acceptsGzip(r *http.Request) bool {
+	for _, part := range strings.Split(r.Header.Get("Accept-Encoding"), ",") {
+		coding, params, _ := strings.Cut(strings.TrimSpace(part), ";")
+		if !strings.EqualFold(strings.TrimSpace(coding), "gzip") {
+			continue
+		}
+		params = strings.ReplaceAll(strings.TrimSpace(params), " ", "")
+		return params != "q=0" && params != "q=0.0" && params != "q=0.00" && params != "q=0.000"
+	}
+	return false
+}

@@ -1,0 +1,119 @@
+// Package server wires licencegraph's HTTP surface: the GraphQL endpoint,
+// GraphiQL, health and readiness probes, CORS and request logging, and runs
+// it with a graceful shutdown.
+package server
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"time"
+
+	"github.com/rs/cors"
+
+	"github.com/licencegraph/licencegraph/internal/domain"
+)
+
+// Options configure the HTTP surface.
+type Options struct {
+	// GraphQL serves /graphql.
+	GraphQL http.Handler
+	// UI serves "/" (GraphiQL) and its assets; nil leaves "/" a 404.
+	UI http.Handler
+	// DB answers /readyz.
+	DB domain.Pinger
+	// CORSOrigins are the allowed origins; "*" allows any (without cookies).
+	CORSOrigins []string
+	// ReadyTimeout bounds the database check of /readyz.
+	ReadyTimeout time.Duration
+	Logger       *slog.Logger
+}
+
+// Handler returns the whole HTTP handler.
+func Handler(o Options) http.Handler {
+	if o.Logger == nil {
+		o.Logger = slog.Default()
+	}
+	if o.ReadyTimeout <= 0 {
+		o.ReadyTimeout = 2 * time.Second
+	}
+	mux := http.NewServeMux()
+	mux.Handle("/graphql", o.GraphQL)
+	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
+		writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
+	})
+	mux.HandleFunc("GET /readyz", readyz(o.DB, o.ReadyTimeout, o.Logger))
+	if o.UI != nil {
+		mux.Handle("/", o.UI)
+	}
+	c := cors.New(cors.Options{
+		AllowedOrigins: o.CORSOrigins,
+		AllowedMethods: []string{http.MethodGet, http.MethodPost, http.MethodOptions},
+		AllowedHeaders: []string{"Content-Type", "Authorization", "Accept"},
+		MaxAge:         600,
+	})
+	return logRequests(o.Logger, c.Handler(mux))
+}
+
+func readyz(db domain.Pinger, timeout time.Duration, log *slog.Logger) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		ctx, cancel := context.WithTimeout(r.Context(), timeout)
+		defer cancel()
+		if err := db.Ping(ctx); err != nil {
+			log.WarnContext(ctx, "not ready", "err", err)
+			writeJSON(w, http.StatusServiceUnavailable, map[string]string{
+				"status": "unavailable", "reason": domain.ErrorMessage(err),
+			})
+			return
+		}
+		writeJSON(w, http.StatusOK, map[string]string{"status": "ready"})
+	}
+}
+
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Cache-Control", "no-store")
+	w.WriteHeader(status)
+	_ = json.NewEncoder(w).Encode(v)
+}
+
+// Run serves h on addr until ctx ends, then shuts down gracefully: new
+// connections are refused and in-flight requests get shutdownTimeout to
+// finish. ready, if non-nil, receives the bound address once listening.
+func Run(ctx context.Context, addr string, h http.Handler, shutdownTimeout time.Duration, log *slog.Logger, ready func(net.Addr)) error {
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return fmt.Errorf("listen on %s: %w", addr, err)
+	}
+	srv := &http.Server{
+		Handler:           h,
+		ReadHeaderTimeout: 10 * time.Second,
+		IdleTimeout:       120 * time.Second,
+		BaseContext:       func(net.Listener) context.Context { return context.WithoutCancel(ctx) },
+	}
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	log.Info("serving", "addr", ln.Addr().String())
+	if ready != nil {
+		ready(ln.Addr())
+	}
+	select {
+	case err := <-errc:
+		return fmt.Errorf("serve: %w", err)
+	case <-ctx.Done():
+	}
+	log.Info("shutting down", "timeout", shutdownTimeout)
+	sctx, cancel := context.WithTimeout(context.Background(), shutdownTimeout)
+	defer cancel()
+	if err := srv.Shutdown(sctx); err != nil {
+		return fmt.Errorf("shutdown: %w", errors.Join(err, srv.Close()))
+	}
+	if err := <-errc; err != nil && !errors.Is(err, http.ErrServerClosed) {
+		return fmt.Errorf("serve: %w", err)
+	}
+	return nil
+}

@@ -1,0 +1,170 @@
+// Package testutil holds helpers shared by integration tests: finding the
+// Neo4j that `make test` started, the repository root, and starting a
+// private Neo4j for tests that must stop and start one.
+package testutil
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"net"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/licencegraph/licencegraph/internal/config"
+)
+
+// Under `make test` and CI these are set, and a missing dependency fails the
+// test instead of skipping it.
+const (
+	requireNeo4jEnv   = "LICENCEGRAPH_REQUIRE_NEO4J"
+	requireBrowserEnv = "LICENCEGRAPH_REQUIRE_BROWSER"
+)
+
+// Config returns the configuration for an integration test against the
+// Neo4j named by NEO4J_URI. Without it the test is skipped, or fails when
+// LICENCEGRAPH_REQUIRE_NEO4J=1 (as under `make test`).
+func Config(t testing.TB) config.Config {
+	t.Helper()
+	if os.Getenv("NEO4J_URI") == "" {
+		missing(t, requireNeo4jEnv, "integration test needs Neo4j: run `make test`, or set NEO4J_URI to a running Neo4j 5")
+	}
+	cfg, err := config.FromEnv(os.Getenv)
+	if err != nil {
+		t.Fatalf("configuration: %v", err)
+	}
+	return cfg
+}
+
+// RequireBrowser returns the Chromium path and the e2e script directory, or
+// skips (fails under LICENCEGRAPH_REQUIRE_BROWSER=1) when either is missing.
+func RequireBrowser(t testing.TB) (chromium, webDir string) {
+	t.Helper()
+	chromium = os.Getenv("CHROMIUM_PATH")
+	if chromium == "" {
+		chromium = "/usr/bin/chromium"
+	}
+	webDir = filepath.Join(RepoRoot(t), "web")
+	if _, err := os.Stat(chromium); err != nil {
+		missing(t, requireBrowserEnv, fmt.Sprintf("browser test needs Chromium at %s (apt-get install chromium, or set CHROMIUM_PATH)", chromium))
+	}
+	if _, err := os.Stat(filepath.Join(webDir, "node_modules", "playwright-core")); err != nil {
+		missing(t, requireBrowserEnv, "browser test needs web/node_modules: run `npm ci --prefix web`")
+	}
+	if _, err := exec.LookPath("node"); err != nil {
+		missing(t, requireBrowserEnv, "browser test needs node on PATH")
+	}
+	return chromium, webDir
+}
+
+func missing(t testing.TB, requireEnv, msg string) {
+	t.Helper()
+	if os.Getenv(requireEnv) == "1" {
+		t.Fatalf("%s (%s=1, so this is a failure)", msg, requireEnv)
+	}
+	t.Skip(msg)
+}
+
+// RepoRoot is the directory holding go.mod.
+func RepoRoot(t testing.TB) string {
+	t.Helper()
+	dir, err := os.Getwd()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for {
+		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
+			return dir
+		}
+		parent := filepath.Dir(dir)
+		if parent == dir {
+			t.Fatal("go.mod not found above the test's directory")
+		}
+		dir = parent
+	}
+}
+
+// Logger returns a logger writing through t.Log, so output shows only for
+// failing or verbose tests.
+func Logger(t testing.TB) *slog.Logger {
+	return slog.New(slog.NewTextHandler(testWriter{t}, &slog.HandlerOptions{Level: slog.LevelInfo}))
+}
+
+type testWriter struct{ t testing.TB }
+
+func (w testWriter) Write(p []byte) (int, error) {
+	w.t.Log(string(p))
+	return len(p), nil
+}
+
+// LocalNeo4j is a private Neo4j started with tools/neo4j-local for a test
+// that needs to stop and restart its database.
+type LocalNeo4j struct {
+	Port    int
+	DataDir string
+	script  string
+}
+
+// URI is the Bolt URI of the instance.
+func (n *LocalNeo4j) URI() string { return fmt.Sprintf("bolt://127.0.0.1:%d", n.Port) }
+
+// StartLocalNeo4j starts a private instance on a free port with a temporary
+// data directory, stopped when the test ends.
+func StartLocalNeo4j(t testing.TB) *LocalNeo4j {
+	t.Helper()
+	n := &LocalNeo4j{
+		Port:    FreePort(t),
+		DataDir: t.TempDir(),
+		script:  filepath.Join(RepoRoot(t), "tools", "neo4j-local", "neo4j-local.sh"),
+	}
+	n.Start(t)
+	t.Cleanup(func() {
+		if out, err := n.command("stop"); err != nil {
+			t.Logf("stopping neo4j: %v\n%s", err, out)
+		}
+	})
+	return n
+}
+
+// Start starts (or restarts) the instance and waits until Bolt answers.
+func (n *LocalNeo4j) Start(t testing.TB) {
+	t.Helper()
+	if out, err := n.command("start"); err != nil {
+		t.Fatalf("starting neo4j on port %d: %v\n%s", n.Port, err, out)
+	}
+}
+
+// Stop stops the instance and waits for it to exit.
+func (n *LocalNeo4j) Stop(t testing.TB) {
+	t.Helper()
+	if out, err := n.command("stop"); err != nil {
+		t.Fatalf("stopping neo4j on port %d: %v\n%s", n.Port, err, out)
+	}
+}
+
+func (n *LocalNeo4j) command(verb string) ([]byte, error) {
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, "bash", n.script, verb)
+	cmd.Env = append(os.Environ(),
+		fmt.Sprintf("NEO4J_BOLT_PORT=%d", n.Port),
+		"NEO4J_DATA_DIR="+n.DataDir,
+		// A test instance needs little memory.
+		"NEO4J_HEAP=512m", "NEO4J_PAGECACHE=128m",
+	)
+	return cmd.CombinedOutput()
+}
+
+// FreePort asks the kernel for a free TCP port on the loopback interface.
+func FreePort(t testing.TB) int {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	return ln.Addr().(*net.TCPAddr).Port
+}

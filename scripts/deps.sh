@@ -1,0 +1,37 @@
+#!/usr/bin/env bash
+# Installs what `make test` needs and a fresh machine may lack: the Neo4j
+# launcher's Maven dependencies, the web/ npm packages (playwright-core for
+# the browser test) and Debian's Chromium. Idempotent; quick when all is there.
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+cd "$root"
+
+log() { printf 'deps: %s\n' "$*" >&2; }
+
+for tool in go java mvn node npm; do
+  command -v "$tool" >/dev/null || { log "missing $tool: install it first (see README.md)"; exit 1; }
+done
+
+log "neo4j launcher (Maven)"
+bash tools/neo4j-local/neo4j-local.sh build
+
+if [ ! -d web/node_modules/playwright-core ] || [ web/package-lock.json -nt web/node_modules/.package-lock.json ]; then
+  log "npm ci in web/"
+  npm ci --prefix web --no-audit --no-fund --loglevel=error
+fi
+
+chromium=${CHROMIUM_PATH:-/usr/bin/chromium}
+if [ ! -x "$chromium" ]; then
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+    log "installing Debian's chromium"
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get update -qq
+    apt-get install -y -qq --no-install-recommends chromium >/dev/null
+  else
+    log "Chromium not found at $chromium: run 'sudo apt-get install chromium' or set CHROMIUM_PATH"
+    exit 1
+  fi
+fi
+
+log "go modules"
+go mod download

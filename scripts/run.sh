@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# `make run`: uses NEO4J_URI if it answers, otherwise starts the local Neo4j
+# (tools/neo4j-local) and points at it; then serves on LISTEN_ADDR. The
+# server migrates the database at start-up. Ctrl-C stops the server; the
+# local Neo4j keeps running for the next `make run` (`make neo4j-stop`).
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+cd "$root"
+
+mkdir -p bin
+go build -o bin/licencegraph ./cmd/licencegraph
+
+uri=${NEO4J_URI:-bolt://127.0.0.1:7687}
+if NEO4J_URI=$uri ./bin/licencegraph ping --timeout 3s 2>/dev/null; then
+  echo "run: using the Neo4j at $uri" >&2
+else
+  if [ -n "${NEO4J_URI:-}" ]; then
+    echo "run: NEO4J_URI=$NEO4J_URI does not answer; starting a local Neo4j instead" >&2
+  fi
+  bash tools/neo4j-local/neo4j-local.sh start
+  export NEO4J_URI="bolt://127.0.0.1:${NEO4J_BOLT_PORT:-7687}"
+  unset NEO4J_USER NEO4J_PASSWORD # the local instance listens on loopback without auth
+fi
+export NEO4J_URI
+
+exec ./bin/licencegraph serve

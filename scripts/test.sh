@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# `make test`: starts a throwaway Neo4j (own port, temporary data directory,
+# never the `make run` data), runs every Go test against it, including the
+# integration and browser tests, which fail rather than skip here, and stops
+# it afterwards, also on failure or Ctrl-C. Extra arguments go to `go test`.
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+cd "$root"
+
+bash scripts/deps.sh
+
+port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+datadir=$(mktemp -d "${TMPDIR:-/tmp}/licencegraph-test-neo4j.XXXXXX")
+export NEO4J_BOLT_PORT=$port NEO4J_DATA_DIR=$datadir
+cleanup() {
+  bash tools/neo4j-local/neo4j-local.sh stop || true
+  rm -rf "$datadir"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+bash tools/neo4j-local/neo4j-local.sh start
+
+export NEO4J_URI="bolt://127.0.0.1:$port"
+unset NEO4J_USER NEO4J_PASSWORD NEO4J_DATABASE
+export LICENCEGRAPH_REQUIRE_NEO4J=1 LICENCEGRAPH_REQUIRE_BROWSER=1
+
+# -p 1: packages share the one Neo4j database (Community has one), and each
+# integration test resets the graph it uses.
+go test -p 1 -count=1 "${@:-./...}"

@@ -2,7 +2,7 @@
 SHELL := /bin/bash
 GO ?= go
 
-.PHONY: run test build check generate neo4j neo4j-stop graphiql deps clean
+.PHONY: run test build check generate neo4j neo4j-stop graphiql deps bench-seed clean
 
 ## run: start Neo4j if none answers, then migrate, seed and serve on LISTEN_ADDR (default :8080)
 run:
@@ -40,6 +40,10 @@ neo4j-stop:
 graphiql:
 	npm ci --prefix web --no-audit --no-fund
 	npm run --prefix web build
+
+## bench-seed: load a generated 100,000-company world into a dedicated Neo4j and print the loader's figures
+bench-seed:
+	@bash scripts/bench-seed.sh
 
 ## deps: install what tests need (Maven deps, npm packages, Chromium)
 deps:

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # `make run`: uses NEO4J_URI if it answers, otherwise starts the local Neo4j
-# (tools/neo4j-local) and points at it; then serves on LISTEN_ADDR. The
-# server migrates the database at start-up. Ctrl-C stops the server; the
-# local Neo4j keeps running for the next `make run` (`make neo4j-stop`).
+# (tools/neo4j-local) and points at it; then migrates, loads the curated
+# data in seed/ (idempotent: unchanged records are left alone) and serves on
+# LISTEN_ADDR. Ctrl-C stops the server; the local Neo4j keeps running for
+# the next `make run` (`make neo4j-stop` stops it).
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
@@ -23,4 +24,6 @@ else
 fi
 export NEO4J_URI
 
+./bin/licencegraph migrate
+./bin/licencegraph seed seed/
 exec ./bin/licencegraph serve

@@ -1,9 +1,12 @@
 // Command licencegraph is the one binary of the project: the GraphQL server
 // and the commands that prepare its database.
 //
-//	licencegraph serve        serve GraphQL, GraphiQL and the probes
-//	licencegraph ping         exit 0 if Neo4j answers, 1 otherwise
-//	licencegraph version      print the version
+//	licencegraph serve            migrate, then serve GraphQL, GraphiQL and the probes
+//	licencegraph migrate          apply pending database migrations
+//	licencegraph seed PATH...     load seed files or directories (--dry-run)
+//	licencegraph generate ...     write a synthetic world as seed files
+//	licencegraph ping             exit 0 if Neo4j answers, 1 otherwise
+//	licencegraph version          print the version
 //
 // Configuration comes from the environment (see README.md).
 package main
@@ -45,9 +48,15 @@ var errUsage = errors.New("usage")
 const usage = `usage: licencegraph <command> [flags]
 
 commands:
-  serve     serve GraphQL at /graphql, GraphiQL at /, /healthz and /readyz
-  ping      check that Neo4j answers (exit status 0) or not (1)
-  version   print the version
+  serve               migrate, then serve GraphQL at /graphql, GraphiQL at /,
+                      /healthz and /readyz
+  migrate             apply pending database migrations
+  seed [--dry-run] PATH...
+                      load seed files (YAML/CSV) or directories of them
+  generate --companies N --seed S --out DIR
+                      write a synthetic world as seed files
+  ping                check that Neo4j answers (exit status 0) or not (1)
+  version             print the version
 
 Configuration is read from the environment; see README.md.
 `
@@ -72,6 +81,8 @@ func run(ctx context.Context, args []string, getenv config.Getenv, stdout, stder
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 		return nil
+	case "generate":
+		return generateCommand(ctx, args, stdout, stderr)
 	}
 	cfg, err := config.FromEnv(getenv)
 	if err != nil {
@@ -83,6 +94,10 @@ func run(ctx context.Context, args []string, getenv config.Getenv, stdout, stder
 		return serve(ctx, cfg, log, args)
 	case "ping":
 		return ping(ctx, cfg, log, args)
+	case "migrate":
+		return migrateCommand(ctx, cfg, log, args)
+	case "seed":
+		return seedCommand(ctx, cfg, log, args, stdout, stderr)
 	default:
 		fmt.Fprintf(stderr, "licencegraph: unknown command %q\n\n%s", cmd, usage)
 		return errUsage
@@ -116,11 +131,9 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger, args []stri
 	}()
 	// The server starts even when the database is down: /readyz reports it
 	// and requests answer UNAVAILABLE until it is back.
-	pctx, cancel := context.WithTimeout(ctx, 5*time.Second)
-	if err := a.Store.Ping(pctx); err != nil {
-		log.Warn("neo4j is not answering yet; serving anyway", "uri", cfg.Neo4jURI, "err", err)
-	}
-	cancel()
+	// Migrations run when the database first answers, in the background,
+	// so a server started before its database still comes up.
+	go migrateWhenReady(ctx, a.Store, log)
 	return server.Run(ctx, cfg.ListenAddr, a.Handler, cfg.ShutdownTimeout, log, nil)
 }
 

@@ -126,3 +126,18 @@ type Licence struct {
 	Sources         []string // REPORTED_BY
 	Controls        []string // UNDER
 }
+
+// WriteCounts says what a write did to the records it was given.
+type WriteCounts struct {
+	Created, Updated, Unchanged int
+}
+
+// Add adds o to c.
+func (c *WriteCounts) Add(o WriteCounts) {
+	c.Created += o.Created
+	c.Updated += o.Updated
+	c.Unchanged += o.Unchanged
+}
+
+// Total is the number of records counted.
+func (c WriteCounts) Total() int { return c.Created + c.Updated + c.Unchanged }

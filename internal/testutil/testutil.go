@@ -11,8 +11,12 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
+	"strings"
 	"testing"
 	"time"
+
+	"github.com/neo4j/neo4j-go-driver/v5/neo4j"
 
 	"github.com/licencegraph/licencegraph/internal/config"
 )
@@ -167,4 +171,89 @@ func FreePort(t testing.TB) int {
 	}
 	defer ln.Close()
 	return ln.Addr().(*net.TCPAddr).Port
+}
+
+// ResetGraph deletes every node except the countries and the migration
+// records, which migrations create once.
+func ResetGraph(t testing.TB, cfg config.Config) {
+	t.Helper()
+	run(t, cfg, "MATCH (n) WHERE NOT n:Country AND NOT n:Migration CALL (n) { DETACH DELETE n } IN TRANSACTIONS OF 10000 ROWS", nil)
+}
+
+// Dump is the whole graph as sorted text lines: nodes with labels and
+// properties, relationships with their ends' keys and properties. Two
+// graphs are equal when their dumps are.
+func Dump(t testing.TB, cfg config.Config) []string {
+	t.Helper()
+	var lines []string
+	nodes := run(t, cfg, "MATCH (n) RETURN labels(n) AS labels, properties(n) AS props", nil)
+	for _, r := range nodes {
+		lines = append(lines, fmt.Sprintf("node %v %s", r.Values[0], canonical(r.Values[1])))
+	}
+	rels := run(t, cfg, `MATCH (a)-[r]->(b)
+		RETURN type(r) AS type, coalesce(a.id, a.code, a.url, toString(a.version)) AS from,
+		       coalesce(b.id, b.code, b.url, toString(b.version)) AS to, properties(r) AS props`, nil)
+	for _, r := range rels {
+		lines = append(lines, fmt.Sprintf("rel %v %v->%v %s", r.Values[0], r.Values[1], r.Values[2], canonical(r.Values[3])))
+	}
+	slices.Sort(lines)
+	return lines
+}
+
+// canonical prints a property map with sorted keys.
+func canonical(v any) string {
+	m, _ := v.(map[string]any)
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	var b strings.Builder
+	b.WriteString("{")
+	for i, k := range keys {
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		fmt.Fprintf(&b, "%s: %v", k, m[k])
+	}
+	b.WriteString("}")
+	return b.String()
+}
+
+// Run executes a fixture statement against the test database and returns
+// its records' values.
+func Run(t testing.TB, cfg config.Config, cypher string, params map[string]any) [][]any {
+	t.Helper()
+	recs := run(t, cfg, cypher, params)
+	out := make([][]any, len(recs))
+	for i, r := range recs {
+		out[i] = r.Values
+	}
+	return out
+}
+
+func run(t testing.TB, cfg config.Config, cypher string, params map[string]any) []*neo4j.Record {
+	t.Helper()
+	auth := neo4j.NoAuth()
+	if cfg.Neo4jUser != "" {
+		auth = neo4j.BasicAuth(cfg.Neo4jUser, cfg.Neo4jPassword, "")
+	}
+	d, err := neo4j.NewDriverWithContext(cfg.Neo4jURI, auth)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	defer d.Close(ctx)
+	session := d.NewSession(ctx, neo4j.SessionConfig{DatabaseName: cfg.Neo4jDatabase})
+	defer session.Close(ctx)
+	// An implicit transaction, which CALL … IN TRANSACTIONS requires.
+	res, err := session.Run(ctx, cypher, params)
+	if err != nil {
+		t.Fatalf("fixture %q: %v", cypher, err)
+	}
+	recs, err := res.Collect(ctx)
+	if err != nil {
+		t.Fatalf("fixture %q: %v", cypher, err)
+	}
+	return recs
 }

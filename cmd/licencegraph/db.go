@@ -1,0 +1,97 @@
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"syscall"
+	"time"
+
+	"golang.org/x/term"
+
+	"github.com/licencegraph/licencegraph/internal/app"
+	"github.com/licencegraph/licencegraph/internal/config"
+	"github.com/licencegraph/licencegraph/internal/neo4jstore"
+	"github.com/licencegraph/licencegraph/internal/seed"
+)
+
+func migrateCommand(ctx context.Context, cfg config.Config, log *slog.Logger, args []string) error {
+	fs := flag.NewFlagSet("migrate", flag.ContinueOnError)
+	if err := fs.Parse(args); err != nil {
+		return errUsage
+	}
+	store, err := app.OpenStore(cfg, log)
+	if err != nil {
+		return err
+	}
+	defer store.Close(context.WithoutCancel(ctx))
+	res, err := store.Migrate(ctx)
+	if err != nil {
+		return err
+	}
+	log.Info("migrations done", "applied", len(res.Applied), "version", res.Current)
+	return nil
+}
+
+// migrateWhenReady retries until the database answers and the migrations
+// are applied, or ctx ends.
+func migrateWhenReady(ctx context.Context, store *neo4jstore.Store, log *slog.Logger) {
+	delay := time.Second
+	for {
+		res, err := store.Migrate(ctx)
+		if err == nil {
+			log.Info("database schema up to date", "applied", len(res.Applied), "version", res.Current)
+			return
+		}
+		log.Warn("migrations not applied yet; retrying", "err", err, "retry_in", delay)
+		select {
+		case <-ctx.Done():
+			return
+		case <-time.After(delay):
+		}
+		delay = min(2*delay, 30*time.Second)
+	}
+}
+
+func seedCommand(ctx context.Context, cfg config.Config, log *slog.Logger, args []string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("seed", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	dryRun := fs.Bool("dry-run", false, "validate everything, write nothing")
+	noProgress := fs.Bool("no-progress", false, "never show progress bars")
+	fs.Usage = func() {
+		fmt.Fprintln(stderr, "usage: licencegraph seed [--dry-run] [--no-progress] PATH...")
+		fs.PrintDefaults()
+	}
+	if err := fs.Parse(args); err != nil {
+		return errUsage
+	}
+	if fs.NArg() == 0 {
+		fs.Usage()
+		return errUsage
+	}
+	store, err := app.OpenStore(cfg, log)
+	if err != nil {
+		return err
+	}
+	defer store.Close(context.WithoutCancel(ctx))
+	if !*dryRun {
+		if _, err := store.Migrate(ctx); err != nil {
+			return err
+		}
+	}
+	var progress io.Writer
+	if f, ok := stderr.(*os.File); ok && !*noProgress && term.IsTerminal(int(f.Fd())) {
+		progress = stderr
+	}
+	loader := seed.New(store, seed.Options{DryRun: *dryRun, Progress: progress, Logger: log})
+	sum, err := loader.Load(ctx, fs.Args())
+	sum.Print(stdout)
+	var ru syscall.Rusage
+	if syscall.Getrusage(syscall.RUSAGE_SELF, &ru) == nil {
+		fmt.Fprintf(stdout, "seed: peak RSS %d MiB\n", ru.Maxrss/1024) // Linux reports KiB
+	}
+	return err
+}

@@ -1,0 +1,352 @@
+// Package seed loads seed files (SPEC "Seed files") into the graph: YAML
+// and CSV, kind from the file name, dependency order, every error of a
+// file reported with its file, line and field, and each file written in
+// one transaction, so a failed file leaves nothing of itself.
+package seed
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/licencegraph/licencegraph/internal/domain"
+)
+
+// Store is what the loader needs of the database.
+type Store interface {
+	// ExistingIDs returns which of ids name a node of kind in the graph.
+	ExistingIDs(ctx context.Context, kind domain.Kind, ids []string) (map[string]bool, error)
+	// WriteSeed writes one file's records in one transaction.
+	WriteSeed(ctx context.Context, kind domain.Kind, records []any, progress func(done int)) (domain.WriteCounts, error)
+}
+
+// Error is one problem in a seed file.
+type Error struct {
+	File  string
+	Line  int // 0 when the problem is the whole file
+	Field string
+	Msg   string
+}
+
+func (e Error) Error() string {
+	var b strings.Builder
+	b.WriteString(e.File)
+	if e.Line > 0 {
+		fmt.Fprintf(&b, ":%d", e.Line)
+	}
+	if e.Field != "" {
+		fmt.Fprintf(&b, ": %s", e.Field)
+	}
+	fmt.Fprintf(&b, ": %s", e.Msg)
+	return b.String()
+}
+
+// FileResult is what happened to one file.
+type FileResult struct {
+	File     File
+	Records  int
+	Counts   domain.WriteCounts
+	Errors   []Error // empty when the file loaded (or validated, in a dry run)
+	Duration time.Duration
+}
+
+// Summary is the outcome of a load.
+type Summary struct {
+	Files   []FileResult
+	ByKind  map[domain.Kind]domain.WriteCounts
+	Elapsed time.Duration
+	DryRun  bool
+}
+
+// Failed counts the files that did not load.
+func (s Summary) Failed() int {
+	n := 0
+	for _, f := range s.Files {
+		if len(f.Errors) > 0 {
+			n++
+		}
+	}
+	return n
+}
+
+// Options configure a Loader.
+type Options struct {
+	// DryRun validates everything (references included) and writes nothing.
+	DryRun bool
+	// Progress receives progress bars, for files whose write takes over a
+	// second; nil shows none. Pass a terminal only.
+	Progress io.Writer
+	Logger   *slog.Logger
+}
+
+// Loader loads seed files into a Store.
+type Loader struct {
+	store Store
+	opts  Options
+}
+
+// New returns a loader writing to store.
+func New(store Store, opts Options) *Loader {
+	if opts.Logger == nil {
+		opts.Logger = slog.Default()
+	}
+	return &Loader{store: store, opts: opts}
+}
+
+// maxErrorsPerFile bounds the report for a badly broken file.
+const maxErrorsPerFile = 200
+
+// Load discovers the files under paths and loads them in dependency order.
+// Every file is attempted (each atomically); the returned error is non-nil
+// when any file failed, and the summary holds every file's errors.
+func (l *Loader) Load(ctx context.Context, paths []string) (Summary, error) {
+	start := time.Now()
+	sum := Summary{ByKind: map[domain.Kind]domain.WriteCounts{}, DryRun: l.opts.DryRun}
+	files, err := Discover(paths)
+	if err != nil {
+		return sum, err
+	}
+	// defined holds the ids that files of this run defined (and, unless a
+	// dry run, wrote), so later files may refer to them without a lookup.
+	defined := map[domain.Kind]map[string]bool{}
+	for _, k := range domain.Kinds {
+		defined[k] = map[string]bool{}
+	}
+	for _, f := range files {
+		if err := ctx.Err(); err != nil {
+			return sum, err
+		}
+		res := l.loadFile(ctx, f, defined)
+		sum.Files = append(sum.Files, res)
+		if len(res.Errors) == 0 {
+			c := sum.ByKind[f.Kind]
+			c.Add(res.Counts)
+			sum.ByKind[f.Kind] = c
+		}
+	}
+	sum.Elapsed = time.Since(start)
+	if n := sum.Failed(); n > 0 {
+		return sum, fmt.Errorf("%d of %d seed files failed; nothing of those files was written", n, len(files))
+	}
+	return sum, nil
+}
+
+func (l *Loader) loadFile(ctx context.Context, f File, defined map[domain.Kind]map[string]bool) FileResult {
+	start := time.Now()
+	res := FileResult{File: f}
+	records, errs := readFile(f)
+	res.Records = len(records)
+	if len(errs) == 0 && f.Kind == domain.KindSector {
+		records, errs = orderSectors(f, records)
+	}
+	if len(errs) == 0 {
+		var err error
+		errs, err = l.checkRefs(ctx, f, records, defined)
+		if err != nil {
+			errs = append(errs, Error{File: f.Path, Msg: fmt.Sprintf("checking references: %s", domain.ErrorMessage(err))})
+			l.opts.Logger.Error("checking references", "file", f.Path, "err", err)
+		}
+	}
+	if len(errs) > 0 {
+		slices.SortStableFunc(errs, func(a, b Error) int { return a.Line - b.Line })
+		if len(errs) > maxErrorsPerFile {
+			more := len(errs) - maxErrorsPerFile
+			errs = append(errs[:maxErrorsPerFile], Error{File: f.Path, Msg: fmt.Sprintf("… and %d more errors", more)})
+		}
+		res.Errors = errs
+		res.Duration = time.Since(start)
+		return res
+	}
+	if !l.opts.DryRun && len(records) > 0 {
+		values := make([]any, len(records))
+		for i, r := range records {
+			values[i] = r.value
+		}
+		bar := newProgress(l.opts.Progress, f.Path, len(values))
+		counts, err := l.store.WriteSeed(ctx, f.Kind, values, bar.set)
+		bar.finish(err == nil)
+		if err != nil {
+			l.opts.Logger.Error("writing seed file", "file", f.Path, "err", err)
+			res.Errors = []Error{{File: f.Path, Msg: "writing failed, nothing of this file was written: " + describe(err)}}
+			res.Duration = time.Since(start)
+			return res
+		}
+		res.Counts = counts
+	} else {
+		res.Counts = domain.WriteCounts{}
+	}
+	for _, r := range records {
+		if f.Kind != domain.KindSupply {
+			defined[f.Kind][r.key] = true
+		}
+	}
+	res.Duration = time.Since(start)
+	return res
+}
+
+// describe is a write error's text for the operator: the client-safe
+// message plus the cause (a seed run is an operator's tool, not an API).
+func describe(err error) string {
+	var derr *domain.Error
+	if errors.As(err, &derr) && derr.Err != nil {
+		return derr.Message + " (" + derr.Err.Error() + ")"
+	}
+	return err.Error()
+}
+
+// readFile parses and decodes a file, reporting every error it finds.
+func readFile(f File) ([]record, []Error) {
+	var errs []Error
+	fail := func(pe parseError) {
+		errs = append(errs, Error{File: f.Path, Line: pe.line, Field: pe.field, Msg: pe.msg})
+	}
+	fh, err := os.Open(f.Path)
+	if err != nil {
+		return nil, []Error{{File: f.Path, Msg: err.Error()}}
+	}
+	defer fh.Close()
+
+	var records []record
+	firstLine := map[string]int{}
+	emit := func(raw rawRecord) {
+		rec, perrs := decode(f.Kind, raw)
+		for _, pe := range perrs {
+			fail(pe)
+		}
+		if len(perrs) > 0 {
+			return
+		}
+		if prev, dup := firstLine[rec.key]; dup {
+			field := "id"
+			if f.Kind == domain.KindSupply {
+				field = "supplier, customer"
+			}
+			fail(parseError{line: rec.line, field: field, msg: fmt.Sprintf("%q is defined twice in this file (also on line %d)", rec.key, prev)})
+			return
+		}
+		firstLine[rec.key] = rec.line
+		records = append(records, rec)
+	}
+	var perrs []parseError
+	switch f.Format {
+	case "csv":
+		perrs = parseCSV(bufio.NewReaderSize(fh, 1<<20), emit)
+	default:
+		data, err := io.ReadAll(fh)
+		if err != nil {
+			return nil, []Error{{File: f.Path, Msg: err.Error()}}
+		}
+		perrs = parseYAML(data, emit)
+	}
+	for _, pe := range perrs {
+		fail(pe)
+	}
+	return records, errs
+}
+
+// orderSectors puts parents before children within the file, so created
+// and updated counts are exact, and rejects PART_OF cycles.
+func orderSectors(f File, records []record) ([]record, []Error) {
+	byID := make(map[string]int, len(records))
+	for i, r := range records {
+		byID[r.key] = i
+	}
+	state := make([]int8, len(records)) // 0 new, 1 visiting, 2 done
+	out := make([]record, 0, len(records))
+	var errs []Error
+	var visit func(i int) bool
+	visit = func(i int) bool {
+		switch state[i] {
+		case 1:
+			return false
+		case 2:
+			return true
+		}
+		state[i] = 1
+		if p, ok := byID[records[i].value.(domain.Sector).Parent]; ok {
+			if !visit(p) {
+				if state[i] != 2 {
+					errs = append(errs, Error{File: f.Path, Line: records[i].line, Field: "parent",
+						Msg: fmt.Sprintf("sector %q is part of a cycle of parents", records[i].key)})
+				}
+				state[i] = 2
+				return false
+			}
+		}
+		state[i] = 2
+		out = append(out, records[i])
+		return true
+	}
+	for i := range records {
+		visit(i)
+	}
+	return out, errs
+}
+
+// checkRefs reports references to ids neither defined in this run nor in
+// the graph. Ids not defined in the run are looked up in batches per kind.
+func (l *Loader) checkRefs(ctx context.Context, f File, records []record, defined map[domain.Kind]map[string]bool) ([]Error, error) {
+	local := map[string]bool{} // sectors may refer to sectors of the same file
+	if f.Kind == domain.KindSector {
+		for _, r := range records {
+			local[r.key] = true
+		}
+	}
+	unknown := map[domain.Kind][]string{}
+	queued := map[domain.Kind]map[string]bool{}
+	for _, r := range records {
+		for _, ref := range refsOf(r.value) {
+			if defined[ref.Kind][ref.ID] || (ref.Kind == f.Kind && local[ref.ID]) {
+				continue
+			}
+			if queued[ref.Kind] == nil {
+				queued[ref.Kind] = map[string]bool{}
+			}
+			if !queued[ref.Kind][ref.ID] {
+				queued[ref.Kind][ref.ID] = true
+				unknown[ref.Kind] = append(unknown[ref.Kind], ref.ID)
+			}
+		}
+	}
+	inGraph := map[domain.Kind]map[string]bool{}
+	for _, kind := range domain.Kinds {
+		ids := unknown[kind]
+		if len(ids) == 0 {
+			continue
+		}
+		found, err := l.store.ExistingIDs(ctx, kind, ids)
+		if err != nil {
+			return nil, err
+		}
+		inGraph[kind] = found
+	}
+	var errs []Error
+	for _, r := range records {
+		for _, ref := range refsOf(r.value) {
+			if queued[ref.Kind][ref.ID] && !inGraph[ref.Kind][ref.ID] {
+				errs = append(errs, Error{File: f.Path, Line: r.line, Field: ref.Field,
+					Msg: fmt.Sprintf("unknown %s %q: not in the graph nor defined by the files of this run", singular(ref.Kind), ref.ID)})
+			}
+		}
+	}
+	return errs, nil
+}
+
+func singular(k domain.Kind) string {
+	switch k {
+	case domain.KindCompany:
+		return "company"
+	case domain.KindSupply:
+		return "supply link"
+	case domain.KindControl:
+		return "export control"
+	}
+	return strings.TrimSuffix(string(k), "s")
+}

@@ -1,0 +1,56 @@
+package seed
+
+import (
+	"io"
+	"time"
+
+	"github.com/schollz/progressbar/v3"
+)
+
+// progress shows a bar for one file's write, but only once the write has
+// taken over a second: short loads stay quiet.
+type progress struct {
+	w     io.Writer
+	label string
+	total int
+	start time.Time
+	bar   *progressbar.ProgressBar
+}
+
+const progressDelay = time.Second
+
+func newProgress(w io.Writer, label string, total int) *progress {
+	return &progress{w: w, label: label, total: total, start: time.Now()}
+}
+
+func (p *progress) set(done int) {
+	if p == nil || p.w == nil {
+		return
+	}
+	if p.bar == nil {
+		if time.Since(p.start) < progressDelay {
+			return
+		}
+		p.bar = progressbar.NewOptions(p.total,
+			progressbar.OptionSetWriter(p.w),
+			progressbar.OptionSetDescription(p.label),
+			progressbar.OptionShowCount(),
+			progressbar.OptionShowIts(),
+			progressbar.OptionSetItsString("records"),
+			progressbar.OptionThrottle(100*time.Millisecond),
+			progressbar.OptionSetPredictTime(true),
+			progressbar.OptionFullWidth(),
+		)
+	}
+	_ = p.bar.Set(done)
+}
+
+func (p *progress) finish(ok bool) {
+	if p == nil || p.bar == nil {
+		return
+	}
+	if ok {
+		_ = p.bar.Finish()
+	}
+	_, _ = io.WriteString(p.w, "\n")
+}

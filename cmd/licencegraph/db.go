@@ -7,6 +7,7 @@ import (
 	"io"
 	"log/slog"
 	"os"
+	"runtime/debug"
 	"syscall"
 	"time"
 
@@ -56,6 +57,9 @@ func migrateWhenReady(ctx context.Context, store *neo4jstore.Store, log *slog.Lo
 	}
 }
 
+// seedMemoryLimit is the loader's default soft memory limit.
+const seedMemoryLimit = 320 << 20
+
 func seedCommand(ctx context.Context, cfg config.Config, log *slog.Logger, args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("seed", flag.ContinueOnError)
 	fs.SetOutput(stderr)
@@ -81,6 +85,12 @@ func seedCommand(ctx context.Context, cfg config.Config, log *slog.Logger, args 
 		if _, err := store.Migrate(ctx); err != nil {
 			return err
 		}
+	}
+	// A large file is held whole until its one transaction commits; a soft
+	// memory limit makes the collector work harder instead of letting the
+	// heap double. GOMEMLIMIT, when set, wins.
+	if os.Getenv("GOMEMLIMIT") == "" {
+		debug.SetMemoryLimit(seedMemoryLimit)
 	}
 	var progress io.Writer
 	if f, ok := stderr.(*os.File); ok && !*noProgress && term.IsTerminal(int(f.Fd())) {

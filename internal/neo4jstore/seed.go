@@ -76,11 +76,11 @@ func (s *Store) WriteSeed(ctx context.Context, kind domain.Kind, records []any, 
 			}
 			res, err := tx.Run(ctx, cypher, map[string]any{"rows": rows})
 			if err != nil {
-				return c, err
+				return c, noRetryOnMemoryLimit(err)
 			}
 			recs, err := res.Collect(ctx)
 			if err != nil {
-				return c, err
+				return c, noRetryOnMemoryLimit(err)
 			}
 			for _, r := range recs {
 				outcome, _, _ := neo4j.GetRecordValue[string](r, "outcome")
@@ -339,4 +339,17 @@ CALL (row, outcome) {
   CALL (l, row) { UNWIND row.sources AS url MERGE (s:Source {url: url}) MERGE (l)-[:REPORTED_BY]->(s) }
 }
 RETURN outcome, count(*) AS n`,
+}
+
+// permanentError hides a driver error from the driver's retry logic (it has
+// no Unwrap on purpose): a transaction over the memory limit fails again.
+type permanentError struct{ err error }
+
+func (e permanentError) Error() string { return e.err.Error() }
+
+func noRetryOnMemoryLimit(err error) error {
+	if isMemoryLimit(err) {
+		return permanentError{err}
+	}
+	return err
 }

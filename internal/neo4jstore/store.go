@@ -148,7 +148,10 @@ func (s *Store) convertErr(ctx context.Context, err error) error {
 		return domain.Wrap(domain.CodeUnavailable, err, "the database is unavailable; try again shortly")
 	}
 	var n4 *neo4j.Neo4jError
-	if errors.As(err, &n4) {
+	if errors.As(lastAttempt(err), &n4) {
+		if n4.Code == memoryLimitCode {
+			return domain.Wrap(domain.CodeTooComplex, err, "the operation needs more memory than the database allows one transaction")
+		}
 		switch n4.Code {
 		case "Neo.ClientError.Transaction.TransactionTimedOut",
 			"Neo.ClientError.Transaction.TransactionTimedOutClientConfiguration":
@@ -163,12 +166,19 @@ func (s *Store) convertErr(ctx context.Context, err error) error {
 	return domain.Wrap(domain.CodeInternal, err, "internal error")
 }
 
+// memoryLimitCode is Neo4j's error when a transaction exceeds
+// db.memory.transaction.max. It is "transient", but retrying cannot help.
+const memoryLimitCode = "Neo.TransientError.General.MemoryPoolOutOfMemoryError"
+
 // isUnavailable reports whether err means "the database cannot be reached
 // or is not serving", as opposed to a bad statement.
 func isUnavailable(err error) bool {
 	var conn *neo4j.ConnectivityError
 	if errors.As(err, &conn) {
 		return true
+	}
+	if isMemoryLimit(err) {
+		return false
 	}
 	var limit *neo4j.TransactionExecutionLimit
 	if errors.As(err, &limit) {
@@ -191,4 +201,23 @@ func isUnavailable(err error) bool {
 	// Pool exhaustion and dial failures are not exported types; the driver
 	// marks them retryable.
 	return neo4j.IsRetryable(err)
+}
+
+func isMemoryLimit(err error) bool {
+	var n4 *neo4j.Neo4jError
+	return errors.As(lastAttempt(err), &n4) && n4.Code == memoryLimitCode
+}
+
+// lastAttempt looks through the driver's retry wrapper (which does not
+// implement Unwrap) to the error of the last attempt.
+func lastAttempt(err error) error {
+	var perm permanentError
+	if errors.As(err, &perm) {
+		return perm.err
+	}
+	var limit *neo4j.TransactionExecutionLimit
+	if errors.As(err, &limit) && len(limit.Errors) > 0 {
+		return limit.Errors[len(limit.Errors)-1]
+	}
+	return err
 }

@@ -122,6 +122,7 @@ func TestConvertErr(t *testing.T) {
 		{"tx timeout", &neo4j.Neo4jError{Code: "Neo.ClientError.Transaction.TransactionTimedOutClientConfiguration", Msg: "timed out"}, domain.CodeTimeout},
 		{"constraint", &neo4j.Neo4jError{Code: "Neo.ClientError.Schema.ConstraintValidationFailed", Msg: "Node(1) already exists"}, domain.CodeConflict},
 		{"syntax", &neo4j.Neo4jError{Code: "Neo.ClientError.Statement.SyntaxError", Msg: "Invalid input 'MATCHX (n)'"}, domain.CodeInternal},
+		{"transaction memory limit", &neo4j.TransactionExecutionLimit{Cause: "timeout", Errors: []error{&neo4j.Neo4jError{Code: "Neo.TransientError.General.MemoryPoolOutOfMemoryError", Msg: "limit"}}}, domain.CodeTooComplex},
 		{"domain error passes through", domain.Errorf(domain.CodeNotFound, "no company x"), domain.CodeNotFound},
 	}
 	for _, tt := range tests {

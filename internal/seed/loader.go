@@ -174,7 +174,11 @@ func (l *Loader) loadFile(ctx context.Context, f File, defined map[domain.Kind]m
 		bar.finish(err == nil)
 		if err != nil {
 			l.opts.Logger.Error("writing seed file", "file", f.Path, "err", err)
-			res.Errors = []Error{{File: f.Path, Msg: "writing failed, nothing of this file was written: " + describe(err)}}
+			msg := "writing failed, nothing of this file was written: " + describe(err)
+			if domain.ErrorCode(err) == domain.CodeTooComplex {
+				msg += "; split the file, or give Neo4j more transaction memory (db.memory.transaction.max; NEO4J_TX_MEMORY_MAX for tools/neo4j-local)"
+			}
+			res.Errors = []Error{{File: f.Path, Msg: msg}}
 			res.Duration = time.Since(start)
 			return res
 		}

@@ -8,6 +8,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/licencegraph/licencegraph/internal/config"
 	"github.com/licencegraph/licencegraph/internal/domain"
@@ -406,4 +407,43 @@ func diff(a, b []string) string {
 		out = append(out[:40], "…")
 	}
 	return strings.Join(out, "\n")
+}
+
+// A file too large for one Neo4j transaction fails whole, with a message
+// that says what to do, and without the driver retrying in vain.
+func TestFileOverTheTransactionMemoryLimit(t *testing.T) {
+	cfg := testutil.Config(t) // integration mode; the test runs its own small instance
+	db := testutil.StartLocalNeo4j(t, "NEO4J_TX_MEMORY_MAX=8m", "NEO4J_TX_MEMORY_TOTAL=64m")
+	cfg.Neo4jURI = db.URI()
+	cfg.Neo4jUser, cfg.Neo4jPassword = "", ""
+	store, err := neo4jstore.Open(neo4jstore.Options{URI: cfg.Neo4jURI, Database: cfg.Neo4jDatabase, Logger: testutil.Logger(t)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer store.Close(context.Background())
+	if _, err := store.Migrate(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	before := testutil.Dump(t, cfg)
+
+	var b strings.Builder
+	b.WriteString("id,name,aliases,country\n")
+	for i := range 40000 {
+		fmt.Fprintf(&b, "m%05d,Memory Test Company %d,alias one %d;alias two %d,JP\n", i, i, i, i)
+	}
+	dir := writeFiles(t, map[string]string{"companies.csv": b.String()})
+	sum, err := load(t, store, seed.Options{}, dir)
+	if err == nil {
+		t.Fatal("want the load to fail on the transaction memory limit")
+	}
+	got := strings.Join(errorTexts(sum), "\n")
+	if !strings.Contains(got, "more memory than the database allows one transaction") || !strings.Contains(got, "split the file") {
+		t.Fatalf("errors = %s", got)
+	}
+	if f := sum.Files[0]; f.Duration > 60*time.Second {
+		t.Errorf("took %s: the driver seems to have retried", f.Duration)
+	}
+	if after := testutil.Dump(t, cfg); !slices.Equal(before, after) {
+		t.Fatalf("graph changed: %d lines before, %d after", len(before), len(after))
+	}
 }

@@ -110,19 +110,22 @@ type LocalNeo4j struct {
 	Port    int
 	DataDir string
 	script  string
+	env     []string
 }
 
 // URI is the Bolt URI of the instance.
 func (n *LocalNeo4j) URI() string { return fmt.Sprintf("bolt://127.0.0.1:%d", n.Port) }
 
 // StartLocalNeo4j starts a private instance on a free port with a temporary
-// data directory, stopped when the test ends.
-func StartLocalNeo4j(t testing.TB) *LocalNeo4j {
+// data directory, stopped when the test ends. env adds launcher settings
+// (tools/neo4j-local/README.md), e.g. "NEO4J_TX_MEMORY_MAX=8m".
+func StartLocalNeo4j(t testing.TB, env ...string) *LocalNeo4j {
 	t.Helper()
 	n := &LocalNeo4j{
 		Port:    FreePort(t),
 		DataDir: t.TempDir(),
 		script:  filepath.Join(RepoRoot(t), "tools", "neo4j-local", "neo4j-local.sh"),
+		env:     env,
 	}
 	n.Start(t)
 	t.Cleanup(func() {
@@ -159,6 +162,7 @@ func (n *LocalNeo4j) command(verb string) ([]byte, error) {
 		// A test instance needs little memory.
 		"NEO4J_HEAP=512m", "NEO4J_PAGECACHE=128m",
 	)
+	cmd.Env = append(cmd.Env, n.env...)
 	return cmd.CombinedOutput()
 }
 

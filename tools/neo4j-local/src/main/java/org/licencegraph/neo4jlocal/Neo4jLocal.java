@@ -57,6 +57,29 @@ public final class Neo4jLocal {
 
     private Neo4jLocal() {}
 
+    /** Parses NEO4J_CONF: neo4j.conf settings separated by ';' or newlines. */
+    static Map<String, String> extraConfig(String raw) {
+        Map<String, String> out = new java.util.LinkedHashMap<>();
+        if (raw == null) {
+            return out;
+        }
+        for (String item : raw.split("[;\\n]")) {
+            item = item.trim();
+            if (item.isEmpty() || item.startsWith("#")) {
+                continue;
+            }
+            int eq = item.indexOf('=');
+            if (eq <= 0) {
+                throw new IllegalArgumentException("NEO4J_CONF: '" + item + "' is not key=value");
+            }
+            out.put(item.substring(0, eq).trim(), item.substring(eq + 1).trim());
+        }
+        if (!out.isEmpty()) {
+            log("extra settings from NEO4J_CONF: " + out);
+        }
+        return out;
+    }
+
     public static void main(String[] args) {
         try {
             run();
@@ -100,7 +123,18 @@ public final class Neo4jLocal {
                 new BufferedOutputStream(new FileOutputStream(logsDir.resolve("neo4j.log").toFile(), true));
         Log4jLogProvider userLogProvider = new Log4jLogProvider(userLogStream, Level.INFO);
 
-        DatabaseManagementService managementService = new DatabaseManagementServiceBuilder(dataDir)
+        DatabaseManagementServiceBuilder builder = new DatabaseManagementServiceBuilder(dataDir);
+        // Any other setting, as neo4j.conf would hold it: NEO4J_CONF="k=v;k=v". The settings
+        // below still win over these.
+        Map<String, String> extra = extraConfig(System.getenv("NEO4J_CONF"));
+        if (!extra.isEmpty()) {
+            Path extraConf = dataDir.resolve("neo4j-extra.conf");
+            StringBuilder conf = new StringBuilder();
+            extra.forEach((k, v) -> conf.append(k).append('=').append(v).append('\n'));
+            Files.writeString(extraConf, conf.toString());
+            builder.loadPropertiesFromFile(extraConf);
+        }
+        DatabaseManagementService managementService = builder
                 .setUserLogProvider(userLogProvider)
                 // Bolt is off by default in embedded mode. Loopback only.
                 .setConfig(BoltConnector.enabled, true)

@@ -354,3 +354,25 @@ func singular(k domain.Kind) string {
 	}
 	return strings.TrimSuffix(string(k), "s")
 }
+
+// ReadFiles parses and validates the seed files under paths, without a
+// database: every record by kind, in dependency order. References are not
+// checked. Tests use it to build reference models of a world.
+func ReadFiles(paths []string) (map[domain.Kind][]any, error) {
+	files, err := Discover(paths)
+	if err != nil {
+		return nil, err
+	}
+	out := map[domain.Kind][]any{}
+	var errs []error
+	for _, f := range files {
+		records, ferrs := readFile(f)
+		for _, e := range ferrs {
+			errs = append(errs, e)
+		}
+		for _, r := range records {
+			out[f.Kind] = append(out[f.Kind], r.value)
+		}
+	}
+	return out, errors.Join(errs...)
+}

@@ -1,0 +1,75 @@
+package domain
+
+import "context"
+
+// ExposureReason says why a controlled hop is not covered (SPEC rule 4).
+type ExposureReason string
+
+const (
+	ReasonNoLicence          ExposureReason = "NO_LICENCE"
+	ReasonPending            ExposureReason = "PENDING"
+	ReasonDenied             ExposureReason = "DENIED"
+	ReasonRevoked            ExposureReason = "REVOKED"
+	ReasonNotYetValid        ExposureReason = "NOT_YET_VALID"
+	ReasonExpired            ExposureReason = "EXPIRED"
+	ReasonMaterialNotCovered ExposureReason = "MATERIAL_NOT_COVERED"
+	ReasonSectorExcluded     ExposureReason = "SECTOR_EXCLUDED"
+)
+
+// ExposureReasons lists the reasons in SPEC order.
+var ExposureReasons = []ExposureReason{ReasonNoLicence, ReasonPending, ReasonDenied, ReasonRevoked,
+	ReasonNotYetValid, ReasonExpired, ReasonMaterialNotCovered, ReasonSectorExcluded}
+
+// SupplyHop is one supply link judged on a date (SPEC rules 2–4).
+type SupplyHop struct {
+	Supplier   string
+	Customer   string
+	Materials  []string // all materials of the link, sorted
+	Controlled bool     // rule 2
+	Covered    bool     // rule 4; false when not controlled
+	// Reason is set when the hop is controlled and not covered.
+	Reason ExposureReason
+	// Licences are the ids of the licences considered: held by Supplier and
+	// COVERing Customer, whatever their status; sorted.
+	Licences []string
+}
+
+// ExposurePath is a path S0→…→Sn ordered from the source; its depth is
+// len(Hops) and Hops[0] is an uncovered controlled hop (rule 5).
+type ExposurePath struct {
+	Hops []SupplyHop
+}
+
+// Depth is the number of hops.
+func (p ExposurePath) Depth() int { return len(p.Hops) }
+
+// ExposedCompany is a company with at least one exposure path (rule 5).
+type ExposedCompany struct {
+	CompanyID          string
+	MinDepth           int
+	PathCount          int
+	UncoveredSuppliers []string // the distinct S0 of its paths, sorted
+}
+
+// ExposureQuery is the common part of exposure questions.
+type ExposureQuery struct {
+	AsOf     Date   // zero means today
+	MaxDepth int    // 1..MaxExposureDepth
+	Sector   string // "" for all; else the sector or any sector PART_OF it
+}
+
+// MaxExposureDepth is the hard cap on maxDepth: path counts grow
+// exponentially with depth.
+const MaxExposureDepth = 6
+
+// ExposureService answers exposure questions. Errors: BAD_USER_INPUT,
+// NOT_FOUND, TIMEOUT, UNAVAILABLE.
+type ExposureService interface {
+	// ExposedCompanies returns every exposed company, sorted by id.
+	ExposedCompanies(ctx context.Context, q ExposureQuery) ([]ExposedCompany, error)
+	// ExposurePaths returns up to limit exposure paths of a company, by
+	// depth then by the ids along the path.
+	ExposurePaths(ctx context.Context, companyID string, q ExposureQuery, limit int) ([]ExposurePath, error)
+	// ClassifyHop judges the link supplier→customer on a date.
+	ClassifyHop(ctx context.Context, supplier, customer string, asOf Date) (SupplyHop, error)
+}

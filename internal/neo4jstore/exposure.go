@@ -1,0 +1,300 @@
+package neo4jstore
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/neo4j/neo4j-go-driver/v5/neo4j"
+
+	"github.com/licencegraph/licencegraph/internal/domain"
+)
+
+// The exposure rules of SPEC, in Cypher. The statements are assembled from
+// the constant fragments below; only parameters carry request values. The
+// one number spliced in is a path-length quantifier (Cypher does not take
+// parameters there), validated to 0..MaxExposureDepth-1 before use.
+
+// controlledCypher binds `controlled`: ids of the materials controlled on
+// $d (rule 1). A control without effectiveFrom is not in force; an open
+// suspension (no suspendedUntil) lasts.
+const controlledCypher = `
+OPTIONAL MATCH (x:ExportControl)-[:CONTROLS]->(m:Material)
+WHERE x.effectiveFrom <= $d
+  AND (x.liftedOn IS NULL OR x.liftedOn > $d)
+  AND NOT (x.suspendedFrom IS NOT NULL AND x.suspendedFrom <= $d
+           AND (x.suspendedUntil IS NULL OR $d < x.suspendedUntil))
+WITH collect(DISTINCT m.id) AS controlled
+`
+
+// currentCypher is rule 2's "link current on D" for a relationship `%s`.
+const currentCypher = `(%[1]s.since IS NULL OR %[1]s.since <= $d) AND (%[1]s.until IS NULL OR %[1]s.until > $d)`
+
+func current(rel string) string { return fmt.Sprintf(currentCypher, rel) }
+
+// classifyCypher judges the link s-[r]->c (rules 2–4), given `controlled`.
+// It binds: mats (all materials of the link), cm (its controlled
+// materials, empty unless the hop is controlled), lics (the licences s
+// holds that COVER c, by id, with the stage each passes), uncovered (the
+// controlled materials no licence covers) and best (the reason of the
+// licence that gets furthest, or NO_LICENCE).
+var classifyTemplate = `
+WITH s, r, c, controlled{{carry}}, coalesce(r.materials, []) AS mats,
+     s.country = 'CN' AND c.country <> 'CN' AND ` + current("r") + ` AS crossBorderCurrent
+WITH s, r, c{{carry}}, mats, CASE WHEN crossBorderCurrent THEN [m IN mats WHERE m IN controlled] ELSE [] END AS cm
+CALL (s, c) {
+  OPTIONAL MATCH (s)-[:HOLDS]->(l:Licence)-[:COVERS]->(c)
+  WITH c, l ORDER BY l.id
+  RETURN collect(CASE WHEN l IS NULL THEN null ELSE {
+    id: l.id,
+    status: l.status,
+    stage: CASE WHEN l.status <> 'ACTIVE' OR l.revokedOn <= $d THEN 1
+                WHEN l.validFrom > $d THEN 2
+                WHEN l.validUntil < $d THEN 3
+                ELSE 4 END,
+    mats: [(l)-[:FOR_MATERIAL]->(lm:Material) | lm.id],
+    excluded: EXISTS { MATCH (c)-[:OPERATES_IN]->(:Sector)-[:PART_OF*0..]->(:Sector)<-[:EXCLUDES]-(l) }
+  } END) AS lics
+}
+WITH s, r, c{{carry}}, mats, cm, lics,
+     reduce(acc = [], li IN lics |
+       CASE WHEN li.stage = 4 AND NOT li.excluded
+            THEN acc + [m IN li.mats WHERE m IN cm AND NOT m IN acc] ELSE acc END) AS coveredMats
+WITH s, r, c{{carry}}, mats, cm, lics, [m IN cm WHERE NOT m IN coveredMats] AS uncovered
+WITH s, r, c{{carry}}, mats, cm, lics, uncovered,
+     reduce(best = {stage: 0, reason: 'NO_LICENCE'}, li IN lics |
+       CASE
+         WHEN li.stage < 4 THEN
+           CASE WHEN li.stage > best.stage
+                THEN {stage: li.stage, reason: CASE li.stage
+                        WHEN 1 THEN CASE WHEN li.status <> 'ACTIVE' THEN li.status ELSE 'REVOKED' END
+                        WHEN 2 THEN 'NOT_YET_VALID'
+                        ELSE 'EXPIRED' END}
+                ELSE best END
+         WHEN any(m IN uncovered WHERE NOT m IN li.mats) THEN
+           CASE WHEN best.stage < 4 THEN {stage: 4, reason: 'MATERIAL_NOT_COVERED'} ELSE best END
+         ELSE
+           CASE WHEN best.stage < 5 THEN {stage: 5, reason: 'SECTOR_EXCLUDED'} ELSE best END
+       END) AS best
+`
+
+// classify returns classifyCypher carrying the extra variables carry
+// (", ns") through its WITH clauses.
+func classify(carry string) string { return strings.ReplaceAll(classifyTemplate, "{{carry}}", carry) }
+
+var classifyCypher = classify("")
+
+// uncoveredHopsCypher binds s and c for every uncovered controlled hop on
+// $d: the first hops of exposure paths.
+var uncoveredHopsCypher = controlledCypher + `
+MATCH (s:Company {country: 'CN'})-[r:SUPPLIES]->(c:Company)
+WHERE c.country <> 'CN' AND ` + current("r") + `
+  AND any(m IN coalesce(r.materials, []) WHERE m IN controlled)
+WITH s, r, c, controlled
+` + classifyCypher + `
+WITH s, c WHERE size(uncovered) > 0
+`
+
+// sectorFilter keeps `%s` when $sector is null or it operates in $sector
+// or a sector below it.
+const sectorFilterCypher = `($sector IS NULL OR EXISTS {
+  MATCH (%s)-[:OPERATES_IN]->(:Sector)-[:PART_OF*0..]->(:Sector {id: $sector}) })`
+
+func simplePath(nodes string) string {
+	return fmt.Sprintf("all(i IN range(0, size(%[1]s) - 2) WHERE NOT %[1]s[i] IN %[1]s[i + 1..])", nodes)
+}
+
+// downstream is a quantified path from c along current links, at most
+// extra more hops.
+func downstream(extra int) string {
+	return fmt.Sprintf("(c) ((a)-[x:SUPPLIES]->(b) WHERE %s){0,%d} (end)", current("x"), extra)
+}
+
+func exposedCypher(maxDepth int) string {
+	return uncoveredHopsCypher + `
+MATCH path = ` + downstream(maxDepth-1) + `
+WITH s, end, nodes(path) AS ns
+WHERE NOT s IN ns AND ` + simplePath("ns") + ` AND ` + fmt.Sprintf(sectorFilterCypher, "end") + `
+WITH end.id AS id, size(ns) AS depth, s.id AS supplier
+RETURN id, min(depth) AS minDepth, count(*) AS pathCount, collect(DISTINCT supplier) AS suppliers
+ORDER BY id`
+}
+
+func checkDepth(maxDepth int) error {
+	if maxDepth < 1 || maxDepth > domain.MaxExposureDepth {
+		return &domain.Error{Code: domain.CodeBadUserInput, Field: "maxDepth",
+			Message: fmt.Sprintf("maxDepth must be between 1 and %d", domain.MaxExposureDepth)}
+	}
+	return nil
+}
+
+func dateParam(d domain.Date) neo4j.Date { return neo4j.DateOf(d.Time()) }
+
+func nullableParam(s string) any {
+	if s == "" {
+		return nil
+	}
+	return s
+}
+
+// ExposedCompanies lists every company exposed on q.AsOf (rule 5).
+func (s *Store) ExposedCompanies(ctx context.Context, q domain.ExposureQuery) ([]domain.ExposedCompany, error) {
+	if err := checkDepth(q.MaxDepth); err != nil {
+		return nil, err
+	}
+	res, err := s.read(ctx, exposedCypher(q.MaxDepth), map[string]any{
+		"d": dateParam(q.AsOf), "sector": nullableParam(q.Sector),
+	})
+	if err != nil {
+		return nil, err
+	}
+	out := make([]domain.ExposedCompany, 0, len(res.Records))
+	for _, r := range res.Records {
+		e := domain.ExposedCompany{
+			CompanyID:          str(r, "id"),
+			MinDepth:           integer(r, "minDepth"),
+			PathCount:          integer(r, "pathCount"),
+			UncoveredSuppliers: strs(r, "suppliers"),
+		}
+		slices.Sort(e.UncoveredSuppliers)
+		out = append(out, e)
+	}
+	return out, nil
+}
+
+func pathsCypher(maxDepth int) string {
+	return controlledCypher + `
+MATCH (a:Company {id: $id})
+MATCH path = (c) ((a1)-[x:SUPPLIES]->(b1) WHERE ` + current("x") + `){0,` + fmt.Sprint(maxDepth-1) + `} (a)
+WITH controlled, c, nodes(path) AS ns
+WHERE ` + simplePath("ns") + `
+MATCH (s:Company {country: 'CN'})-[r:SUPPLIES]->(c)
+WHERE NOT s IN ns AND c.country <> 'CN' AND ` + current("r") + `
+  AND any(m IN coalesce(r.materials, []) WHERE m IN controlled)
+WITH s, r, c, controlled, ns
+` + classify(", ns") + `
+WITH s, ns WHERE size(uncovered) > 0
+WITH [s.id] + [n IN ns | n.id] AS ids
+RETURN ids ORDER BY size(ids), ids LIMIT $limit`
+}
+
+// ExposurePaths returns up to limit exposure paths ending at companyID, by
+// depth then by the ids along the path, each hop judged.
+func (s *Store) ExposurePaths(ctx context.Context, companyID string, q domain.ExposureQuery, limit int) ([]domain.ExposurePath, error) {
+	if err := checkDepth(q.MaxDepth); err != nil {
+		return nil, err
+	}
+	res, err := s.read(ctx, pathsCypher(q.MaxDepth), map[string]any{
+		"d": dateParam(q.AsOf), "id": companyID, "limit": limit,
+	})
+	if err != nil {
+		return nil, err
+	}
+	var idPaths [][]string
+	pairSet := map[[2]string]bool{}
+	var pairs [][2]string
+	for _, r := range res.Records {
+		ids := strs(r, "ids")
+		idPaths = append(idPaths, ids)
+		for i := 0; i+1 < len(ids); i++ {
+			p := [2]string{ids[i], ids[i+1]}
+			if !pairSet[p] {
+				pairSet[p] = true
+				pairs = append(pairs, p)
+			}
+		}
+	}
+	hops, err := s.ClassifyHops(ctx, pairs, q.AsOf)
+	if err != nil {
+		return nil, err
+	}
+	byPair := make(map[[2]string]domain.SupplyHop, len(hops))
+	for _, h := range hops {
+		byPair[[2]string{h.Supplier, h.Customer}] = h
+	}
+	out := make([]domain.ExposurePath, len(idPaths))
+	for i, ids := range idPaths {
+		for j := 0; j+1 < len(ids); j++ {
+			out[i].Hops = append(out[i].Hops, byPair[[2]string{ids[j], ids[j+1]}])
+		}
+	}
+	return out, nil
+}
+
+var classifyPairsCypher = controlledCypher + `
+UNWIND $pairs AS p
+MATCH (s:Company {id: p[0]})-[r:SUPPLIES]->(c:Company {id: p[1]})
+WITH s, r, c, controlled
+` + classifyCypher + `
+RETURN s.id AS supplier, c.id AS customer, mats, size(cm) > 0 AS controlled,
+       size(cm) > 0 AND size(uncovered) = 0 AS covered,
+       CASE WHEN size(uncovered) > 0 THEN best.reason END AS reason,
+       [li IN lics | li.id] AS licences`
+
+// ClassifyHops judges the given supplier→customer links on d; pairs with
+// no link are left out of the result.
+func (s *Store) ClassifyHops(ctx context.Context, pairs [][2]string, d domain.Date) ([]domain.SupplyHop, error) {
+	if len(pairs) == 0 {
+		return nil, nil
+	}
+	param := make([][]string, len(pairs))
+	for i, p := range pairs {
+		param[i] = []string{p[0], p[1]}
+	}
+	res, err := s.read(ctx, classifyPairsCypher, map[string]any{"d": dateParam(d), "pairs": param})
+	if err != nil {
+		return nil, err
+	}
+	out := make([]domain.SupplyHop, 0, len(res.Records))
+	for _, r := range res.Records {
+		h := domain.SupplyHop{
+			Supplier:   str(r, "supplier"),
+			Customer:   str(r, "customer"),
+			Materials:  strs(r, "mats"),
+			Controlled: boolean(r, "controlled"),
+			Covered:    boolean(r, "covered"),
+			Reason:     domain.ExposureReason(str(r, "reason")),
+			Licences:   strs(r, "licences"),
+		}
+		slices.Sort(h.Materials)
+		out = append(out, h)
+	}
+	return out, nil
+}
+
+// CompanyExists reports whether a company with id is in the graph.
+func (s *Store) CompanyExists(ctx context.Context, id string) (bool, error) {
+	found, err := s.ExistingIDs(ctx, domain.KindCompany, []string{id})
+	return found[id], err
+}
+
+func str(r *neo4j.Record, key string) string {
+	v, _ := r.Get(key)
+	s, _ := v.(string)
+	return s
+}
+
+func strs(r *neo4j.Record, key string) []string {
+	v, _ := r.Get(key)
+	list, _ := v.([]any)
+	out := make([]string, 0, len(list))
+	for _, x := range list {
+		if s, ok := x.(string); ok {
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+func integer(r *neo4j.Record, key string) int {
+	v, _ := r.Get(key)
+	n, _ := v.(int64)
+	return int(n)
+}
+
+func boolean(r *neo4j.Record, key string) bool {
+	v, _ := r.Get(key)
+	b, _ := v.(bool)
+	return b
+}

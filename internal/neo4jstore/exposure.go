@@ -62,21 +62,22 @@ WITH s, r, c{{carry}}, mats, cm, lics,
        CASE WHEN li.stage = 4 AND NOT li.excluded
             THEN acc + [m IN li.mats WHERE m IN cm AND NOT m IN acc] ELSE acc END) AS coveredMats
 WITH s, r, c{{carry}}, mats, cm, lics, [m IN cm WHERE NOT m IN coveredMats] AS uncovered
+// Each licence's failing test, ranked by how far the licence got: stage
+// times ten; at the status stage, ties go in SPEC order (PENDING, DENIED,
+// REVOKED).
 WITH s, r, c{{carry}}, mats, cm, lics, uncovered,
-     reduce(best = {stage: 0, reason: 'NO_LICENCE'}, li IN lics |
-       CASE
-         WHEN li.stage < 4 THEN
-           CASE WHEN li.stage > best.stage
-                THEN {stage: li.stage, reason: CASE li.stage
-                        WHEN 1 THEN CASE WHEN li.status <> 'ACTIVE' THEN li.status ELSE 'REVOKED' END
-                        WHEN 2 THEN 'NOT_YET_VALID'
-                        ELSE 'EXPIRED' END}
-                ELSE best END
-         WHEN any(m IN uncovered WHERE NOT m IN li.mats) THEN
-           CASE WHEN best.stage < 4 THEN {stage: 4, reason: 'MATERIAL_NOT_COVERED'} ELSE best END
-         ELSE
-           CASE WHEN best.stage < 5 THEN {stage: 5, reason: 'SECTOR_EXCLUDED'} ELSE best END
-       END) AS best
+     [li IN lics | CASE
+        WHEN li.stage = 1 THEN CASE
+          WHEN li.status = 'PENDING' THEN {rank: 13, reason: 'PENDING'}
+          WHEN li.status = 'DENIED' THEN {rank: 12, reason: 'DENIED'}
+          ELSE {rank: 11, reason: 'REVOKED'} END
+        WHEN li.stage = 2 THEN {rank: 20, reason: 'NOT_YET_VALID'}
+        WHEN li.stage = 3 THEN {rank: 30, reason: 'EXPIRED'}
+        WHEN any(m IN uncovered WHERE NOT m IN li.mats) THEN {rank: 40, reason: 'MATERIAL_NOT_COVERED'}
+        ELSE {rank: 50, reason: 'SECTOR_EXCLUDED'} END] AS failures
+WITH s, r, c{{carry}}, mats, cm, lics, uncovered,
+     reduce(best = {rank: 0, reason: 'NO_LICENCE'}, li IN failures |
+       CASE WHEN li.rank > best.rank THEN li ELSE best END) AS best
 `
 
 // classify returns classifyCypher carrying the extra variables carry
@@ -105,15 +106,23 @@ func simplePath(nodes string) string {
 	return fmt.Sprintf("all(i IN range(0, size(%[1]s) - 2) WHERE NOT %[1]s[i] IN %[1]s[i + 1..])", nodes)
 }
 
-// downstream is a quantified path from c along current links, at most
-// extra more hops.
-func downstream(extra int) string {
-	return fmt.Sprintf("(c) ((a)-[x:SUPPLIES]->(b) WHERE %s){0,%d} (end)", current("x"), extra)
+// pathPattern is a path from `from` to `to` along current links of at most
+// extra hops; bound names whichever of the two is already bound. Cypher
+// rejects the quantifier {0,0}, so extra == 0 is the single-node path.
+func pathPattern(from, to, bound string, extra int) string {
+	if extra == 0 {
+		other := from
+		if bound == from {
+			other = to
+		}
+		return fmt.Sprintf("(%[1]s) WHERE %[1]s = %[2]s", other, bound)
+	}
+	return fmt.Sprintf("(%s) ((qa)-[qx:SUPPLIES]->(qb) WHERE %s){0,%d} (%s)", from, current("qx"), extra, to)
 }
 
 func exposedCypher(maxDepth int) string {
 	return uncoveredHopsCypher + `
-MATCH path = ` + downstream(maxDepth-1) + `
+MATCH path = ` + pathPattern("c", "end", "c", maxDepth-1) + `
 WITH s, end, nodes(path) AS ns
 WHERE NOT s IN ns AND ` + simplePath("ns") + ` AND ` + fmt.Sprintf(sectorFilterCypher, "end") + `
 WITH end.id AS id, size(ns) AS depth, s.id AS supplier
@@ -166,7 +175,7 @@ func (s *Store) ExposedCompanies(ctx context.Context, q domain.ExposureQuery) ([
 func pathsCypher(maxDepth int) string {
 	return controlledCypher + `
 MATCH (a:Company {id: $id})
-MATCH path = (c) ((a1)-[x:SUPPLIES]->(b1) WHERE ` + current("x") + `){0,` + fmt.Sprint(maxDepth-1) + `} (a)
+MATCH path = ` + pathPattern("c", "a", "a", maxDepth-1) + `
 WITH controlled, c, nodes(path) AS ns
 WHERE ` + simplePath("ns") + `
 MATCH (s:Company {country: 'CN'})-[r:SUPPLIES]->(c)

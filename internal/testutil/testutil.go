@@ -181,7 +181,7 @@ func FreePort(t testing.TB) int {
 // records, which migrations create once.
 func ResetGraph(t testing.TB, cfg config.Config) {
 	t.Helper()
-	run(t, cfg, "MATCH (n) WHERE NOT n:Country AND NOT n:Migration CALL (n) { DETACH DELETE n } IN TRANSACTIONS OF 10000 ROWS", nil)
+	run(t, cfg, "MATCH (n) WHERE NOT n:Country AND NOT n:Migration CALL (n) { DETACH DELETE n } IN TRANSACTIONS OF 1000 ROWS", nil)
 }
 
 // Dump is the whole graph as sorted text lines: nodes with labels and

@@ -1,0 +1,404 @@
+package exposure_test
+
+import (
+	"context"
+	"fmt"
+	"reflect"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/licencegraph/licencegraph/internal/config"
+	"github.com/licencegraph/licencegraph/internal/domain"
+	"github.com/licencegraph/licencegraph/internal/exposure"
+	"github.com/licencegraph/licencegraph/internal/neo4jstore"
+	"github.com/licencegraph/licencegraph/internal/seed"
+	"github.com/licencegraph/licencegraph/internal/synth"
+	"github.com/licencegraph/licencegraph/internal/testutil"
+)
+
+// The property test: on synthetic worlds loaded into the real Neo4j, the
+// engine answers exactly as the reference model (reference_test.go).
+
+const (
+	propCompanies  = 300 // per world
+	propHopSample  = 50  // links judged by ClassifyHop per date
+	propPathSample = 10  // companies whose paths are compared per query
+	propPathLimit  = 10000
+)
+
+var (
+	propSeeds = []int64{1, 2, 3, 4, 5}
+	propDates = []string{"2025-03-01", "2025-06-15", "2025-11-07", "2025-12-15", "2026-06-01", "2026-11-10", "2026-12-02"}
+	// propSectors are the sector filters asked for; "" is all companies.
+	propSectors = []string{"", "automotive"}
+)
+
+// openStore returns a migrated store on the test Neo4j (skipping without
+// NEO4J_URI).
+func openStore(t *testing.T) (config.Config, *neo4jstore.Store) {
+	t.Helper()
+	cfg := testutil.Config(t)
+	store, err := neo4jstore.Open(neo4jstore.Options{URI: cfg.Neo4jURI, User: cfg.Neo4jUser,
+		Password: cfg.Neo4jPassword, Database: cfg.Neo4jDatabase, Logger: testutil.Logger(t)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { store.Close(context.Background()) })
+	if _, err := store.Migrate(context.Background()); err != nil {
+		t.Fatalf("Migrate: %v", err)
+	}
+	return cfg, store
+}
+
+// TestEngineOnRuleWorlds runs the engine on the hand-built worlds of
+// rules_test.go: the edge cases (boundaries, ties, suspensions, cycles)
+// that random worlds may miss.
+func TestEngineOnRuleWorlds(t *testing.T) {
+	cfg, store := openStore(t)
+	ctx := context.Background()
+	engine := exposure.New(store)
+	load := func(t *testing.T, extra []any) *refWorld {
+		t.Helper()
+		testutil.ResetGraph(t, cfg)
+		recs := records(append(baseWorld(), extra...)...)
+		for _, k := range domain.Kinds {
+			if len(recs[k]) == 0 {
+				continue
+			}
+			if _, err := store.WriteSeed(ctx, k, recs[k], nil); err != nil {
+				t.Fatalf("writing %s: %v", k, err)
+			}
+		}
+		return newRefWorld(recs)
+	}
+	for _, tc := range hopCases() {
+		t.Run("hop/"+tc.name, func(t *testing.T) {
+			ref := load(t, tc.extra)
+			s, c, d := tc.ends()
+			want, _ := ref.hop(s, c, d)
+			got, err := engine.ClassifyHop(ctx, s, c, d)
+			if err != nil {
+				t.Fatalf("ClassifyHop(%s, %s, %s): %v", s, c, d, err)
+			}
+			if !reflect.DeepEqual(normHop(got), normHop(want)) {
+				t.Errorf("ClassifyHop(%s, %s, %s):\n engine    %s\n reference %s", s, c, d, fmtHop(got), fmtHop(want))
+			}
+		})
+	}
+	for _, tc := range exposureCases() {
+		t.Run("exposure/"+tc.name, func(t *testing.T) {
+			ref := load(t, tc.extra)
+			q := domain.ExposureQuery{AsOf: ruleDate, MaxDepth: tc.maxDepth, Sector: tc.sector}
+			got, err := engine.ExposedCompanies(ctx, q)
+			if err != nil {
+				t.Fatalf("ExposedCompanies(%s): %v", fmtQuery(q), err)
+			}
+			if diff := exposedDiff(got, ref.exposed(q), 20); diff != "" {
+				t.Errorf("ExposedCompanies(%s):\n%s", fmtQuery(q), diff)
+			}
+			for _, id := range ref.companyIDs {
+				gotPaths, err := engine.ExposurePaths(ctx, id, q, propPathLimit)
+				if err != nil {
+					t.Errorf("ExposurePaths(%s, %s): %v", id, fmtQuery(q), err)
+					continue
+				}
+				if diff := pathsDiff(gotPaths, ref.paths(id, q)); diff != "" {
+					t.Errorf("ExposurePaths(%s, %s):\n%s", id, fmtQuery(q), diff)
+				}
+			}
+		})
+	}
+}
+
+func TestExposureMatchesReference(t *testing.T) {
+	cfg, store := openStore(t)
+	ctx := context.Background()
+	engine := exposure.New(store)
+
+	reasons := map[domain.ExposureReason]int{}
+	var covered, uncontrolledCross, tallied int
+	for _, sd := range propSeeds {
+		t.Run(fmt.Sprintf("seed=%d", sd), func(t *testing.T) {
+			start := time.Now()
+			dir := t.TempDir()
+			if _, err := synth.Generate(ctx, synth.Options{Companies: propCompanies, Seed: sd}, dir); err != nil {
+				t.Fatal(err)
+			}
+			recs, err := seed.ReadFiles([]string{dir})
+			if err != nil {
+				t.Fatal(err)
+			}
+			ref := newRefWorld(recs)
+			testutil.ResetGraph(t, cfg)
+			if sum, err := seed.New(store, seed.Options{Logger: testutil.Logger(t)}).Load(ctx, []string{dir}); err != nil {
+				for _, f := range sum.Files {
+					for _, e := range f.Errors {
+						t.Error(e)
+					}
+				}
+				t.Fatalf("loading the world: %v", err)
+			}
+			loaded := time.Since(start)
+
+			for _, ds := range propDates {
+				d := day(ds)
+				t.Run(ds, func(t *testing.T) {
+					// Tally the reference's judgement of every link, to show
+					// the world exercises every rule.
+					controlledHops := 0
+					for _, k := range ref.linkKeys {
+						h, _ := ref.hop(k[0], k[1], d)
+						switch {
+						case h.Reason != "":
+							reasons[h.Reason]++
+						case h.Covered:
+							covered++
+						case ref.inCN(k[0]) && !ref.inCN(k[1]):
+							uncontrolledCross++
+						}
+						if h.Controlled {
+							controlledHops++
+						}
+					}
+					// On a date when no material is controlled (2025-03-01,
+					// before the first control in force took effect) no hop
+					// is controlled and nobody is exposed; on every other
+					// date the world must expose someone.
+					if !ref.anyControlled(d) {
+						if controlledHops > 0 {
+							t.Errorf("%d hops controlled on %s, when no material is", controlledHops, d)
+						}
+					} else if len(ref.exposed(domain.ExposureQuery{AsOf: d, MaxDepth: 1})) == 0 {
+						t.Errorf("world of seed %d exposes no company on %s: the comparison proves little", sd, d)
+					}
+
+					compareHops(ctx, t, engine, ref, d)
+					for depth := 1; depth <= 4; depth++ {
+						for _, sector := range propSectors {
+							q := domain.ExposureQuery{AsOf: d, MaxDepth: depth, Sector: sector}
+							compareExposed(ctx, t, engine, ref, q)
+						}
+					}
+				})
+			}
+			tallied++
+			t.Logf("seed %d: %d companies, %d links, %d licences; loaded in %v, compared in %v",
+				sd, len(ref.companies), len(ref.links), len(ref.licences), loaded.Round(time.Millisecond),
+				(time.Since(start) - loaded).Round(time.Millisecond))
+		})
+	}
+
+	var counts []string
+	for _, r := range domain.ExposureReasons {
+		counts = append(counts, fmt.Sprintf("%s=%d", r, reasons[r]))
+		// The tally is incomplete when a world could not be loaded.
+		if reasons[r] == 0 && tallied == len(propSeeds) {
+			t.Errorf("no hop of any world has reason %s: the worlds do not exercise it", r)
+		}
+	}
+	t.Logf("reference hops over all seeds and dates: %s; covered=%d; CN→foreign not controlled=%d",
+		strings.Join(counts, " "), covered, uncontrolledCross)
+}
+
+// anyControlled says whether some material is controlled on d (rule 1).
+func (w *refWorld) anyControlled(d domain.Date) bool {
+	for _, c := range w.controls {
+		for _, m := range c.Materials {
+			if w.controlled(m, d) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// hopSample picks about propHopSample links deterministically: the first
+// link (in supplier, customer order) of every reason, covered and
+// uncontrolled kind on d, then evenly spaced links of all kinds.
+func hopSample(ref *refWorld, d domain.Date) [][2]string {
+	var out [][2]string
+	seen := map[[2]string]bool{}
+	kinds := map[string]bool{}
+	add := func(k [2]string) {
+		if !seen[k] {
+			seen[k] = true
+			out = append(out, k)
+		}
+	}
+	for _, k := range ref.linkKeys {
+		h, _ := ref.hop(k[0], k[1], d)
+		kind := fmt.Sprintf("%v/%v/%s/%v", h.Controlled, h.Covered, h.Reason, ref.inCN(k[0]) && !ref.inCN(k[1]))
+		if !kinds[kind] {
+			kinds[kind] = true
+			add(k)
+		}
+	}
+	step := max(1, len(ref.linkKeys)/max(1, propHopSample-len(out)))
+	for i := 0; i < len(ref.linkKeys) && len(out) < propHopSample; i += step {
+		add(ref.linkKeys[i])
+	}
+	return out
+}
+
+func compareHops(ctx context.Context, t *testing.T, engine domain.ExposureService, ref *refWorld, d domain.Date) {
+	t.Helper()
+	for _, k := range hopSample(ref, d) {
+		want, _ := ref.hop(k[0], k[1], d)
+		got, err := engine.ClassifyHop(ctx, k[0], k[1], d)
+		if err != nil {
+			t.Errorf("ClassifyHop(%s, %s, %s): %v", k[0], k[1], d, err)
+			continue
+		}
+		if !reflect.DeepEqual(normHop(got), normHop(want)) {
+			t.Errorf("ClassifyHop(%s, %s, %s):\n engine    %s\n reference %s", k[0], k[1], d, fmtHop(got), fmtHop(want))
+		}
+	}
+}
+
+func compareExposed(ctx context.Context, t *testing.T, engine domain.ExposureService, ref *refWorld, q domain.ExposureQuery) {
+	t.Helper()
+	want := ref.exposed(q)
+	got, err := engine.ExposedCompanies(ctx, q)
+	if err != nil {
+		t.Errorf("ExposedCompanies(%s): %v", fmtQuery(q), err)
+	} else if diff := exposedDiff(got, want, 20); diff != "" {
+		t.Errorf("ExposedCompanies(%s): engine %d companies, reference %d; first differences:\n%s",
+			fmtQuery(q), len(got), len(want), diff)
+	}
+
+	// Paths of a deterministic spread of the exposed companies, and of one
+	// company that is not exposed.
+	var ids []string
+	if n := len(want); n > 0 {
+		for i := range min(n, propPathSample) {
+			ids = append(ids, want[i*n/min(n, propPathSample)].CompanyID)
+		}
+	}
+	if q.Sector == "" {
+		for _, id := range ref.companyIDs {
+			if !slices.ContainsFunc(want, func(e domain.ExposedCompany) bool { return e.CompanyID == id }) {
+				ids = append(ids, id)
+				break
+			}
+		}
+	}
+	for _, id := range ids {
+		wantPaths := ref.paths(id, q)
+		if len(wantPaths) > propPathLimit {
+			wantPaths = wantPaths[:propPathLimit]
+		}
+		gotPaths, err := engine.ExposurePaths(ctx, id, q, propPathLimit)
+		if err != nil {
+			t.Errorf("ExposurePaths(%s, %s): %v", id, fmtQuery(q), err)
+			continue
+		}
+		if diff := pathsDiff(gotPaths, wantPaths); diff != "" {
+			t.Errorf("ExposurePaths(%s, %s): engine %d paths, reference %d:\n%s", id, fmtQuery(q), len(gotPaths), len(wantPaths), diff)
+		}
+	}
+}
+
+// normHop makes empty lists nil, so that nil and empty compare equal.
+func normHop(h domain.SupplyHop) domain.SupplyHop {
+	if len(h.Materials) == 0 {
+		h.Materials = nil
+	}
+	if len(h.Licences) == 0 {
+		h.Licences = nil
+	}
+	return h
+}
+
+func fmtHop(h domain.SupplyHop) string {
+	return fmt.Sprintf("%s→%s materials=%v controlled=%v covered=%v reason=%q licences=%v",
+		h.Supplier, h.Customer, h.Materials, h.Controlled, h.Covered, h.Reason, h.Licences)
+}
+
+func fmtQuery(q domain.ExposureQuery) string {
+	return fmt.Sprintf("asOf=%s maxDepth=%d sector=%q", q.AsOf, q.MaxDepth, q.Sector)
+}
+
+func fmtExposed(e domain.ExposedCompany) string {
+	return fmt.Sprintf("minDepth=%d pathCount=%d uncoveredSuppliers=%v", e.MinDepth, e.PathCount, e.UncoveredSuppliers)
+}
+
+// exposedDiff lists up to limit companies on which two id-sorted lists
+// differ; "" when they are equal. It also flags a list not sorted by id.
+func exposedDiff(got, want []domain.ExposedCompany, limit int) string {
+	var lines []string
+	if !slices.IsSortedFunc(got, func(a, b domain.ExposedCompany) int { return strings.Compare(a.CompanyID, b.CompanyID) }) {
+		lines = append(lines, "  engine's list is not sorted by company id")
+	}
+	norm := func(e domain.ExposedCompany) domain.ExposedCompany {
+		if len(e.UncoveredSuppliers) == 0 {
+			e.UncoveredSuppliers = nil
+		}
+		return e
+	}
+	byID := func(l []domain.ExposedCompany) map[string]domain.ExposedCompany {
+		m := map[string]domain.ExposedCompany{}
+		for _, e := range l {
+			m[e.CompanyID] = norm(e)
+		}
+		return m
+	}
+	g, w := byID(got), byID(want)
+	if len(g) != len(got) {
+		lines = append(lines, "  engine's list repeats a company")
+	}
+	ids := sortedKeys(g)
+	for id := range w {
+		if _, ok := g[id]; !ok {
+			ids = append(ids, id)
+		}
+	}
+	slices.Sort(ids)
+	shown := 0
+	for _, id := range ids {
+		ge, gok := g[id]
+		we, wok := w[id]
+		var line string
+		switch {
+		case !gok:
+			line = fmt.Sprintf("  %s: missing from engine; reference %s", id, fmtExposed(we))
+		case !wok:
+			line = fmt.Sprintf("  %s: not exposed in reference; engine %s", id, fmtExposed(ge))
+		case !reflect.DeepEqual(ge, we):
+			line = fmt.Sprintf("  %s: engine %s; reference %s", id, fmtExposed(ge), fmtExposed(we))
+		default:
+			continue
+		}
+		if shown == limit {
+			lines = append(lines, "  …")
+			break
+		}
+		lines = append(lines, line)
+		shown++
+	}
+	return strings.Join(lines, "\n")
+}
+
+// pathsDiff describes the first difference between two path lists; "" when
+// they are equal (order included).
+func pathsDiff(got, want []domain.ExposurePath) string {
+	for i := range max(len(got), len(want)) {
+		switch {
+		case i >= len(got):
+			return fmt.Sprintf("  path %d: missing from engine; reference %s", i, strings.Join(pathNodes(want[i]), "→"))
+		case i >= len(want):
+			return fmt.Sprintf("  path %d: extra in engine: %s", i, strings.Join(pathNodes(got[i]), "→"))
+		}
+		gn, wn := pathNodes(got[i]), pathNodes(want[i])
+		if !slices.Equal(gn, wn) {
+			return fmt.Sprintf("  path %d: engine %s; reference %s", i, strings.Join(gn, "→"), strings.Join(wn, "→"))
+		}
+		for j := range want[i].Hops {
+			if gh, wh := normHop(got[i].Hops[j]), normHop(want[i].Hops[j]); !reflect.DeepEqual(gh, wh) {
+				return fmt.Sprintf("  path %d (%s), hop %d:\n   engine    %s\n   reference %s", i, strings.Join(wn, "→"), j, fmtHop(gh), fmtHop(wh))
+			}
+		}
+	}
+	return ""
+}

@@ -140,20 +140,13 @@ func checkDepth(maxDepth int) error {
 
 func dateParam(d domain.Date) neo4j.Date { return neo4j.DateOf(d.Time()) }
 
-func nullableParam(s string) any {
-	if s == "" {
-		return nil
-	}
-	return s
-}
-
 // ExposedCompanies lists every company exposed on q.AsOf (rule 5).
 func (s *Store) ExposedCompanies(ctx context.Context, q domain.ExposureQuery) ([]domain.ExposedCompany, error) {
 	if err := checkDepth(q.MaxDepth); err != nil {
 		return nil, err
 	}
 	res, err := s.read(ctx, exposedCypher(q.MaxDepth), map[string]any{
-		"d": dateParam(q.AsOf), "sector": nullableParam(q.Sector),
+		"d": dateParam(q.AsOf), "sector": nullable(q.Sector),
 	})
 	if err != nil {
 		return nil, err

@@ -223,3 +223,20 @@ func TestServerSurvivesNeo4jRestart(t *testing.T) {
 		t.Fatalf("/readyz after the restart = %d %s", status, body)
 	}
 }
+
+// neo4j:// (routing) URIs work, so a cluster can be used unchanged; a
+// standalone server answers routing requests with itself.
+func TestRoutingURI(t *testing.T) {
+	cfg := testutil.Config(t)
+	if !strings.HasPrefix(cfg.Neo4jURI, "bolt://") {
+		t.Skipf("NEO4J_URI %s is not a bolt:// URI", cfg.Neo4jURI)
+	}
+	cfg.Neo4jURI = "neo4j://" + strings.TrimPrefix(cfg.Neo4jURI, "bolt://")
+	srv := startServer(t, cfg)
+	if status, resp, raw := postQuery(t, srv.URL, `{ stats { companies } }`); status != 200 || len(resp.Errors) > 0 {
+		t.Fatalf("via %s: status %d: %s", cfg.Neo4jURI, status, raw)
+	}
+	if status, body := get(t, srv.URL+"/readyz"); status != 200 {
+		t.Fatalf("/readyz via %s = %d %s", cfg.Neo4jURI, status, body)
+	}
+}

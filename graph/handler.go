@@ -5,6 +5,7 @@ import (
 	"errors"
 	"log/slog"
 	"runtime/debug"
+	"strings"
 	"time"
 
 	"github.com/99designs/gqlgen/graphql"
@@ -16,6 +17,8 @@ import (
 	"github.com/vektah/gqlparser/v2/gqlerror"
 
 	"github.com/licencegraph/licencegraph/graph/generated"
+	"github.com/licencegraph/licencegraph/graph/loader"
+	"github.com/licencegraph/licencegraph/graph/scalar"
 	"github.com/licencegraph/licencegraph/internal/domain"
 )
 
@@ -43,6 +46,9 @@ func NewHandler(r *Resolver, o HandlerOptions) *handler.Server {
 	srv.Use(extension.Introspection{})
 	srv.Use(extension.AutomaticPersistedQuery{Cache: lru.New[string](100)})
 
+	if r.Reads != nil {
+		srv.AroundOperations(loader.Middleware(r.Reads))
+	}
 	if o.RequestTimeout > 0 {
 		srv.AroundOperations(operationTimeout(o.RequestTimeout))
 	}
@@ -93,8 +99,17 @@ func errorPresenter(log *slog.Logger) graphql.ErrorPresenterFunc {
 			}
 			gqlErr.Message = derr.Message
 			setCode(gqlErr, code)
-			if derr.Field != "" {
-				gqlErr.Extensions["field"] = derr.Field
+			field := derr.Field
+			if field == "" && errors.Is(err, scalar.ErrInvalid) {
+				// A scalar argument or input field: its path follows the
+				// field's path.
+				field = argumentPath(ctx, gqlErr.Path)
+				if field != "" {
+					gqlErr.Message = field + ": " + gqlErr.Message
+				}
+			}
+			if field != "" {
+				gqlErr.Extensions["field"] = field
 			}
 		case errors.Is(err, context.DeadlineExceeded):
 			gqlErr.Message = "the request took too long"
@@ -113,6 +128,22 @@ func errorPresenter(log *slog.Logger) graphql.ErrorPresenterFunc {
 		}
 		return gqlErr
 	}
+}
+
+// argumentPath names the argument (or input field, as "filter.validOn") an
+// error's path points at, below the path of the field being resolved.
+func argumentPath(ctx context.Context, path ast.Path) string {
+	skip := 1 // a root field's arguments are parsed before its field context exists
+	if fc := graphql.GetFieldContext(ctx); fc != nil {
+		skip = len(fc.Path())
+	}
+	var names []string
+	for i, el := range path {
+		if name, ok := el.(ast.PathName); ok && i >= skip {
+			names = append(names, string(name))
+		}
+	}
+	return strings.Join(names, ".")
 }
 
 func setCode(e *gqlerror.Error, code domain.Code) {

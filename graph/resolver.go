@@ -8,4 +8,7 @@ import "github.com/licencegraph/licencegraph/internal/domain"
 // Resolver is the dependency container, built once in main.
 type Resolver struct {
 	StatsService domain.StatsService
+	// Reads answers the read API; nested fields reach it through the
+	// per-request dataloaders (graph/loader), root fields directly.
+	Reads domain.ReadService
 }

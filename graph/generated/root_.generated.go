@@ -9,6 +9,7 @@ import (
 	"sync/atomic"
 
 	"github.com/99designs/gqlgen/graphql"
+	"github.com/licencegraph/licencegraph/internal/domain"
 	gqlparser "github.com/vektah/gqlparser/v2"
 	"github.com/vektah/gqlparser/v2/ast"
 )
@@ -21,13 +22,64 @@ func NewExecutableSchema(cfg Config) graphql.ExecutableSchema {
 type Config = graphql.Config[ResolverRoot, DirectiveRoot, ComplexityRoot]
 
 type ResolverRoot interface {
+	Company() CompanyResolver
+	ExportControl() ExportControlResolver
+	Licence() LicenceResolver
+	Material() MaterialResolver
 	Query() QueryResolver
+	Sector() SectorResolver
+	SupplyLink() SupplyLinkResolver
 }
 
 type DirectiveRoot struct {
 }
 
 type ComplexityRoot struct {
+	Company struct {
+		Aliases          func(childComplexity int) int
+		Country          func(childComplexity int) int
+		Customers        func(childComplexity int, first *int, after *string) int
+		ID               func(childComplexity int) int
+		Lei              func(childComplexity int) int
+		LicencesCovering func(childComplexity int, asOf *domain.Date) int
+		LicencesHeld     func(childComplexity int, status *domain.LicenceStatus, asOf *domain.Date) int
+		Name             func(childComplexity int) int
+		Roles            func(childComplexity int) int
+		Sectors          func(childComplexity int) int
+		Suppliers        func(childComplexity int, first *int, after *string) int
+		Website          func(childComplexity int) int
+	}
+
+	CompanyConnection struct {
+		Edges      func(childComplexity int) int
+		PageInfo   func(childComplexity int) int
+		TotalCount func(childComplexity int) int
+	}
+
+	CompanyEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
+	}
+
+	Country struct {
+		Code   func(childComplexity int) int
+		Name   func(childComplexity int) int
+		Region func(childComplexity int) int
+	}
+
+	ExportControl struct {
+		AnnouncedOn    func(childComplexity int) int
+		Authority      func(childComplexity int) int
+		EffectiveFrom  func(childComplexity int) int
+		ID             func(childComplexity int) int
+		LiftedOn       func(childComplexity int) int
+		Materials      func(childComplexity int) int
+		Sources        func(childComplexity int) int
+		SuspendedFrom  func(childComplexity int) int
+		SuspendedUntil func(childComplexity int) int
+		Title          func(childComplexity int) int
+	}
+
 	GraphStats struct {
 		Companies      func(childComplexity int) int
 		ExportControls func(childComplexity int) int
@@ -37,8 +89,90 @@ type ComplexityRoot struct {
 		SupplyLinks    func(childComplexity int) int
 	}
 
+	Licence struct {
+		Clients         func(childComplexity int) int
+		Controls        func(childComplexity int) int
+		ExcludedSectors func(childComplexity int) int
+		Holder          func(childComplexity int) int
+		ID              func(childComplexity int) int
+		IssuedOn        func(childComplexity int) int
+		Materials       func(childComplexity int) int
+		Reference       func(childComplexity int) int
+		RevokedOn       func(childComplexity int) int
+		Sources         func(childComplexity int) int
+		Status          func(childComplexity int) int
+		Type            func(childComplexity int) int
+		ValidFrom       func(childComplexity int) int
+		ValidUntil      func(childComplexity int) int
+	}
+
+	LicenceConnection struct {
+		Edges      func(childComplexity int) int
+		PageInfo   func(childComplexity int) int
+		TotalCount func(childComplexity int) int
+	}
+
+	LicenceEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
+	}
+
+	Material struct {
+		ID   func(childComplexity int) int
+		Kind func(childComplexity int) int
+		Name func(childComplexity int) int
+	}
+
+	PageInfo struct {
+		EndCursor   func(childComplexity int) int
+		HasNextPage func(childComplexity int) int
+	}
+
 	Query struct {
-		Stats func(childComplexity int) int
+		Companies      func(childComplexity int, filter *domain.CompanyFilter, first *int, after *string) int
+		Company        func(childComplexity int, id string) int
+		ExportControls func(childComplexity int) int
+		Licence        func(childComplexity int, id string) int
+		Licences       func(childComplexity int, filter *domain.LicenceFilter, first *int, after *string) int
+		Materials      func(childComplexity int) int
+		Search         func(childComplexity int, text string, first *int) int
+		Sector         func(childComplexity int, id string) int
+		Sectors        func(childComplexity int) int
+		Stats          func(childComplexity int) int
+		SupplyChain    func(childComplexity int, companyID string, direction domain.Direction, maxDepth *int) int
+	}
+
+	Sector struct {
+		Children func(childComplexity int) int
+		ID       func(childComplexity int) int
+		Name     func(childComplexity int) int
+		Parent   func(childComplexity int) int
+	}
+
+	SupplyGraph struct {
+		Links func(childComplexity int) int
+		Nodes func(childComplexity int) int
+	}
+
+	SupplyLink struct {
+		Confidence func(childComplexity int) int
+		Customer   func(childComplexity int) int
+		Materials  func(childComplexity int) int
+		Since      func(childComplexity int) int
+		Sources    func(childComplexity int) int
+		Supplier   func(childComplexity int) int
+		Until      func(childComplexity int) int
+	}
+
+	SupplyLinkConnection struct {
+		Edges      func(childComplexity int) int
+		PageInfo   func(childComplexity int) int
+		TotalCount func(childComplexity int) int
+	}
+
+	SupplyLinkEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
 	}
 }
 
@@ -55,6 +189,211 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 	ec := newExecutionContext(nil, e, nil)
 	_ = ec
 	switch typeName + "." + field {
+
+	case "Company.aliases":
+		if e.ComplexityRoot.Company.Aliases == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Company.Aliases(childComplexity), true
+	case "Company.country":
+		if e.ComplexityRoot.Company.Country == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Company.Country(childComplexity), true
+	case "Company.customers":
+		if e.ComplexityRoot.Company.Customers == nil {
+			break
+		}
+
+		args, err := ec.field_Company_customers_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Company.Customers(childComplexity, args["first"].(*int), args["after"].(*string)), true
+	case "Company.id":
+		if e.ComplexityRoot.Company.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Company.ID(childComplexity), true
+	case "Company.lei":
+		if e.ComplexityRoot.Company.Lei == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Company.Lei(childComplexity), true
+	case "Company.licencesCovering":
+		if e.ComplexityRoot.Company.LicencesCovering == nil {
+			break
+		}
+
+		args, err := ec.field_Company_licencesCovering_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Company.LicencesCovering(childComplexity, args["asOf"].(*domain.Date)), true
+	case "Company.licencesHeld":
+		if e.ComplexityRoot.Company.LicencesHeld == nil {
+			break
+		}
+
+		args, err := ec.field_Company_licencesHeld_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Company.LicencesHeld(childComplexity, args["status"].(*domain.LicenceStatus), args["asOf"].(*domain.Date)), true
+	case "Company.name":
+		if e.ComplexityRoot.Company.Name == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Company.Name(childComplexity), true
+	case "Company.roles":
+		if e.ComplexityRoot.Company.Roles == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Company.Roles(childComplexity), true
+	case "Company.sectors":
+		if e.ComplexityRoot.Company.Sectors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Company.Sectors(childComplexity), true
+	case "Company.suppliers":
+		if e.ComplexityRoot.Company.Suppliers == nil {
+			break
+		}
+
+		args, err := ec.field_Company_suppliers_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Company.Suppliers(childComplexity, args["first"].(*int), args["after"].(*string)), true
+	case "Company.website":
+		if e.ComplexityRoot.Company.Website == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Company.Website(childComplexity), true
+
+	case "CompanyConnection.edges":
+		if e.ComplexityRoot.CompanyConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CompanyConnection.Edges(childComplexity), true
+	case "CompanyConnection.pageInfo":
+		if e.ComplexityRoot.CompanyConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CompanyConnection.PageInfo(childComplexity), true
+	case "CompanyConnection.totalCount":
+		if e.ComplexityRoot.CompanyConnection.TotalCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CompanyConnection.TotalCount(childComplexity), true
+
+	case "CompanyEdge.cursor":
+		if e.ComplexityRoot.CompanyEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CompanyEdge.Cursor(childComplexity), true
+	case "CompanyEdge.node":
+		if e.ComplexityRoot.CompanyEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CompanyEdge.Node(childComplexity), true
+
+	case "Country.code":
+		if e.ComplexityRoot.Country.Code == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Country.Code(childComplexity), true
+	case "Country.name":
+		if e.ComplexityRoot.Country.Name == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Country.Name(childComplexity), true
+	case "Country.region":
+		if e.ComplexityRoot.Country.Region == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Country.Region(childComplexity), true
+
+	case "ExportControl.announcedOn":
+		if e.ComplexityRoot.ExportControl.AnnouncedOn == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ExportControl.AnnouncedOn(childComplexity), true
+	case "ExportControl.authority":
+		if e.ComplexityRoot.ExportControl.Authority == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ExportControl.Authority(childComplexity), true
+	case "ExportControl.effectiveFrom":
+		if e.ComplexityRoot.ExportControl.EffectiveFrom == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ExportControl.EffectiveFrom(childComplexity), true
+	case "ExportControl.id":
+		if e.ComplexityRoot.ExportControl.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ExportControl.ID(childComplexity), true
+	case "ExportControl.liftedOn":
+		if e.ComplexityRoot.ExportControl.LiftedOn == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ExportControl.LiftedOn(childComplexity), true
+	case "ExportControl.materials":
+		if e.ComplexityRoot.ExportControl.Materials == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ExportControl.Materials(childComplexity), true
+	case "ExportControl.sources":
+		if e.ComplexityRoot.ExportControl.Sources == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ExportControl.Sources(childComplexity), true
+	case "ExportControl.suspendedFrom":
+		if e.ComplexityRoot.ExportControl.SuspendedFrom == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ExportControl.SuspendedFrom(childComplexity), true
+	case "ExportControl.suspendedUntil":
+		if e.ComplexityRoot.ExportControl.SuspendedUntil == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ExportControl.SuspendedUntil(childComplexity), true
+	case "ExportControl.title":
+		if e.ComplexityRoot.ExportControl.Title == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ExportControl.Title(childComplexity), true
 
 	case "GraphStats.companies":
 		if e.ComplexityRoot.GraphStats.Companies == nil {
@@ -93,12 +432,370 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.GraphStats.SupplyLinks(childComplexity), true
 
+	case "Licence.clients":
+		if e.ComplexityRoot.Licence.Clients == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Licence.Clients(childComplexity), true
+	case "Licence.controls":
+		if e.ComplexityRoot.Licence.Controls == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Licence.Controls(childComplexity), true
+	case "Licence.excludedSectors":
+		if e.ComplexityRoot.Licence.ExcludedSectors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Licence.ExcludedSectors(childComplexity), true
+	case "Licence.holder":
+		if e.ComplexityRoot.Licence.Holder == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Licence.Holder(childComplexity), true
+	case "Licence.id":
+		if e.ComplexityRoot.Licence.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Licence.ID(childComplexity), true
+	case "Licence.issuedOn":
+		if e.ComplexityRoot.Licence.IssuedOn == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Licence.IssuedOn(childComplexity), true
+	case "Licence.materials":
+		if e.ComplexityRoot.Licence.Materials == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Licence.Materials(childComplexity), true
+	case "Licence.reference":
+		if e.ComplexityRoot.Licence.Reference == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Licence.Reference(childComplexity), true
+	case "Licence.revokedOn":
+		if e.ComplexityRoot.Licence.RevokedOn == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Licence.RevokedOn(childComplexity), true
+	case "Licence.sources":
+		if e.ComplexityRoot.Licence.Sources == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Licence.Sources(childComplexity), true
+	case "Licence.status":
+		if e.ComplexityRoot.Licence.Status == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Licence.Status(childComplexity), true
+	case "Licence.type":
+		if e.ComplexityRoot.Licence.Type == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Licence.Type(childComplexity), true
+	case "Licence.validFrom":
+		if e.ComplexityRoot.Licence.ValidFrom == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Licence.ValidFrom(childComplexity), true
+	case "Licence.validUntil":
+		if e.ComplexityRoot.Licence.ValidUntil == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Licence.ValidUntil(childComplexity), true
+
+	case "LicenceConnection.edges":
+		if e.ComplexityRoot.LicenceConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LicenceConnection.Edges(childComplexity), true
+	case "LicenceConnection.pageInfo":
+		if e.ComplexityRoot.LicenceConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LicenceConnection.PageInfo(childComplexity), true
+	case "LicenceConnection.totalCount":
+		if e.ComplexityRoot.LicenceConnection.TotalCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LicenceConnection.TotalCount(childComplexity), true
+
+	case "LicenceEdge.cursor":
+		if e.ComplexityRoot.LicenceEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LicenceEdge.Cursor(childComplexity), true
+	case "LicenceEdge.node":
+		if e.ComplexityRoot.LicenceEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LicenceEdge.Node(childComplexity), true
+
+	case "Material.id":
+		if e.ComplexityRoot.Material.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Material.ID(childComplexity), true
+	case "Material.kind":
+		if e.ComplexityRoot.Material.Kind == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Material.Kind(childComplexity), true
+	case "Material.name":
+		if e.ComplexityRoot.Material.Name == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Material.Name(childComplexity), true
+
+	case "PageInfo.endCursor":
+		if e.ComplexityRoot.PageInfo.EndCursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PageInfo.EndCursor(childComplexity), true
+	case "PageInfo.hasNextPage":
+		if e.ComplexityRoot.PageInfo.HasNextPage == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PageInfo.HasNextPage(childComplexity), true
+
+	case "Query.companies":
+		if e.ComplexityRoot.Query.Companies == nil {
+			break
+		}
+
+		args, err := ec.field_Query_companies_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.Companies(childComplexity, args["filter"].(*domain.CompanyFilter), args["first"].(*int), args["after"].(*string)), true
+	case "Query.company":
+		if e.ComplexityRoot.Query.Company == nil {
+			break
+		}
+
+		args, err := ec.field_Query_company_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.Company(childComplexity, args["id"].(string)), true
+	case "Query.exportControls":
+		if e.ComplexityRoot.Query.ExportControls == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Query.ExportControls(childComplexity), true
+
+	case "Query.licence":
+		if e.ComplexityRoot.Query.Licence == nil {
+			break
+		}
+
+		args, err := ec.field_Query_licence_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.Licence(childComplexity, args["id"].(string)), true
+	case "Query.licences":
+		if e.ComplexityRoot.Query.Licences == nil {
+			break
+		}
+
+		args, err := ec.field_Query_licences_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.Licences(childComplexity, args["filter"].(*domain.LicenceFilter), args["first"].(*int), args["after"].(*string)), true
+	case "Query.materials":
+		if e.ComplexityRoot.Query.Materials == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Query.Materials(childComplexity), true
+	case "Query.search":
+		if e.ComplexityRoot.Query.Search == nil {
+			break
+		}
+
+		args, err := ec.field_Query_search_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.Search(childComplexity, args["text"].(string), args["first"].(*int)), true
+	case "Query.sector":
+		if e.ComplexityRoot.Query.Sector == nil {
+			break
+		}
+
+		args, err := ec.field_Query_sector_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.Sector(childComplexity, args["id"].(string)), true
+	case "Query.sectors":
+		if e.ComplexityRoot.Query.Sectors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Query.Sectors(childComplexity), true
 	case "Query.stats":
 		if e.ComplexityRoot.Query.Stats == nil {
 			break
 		}
 
 		return e.ComplexityRoot.Query.Stats(childComplexity), true
+	case "Query.supplyChain":
+		if e.ComplexityRoot.Query.SupplyChain == nil {
+			break
+		}
+
+		args, err := ec.field_Query_supplyChain_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.SupplyChain(childComplexity, args["companyId"].(string), args["direction"].(domain.Direction), args["maxDepth"].(*int)), true
+
+	case "Sector.children":
+		if e.ComplexityRoot.Sector.Children == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Sector.Children(childComplexity), true
+	case "Sector.id":
+		if e.ComplexityRoot.Sector.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Sector.ID(childComplexity), true
+	case "Sector.name":
+		if e.ComplexityRoot.Sector.Name == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Sector.Name(childComplexity), true
+	case "Sector.parent":
+		if e.ComplexityRoot.Sector.Parent == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Sector.Parent(childComplexity), true
+
+	case "SupplyGraph.links":
+		if e.ComplexityRoot.SupplyGraph.Links == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SupplyGraph.Links(childComplexity), true
+	case "SupplyGraph.nodes":
+		if e.ComplexityRoot.SupplyGraph.Nodes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SupplyGraph.Nodes(childComplexity), true
+
+	case "SupplyLink.confidence":
+		if e.ComplexityRoot.SupplyLink.Confidence == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SupplyLink.Confidence(childComplexity), true
+	case "SupplyLink.customer":
+		if e.ComplexityRoot.SupplyLink.Customer == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SupplyLink.Customer(childComplexity), true
+	case "SupplyLink.materials":
+		if e.ComplexityRoot.SupplyLink.Materials == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SupplyLink.Materials(childComplexity), true
+	case "SupplyLink.since":
+		if e.ComplexityRoot.SupplyLink.Since == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SupplyLink.Since(childComplexity), true
+	case "SupplyLink.sources":
+		if e.ComplexityRoot.SupplyLink.Sources == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SupplyLink.Sources(childComplexity), true
+	case "SupplyLink.supplier":
+		if e.ComplexityRoot.SupplyLink.Supplier == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SupplyLink.Supplier(childComplexity), true
+	case "SupplyLink.until":
+		if e.ComplexityRoot.SupplyLink.Until == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SupplyLink.Until(childComplexity), true
+
+	case "SupplyLinkConnection.edges":
+		if e.ComplexityRoot.SupplyLinkConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SupplyLinkConnection.Edges(childComplexity), true
+	case "SupplyLinkConnection.pageInfo":
+		if e.ComplexityRoot.SupplyLinkConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SupplyLinkConnection.PageInfo(childComplexity), true
+	case "SupplyLinkConnection.totalCount":
+		if e.ComplexityRoot.SupplyLinkConnection.TotalCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SupplyLinkConnection.TotalCount(childComplexity), true
+
+	case "SupplyLinkEdge.cursor":
+		if e.ComplexityRoot.SupplyLinkEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SupplyLinkEdge.Cursor(childComplexity), true
+	case "SupplyLinkEdge.node":
+		if e.ComplexityRoot.SupplyLinkEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SupplyLinkEdge.Node(childComplexity), true
 
 	}
 	return 0, false
@@ -108,7 +805,10 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 	opCtx := graphql.GetOperationContext(ctx)
 	ec := newExecutionContext(opCtx, e, make(chan graphql.DeferredResult))
 	inputUnmarshalers := func() *graphql.InputUnmarshalerIndex {
-		return graphql.NewInputUnmarshalerIndex()
+		return graphql.NewInputUnmarshalerIndex(
+			graphql.NewInputUnmarshaler("CompanyFilter", ec.unmarshalInputCompanyFilter),
+			graphql.NewInputUnmarshaler("LicenceFilter", ec.unmarshalInputLicenceFilter),
+		)
 	}
 	first := true
 
@@ -169,6 +869,217 @@ func newExecutionContext(
 }
 
 var sources = []*ast.Source{
+	{Name: "../../schema/company.graphqls", Input: `extend type Query {
+  "The company with this id, or null."
+  company(id: ID!): Company
+  "Companies the filter selects, ordered by id."
+  companies(filter: CompanyFilter, first: Int, after: String): CompanyConnection!
+  """
+  Full-text search on company names and aliases (any script; e.g. a Chinese
+  name), best match first. The text is matched as a phrase, or as words that
+  each begin a word of a name; Lucene syntax in the text is taken literally.
+  first: default 20, at most 100.
+  """
+  search(text: String!, first: Int): [Company!]!
+}
+
+"A company of the supply graph."
+type Company {
+  id: ID!
+  name: String!
+  aliases: [String!]!
+  "Where the company is registered (REGISTERED_IN)."
+  country: Country!
+  roles: [Role!]!
+  "The sectors it operates in (OPERATES_IN), by id."
+  sectors: [Sector!]!
+  "Legal Entity Identifier."
+  lei: String
+  website: String
+  """
+  Links in which this company is the customer: each edge's node is the
+  SupplyLink, whose ` + "`" + `supplier` + "`" + ` is the other company. Ordered by supplier id.
+  """
+  suppliers(first: Int, after: String): SupplyLinkConnection!
+  """
+  Links in which this company is the supplier: each edge's node is the
+  SupplyLink, whose ` + "`" + `customer` + "`" + ` is the other company. Ordered by customer id.
+  """
+  customers(first: Int, after: String): SupplyLinkConnection!
+  """
+  Licences the company HOLDS whose validity window holds asOf (default:
+  today; an absent bound is open), by id. With ` + "`" + `status` + "`" + `, only those whose
+  status on asOf is that status (a licence whose revokedOn has passed is
+  REVOKED), so ` + "`" + `licencesHeld(status: ACTIVE)` + "`" + ` is the licences in force.
+  """
+  licencesHeld(status: LicenceStatus, asOf: Date): [Licence!]!
+  """
+  Licences in force on asOf (default: today) that COVER this company: ACTIVE,
+  validity window holding asOf, not revoked, and not EXCLUDING a sector the
+  company operates in (or a sector above it). Materials are not checked
+  here: a licence covers only the materials it is FOR.
+  """
+  licencesCovering(asOf: Date): [Licence!]!
+}
+
+"A country (ISO 3166-1)."
+type Country {
+  "ISO 3166-1 alpha-2 code."
+  code: ID!
+  name: String!
+  region: Region!
+}
+
+enum Region {
+  EUROPE
+  AMERICAS
+  ASIA
+  AFRICA
+  OCEANIA
+}
+
+"What a company does in the supply chain."
+enum Role {
+  MINER
+  REFINER
+  MAGNET_MAKER
+  COMPONENT_SUPPLIER
+  OEM
+  OTHER
+}
+
+"Selects companies; every field given must hold."
+input CompanyFilter {
+  "ISO 3166-1 alpha-2 code of the country of registration."
+  country: String
+  region: Region
+  role: Role
+  "The sector or any of its sub-sectors (at any depth)."
+  sector: ID
+  "Case-insensitive substring of the name or an alias."
+  nameContains: String
+}
+
+type CompanyConnection {
+  edges: [CompanyEdge!]!
+  pageInfo: PageInfo!
+  "How many companies the filter selects in all."
+  totalCount: Int!
+}
+
+type CompanyEdge {
+  cursor: String!
+  node: Company!
+}
+`, BuiltIn: false},
+	{Name: "../../schema/licence.graphqls", Input: `extend type Query {
+  "The licence with this id, or null."
+  licence(id: ID!): Licence
+  "Licences the filter selects, ordered by id."
+  licences(filter: LicenceFilter, first: Int, after: String): LicenceConnection!
+}
+
+"An export licence held by an exporter."
+type Licence {
+  id: ID!
+  type: LicenceType!
+  "The recorded status (see Company.licencesHeld for the status on a date)."
+  status: LicenceStatus!
+  issuedOn: Date
+  "First day of validity; null means open."
+  validFrom: Date
+  "Last day of validity (inclusive); null means open."
+  validUntil: Date
+  revokedOn: Date
+  reference: String
+  "The company that HOLDS it."
+  holder: Company
+  "The companies it COVERS, by id."
+  clients: [Company!]!
+  "The materials it is FOR, by id."
+  materials: [Material!]!
+  "The sectors it EXCLUDES (with their sub-sectors), by id."
+  excludedSectors: [Sector!]!
+  "The export controls it is issued UNDER, by id."
+  controls: [ExportControl!]!
+  "Source URLs."
+  sources: [String!]!
+}
+
+enum LicenceType {
+  GENERAL
+  TEMPORARY
+  PER_SHIPMENT
+}
+
+enum LicenceStatus {
+  PENDING
+  ACTIVE
+  DENIED
+  REVOKED
+}
+
+"Selects licences; every field given must hold."
+input LicenceFilter {
+  "Id of the company that holds it."
+  holder: ID
+  "Id of a company it covers."
+  client: ID
+  "The recorded status."
+  status: LicenceStatus
+  type: LicenceType
+  "Id of a material it is for."
+  material: ID
+  """
+  Valid on this date: validFrom <= validOn <= validUntil (an absent bound is
+  open) and not revoked on or before it. Status is not checked (use status).
+  """
+  validOn: Date
+}
+
+type LicenceConnection {
+  edges: [LicenceEdge!]!
+  pageInfo: PageInfo!
+  "How many licences the filter selects in all."
+  totalCount: Int!
+}
+
+type LicenceEdge {
+  cursor: String!
+  node: Licence!
+}
+`, BuiltIn: false},
+	{Name: "../../schema/paging.graphqls", Input: `# Relay-style paging shared by every connection.
+#
+# Every connection takes ` + "`" + `first` + "`" + ` (default 20, at most 100; more, or a
+# negative number, is BAD_USER_INPUT with extensions.field "first") and
+# ` + "`" + `after` + "`" + `, an opaque cursor from a previous page (a malformed one is
+# BAD_USER_INPUT with extensions.field "after"). Items are ordered by id
+# (suppliers/customers by the other company's id), so cursors stay valid
+# while the graph changes.
+
+"Where a page ends and whether another follows."
+type PageInfo {
+  hasNextPage: Boolean!
+  "The cursor of the last edge of the page; null for an empty page."
+  endCursor: String
+}
+
+"The direction of a supply-chain walk."
+enum Direction {
+  "From a company to its suppliers, their suppliers, and so on."
+  UPSTREAM
+  "From a company to its customers, their customers, and so on."
+  DOWNSTREAM
+}
+`, BuiltIn: false},
+	{Name: "../../schema/scalars.graphqls", Input: `"""
+A calendar date, YYYY-MM-DD (no time, no zone). An invalid date in an
+argument is an error with extensions.code BAD_USER_INPUT and
+extensions.field naming the argument.
+"""
+scalar Date
+`, BuiltIn: false},
 	{Name: "../../schema/schema.graphqls", Input: `# licencegraph's GraphQL schema: one file per concern. The contract
 # (names, meanings, error codes) is ../shared/SPEC.md.
 
@@ -187,12 +1098,207 @@ type GraphStats {
   supplyLinks: Int!
 }
 `, BuiltIn: false},
+	{Name: "../../schema/sector.graphqls", Input: `extend type Query {
+  "Every sector, by id."
+  sectors: [Sector!]!
+  "The sector with this id, or null."
+  sector(id: ID!): Sector
+  "Every material, by id."
+  materials: [Material!]!
+  "Every export control, by id."
+  exportControls: [ExportControl!]!
+}
+
+"A node of the sector tree."
+type Sector {
+  id: ID!
+  name: String
+  "The sector this one is PART_OF; null for a root."
+  parent: Sector
+  "The sectors directly PART_OF this one, by id."
+  children: [Sector!]!
+}
+
+"A material, e.g. Dy (dysprosium) or NdFeB (magnets)."
+type Material {
+  id: ID!
+  name: String
+  kind: MaterialKind
+}
+
+enum MaterialKind {
+  ELEMENT
+  OXIDE
+  METAL
+  ALLOY
+  MAGNET
+  OTHER
+}
+
+"A regulation controlling the export of materials."
+type ExportControl {
+  id: ID!
+  title: String
+  authority: String
+  announcedOn: Date
+  effectiveFrom: Date
+  suspendedFrom: Date
+  "Exclusive end of a suspension."
+  suspendedUntil: Date
+  liftedOn: Date
+  "The materials it CONTROLS, by id."
+  materials: [Material!]!
+  "Source URLs."
+  sources: [String!]!
+}
+`, BuiltIn: false},
+	{Name: "../../schema/supply.graphqls", Input: `extend type Query {
+  """
+  The companies reachable from a company within maxDepth hops (1 to 6) along
+  SUPPLIES links, whatever their dates: UPSTREAM to suppliers (and theirs),
+  DOWNSTREAM to customers (and theirs). ` + "`" + `nodes` + "`" + ` starts with the company
+  itself, then by distance and id; ` + "`" + `links` + "`" + ` are the links walked (sorted by
+  supplier, customer). More than 2000 companies is BAD_USER_INPUT (lower
+  maxDepth); an unknown company is NOT_FOUND.
+  """
+  supplyChain(companyId: ID!, direction: Direction!, maxDepth: Int = 3): SupplyGraph!
+}
+
+"A SUPPLIES link, supplier to customer."
+type SupplyLink {
+  supplier: Company!
+  customer: Company!
+  "The materials supplied, as recorded on the link."
+  materials: [Material!]!
+  "First day of the link (inclusive); null means open."
+  since: Date
+  "End of the link (exclusive); null means open."
+  until: Date
+  "Confidence in the link, 0 to 1."
+  confidence: Float
+  "Source URLs."
+  sources: [String!]!
+}
+
+"""
+A page of a company's supply links. Each edge's node is the SupplyLink
+itself; read its ` + "`" + `supplier` + "`" + ` (for Company.suppliers) or ` + "`" + `customer` + "`" + ` (for
+Company.customers) to get the other company.
+"""
+type SupplyLinkConnection {
+  edges: [SupplyLinkEdge!]!
+  pageInfo: PageInfo!
+  "How many links this side of the company has in all."
+  totalCount: Int!
+}
+
+type SupplyLinkEdge {
+  cursor: String!
+  node: SupplyLink!
+}
+
+"Part of the supply graph around a company."
+type SupplyGraph {
+  nodes: [Company!]!
+  links: [SupplyLink!]!
+}
+`, BuiltIn: false},
 }
 var parsedSchema = gqlparser.MustLoadSchema(sources...)
 
 // childFields_* functions provide shared child field context lookups.
 // Each function is generated once per unique object type, deduplicating the
 // switch statements that were previously inlined in every fieldContext_* function.
+
+func (ec *executionContext) childFields_Company(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_Company_id(ctx, field)
+	case "name":
+		return ec.fieldContext_Company_name(ctx, field)
+	case "aliases":
+		return ec.fieldContext_Company_aliases(ctx, field)
+	case "country":
+		return ec.fieldContext_Company_country(ctx, field)
+	case "roles":
+		return ec.fieldContext_Company_roles(ctx, field)
+	case "sectors":
+		return ec.fieldContext_Company_sectors(ctx, field)
+	case "lei":
+		return ec.fieldContext_Company_lei(ctx, field)
+	case "website":
+		return ec.fieldContext_Company_website(ctx, field)
+	case "suppliers":
+		return ec.fieldContext_Company_suppliers(ctx, field)
+	case "customers":
+		return ec.fieldContext_Company_customers(ctx, field)
+	case "licencesHeld":
+		return ec.fieldContext_Company_licencesHeld(ctx, field)
+	case "licencesCovering":
+		return ec.fieldContext_Company_licencesCovering(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Company", field.Name)
+}
+
+func (ec *executionContext) childFields_CompanyConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "edges":
+		return ec.fieldContext_CompanyConnection_edges(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_CompanyConnection_pageInfo(ctx, field)
+	case "totalCount":
+		return ec.fieldContext_CompanyConnection_totalCount(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type CompanyConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_CompanyEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "cursor":
+		return ec.fieldContext_CompanyEdge_cursor(ctx, field)
+	case "node":
+		return ec.fieldContext_CompanyEdge_node(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type CompanyEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_Country(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "code":
+		return ec.fieldContext_Country_code(ctx, field)
+	case "name":
+		return ec.fieldContext_Country_name(ctx, field)
+	case "region":
+		return ec.fieldContext_Country_region(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Country", field.Name)
+}
+
+func (ec *executionContext) childFields_ExportControl(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_ExportControl_id(ctx, field)
+	case "title":
+		return ec.fieldContext_ExportControl_title(ctx, field)
+	case "authority":
+		return ec.fieldContext_ExportControl_authority(ctx, field)
+	case "announcedOn":
+		return ec.fieldContext_ExportControl_announcedOn(ctx, field)
+	case "effectiveFrom":
+		return ec.fieldContext_ExportControl_effectiveFrom(ctx, field)
+	case "suspendedFrom":
+		return ec.fieldContext_ExportControl_suspendedFrom(ctx, field)
+	case "suspendedUntil":
+		return ec.fieldContext_ExportControl_suspendedUntil(ctx, field)
+	case "liftedOn":
+		return ec.fieldContext_ExportControl_liftedOn(ctx, field)
+	case "materials":
+		return ec.fieldContext_ExportControl_materials(ctx, field)
+	case "sources":
+		return ec.fieldContext_ExportControl_sources(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ExportControl", field.Name)
+}
 
 func (ec *executionContext) childFields_GraphStats(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
@@ -210,6 +1316,150 @@ func (ec *executionContext) childFields_GraphStats(ctx context.Context, field gr
 		return ec.fieldContext_GraphStats_supplyLinks(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type GraphStats", field.Name)
+}
+
+func (ec *executionContext) childFields_Licence(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_Licence_id(ctx, field)
+	case "type":
+		return ec.fieldContext_Licence_type(ctx, field)
+	case "status":
+		return ec.fieldContext_Licence_status(ctx, field)
+	case "issuedOn":
+		return ec.fieldContext_Licence_issuedOn(ctx, field)
+	case "validFrom":
+		return ec.fieldContext_Licence_validFrom(ctx, field)
+	case "validUntil":
+		return ec.fieldContext_Licence_validUntil(ctx, field)
+	case "revokedOn":
+		return ec.fieldContext_Licence_revokedOn(ctx, field)
+	case "reference":
+		return ec.fieldContext_Licence_reference(ctx, field)
+	case "holder":
+		return ec.fieldContext_Licence_holder(ctx, field)
+	case "clients":
+		return ec.fieldContext_Licence_clients(ctx, field)
+	case "materials":
+		return ec.fieldContext_Licence_materials(ctx, field)
+	case "excludedSectors":
+		return ec.fieldContext_Licence_excludedSectors(ctx, field)
+	case "controls":
+		return ec.fieldContext_Licence_controls(ctx, field)
+	case "sources":
+		return ec.fieldContext_Licence_sources(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Licence", field.Name)
+}
+
+func (ec *executionContext) childFields_LicenceConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "edges":
+		return ec.fieldContext_LicenceConnection_edges(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_LicenceConnection_pageInfo(ctx, field)
+	case "totalCount":
+		return ec.fieldContext_LicenceConnection_totalCount(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type LicenceConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_LicenceEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "cursor":
+		return ec.fieldContext_LicenceEdge_cursor(ctx, field)
+	case "node":
+		return ec.fieldContext_LicenceEdge_node(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type LicenceEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_Material(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_Material_id(ctx, field)
+	case "name":
+		return ec.fieldContext_Material_name(ctx, field)
+	case "kind":
+		return ec.fieldContext_Material_kind(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Material", field.Name)
+}
+
+func (ec *executionContext) childFields_PageInfo(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "hasNextPage":
+		return ec.fieldContext_PageInfo_hasNextPage(ctx, field)
+	case "endCursor":
+		return ec.fieldContext_PageInfo_endCursor(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type PageInfo", field.Name)
+}
+
+func (ec *executionContext) childFields_Sector(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_Sector_id(ctx, field)
+	case "name":
+		return ec.fieldContext_Sector_name(ctx, field)
+	case "parent":
+		return ec.fieldContext_Sector_parent(ctx, field)
+	case "children":
+		return ec.fieldContext_Sector_children(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Sector", field.Name)
+}
+
+func (ec *executionContext) childFields_SupplyGraph(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "nodes":
+		return ec.fieldContext_SupplyGraph_nodes(ctx, field)
+	case "links":
+		return ec.fieldContext_SupplyGraph_links(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type SupplyGraph", field.Name)
+}
+
+func (ec *executionContext) childFields_SupplyLink(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "supplier":
+		return ec.fieldContext_SupplyLink_supplier(ctx, field)
+	case "customer":
+		return ec.fieldContext_SupplyLink_customer(ctx, field)
+	case "materials":
+		return ec.fieldContext_SupplyLink_materials(ctx, field)
+	case "since":
+		return ec.fieldContext_SupplyLink_since(ctx, field)
+	case "until":
+		return ec.fieldContext_SupplyLink_until(ctx, field)
+	case "confidence":
+		return ec.fieldContext_SupplyLink_confidence(ctx, field)
+	case "sources":
+		return ec.fieldContext_SupplyLink_sources(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type SupplyLink", field.Name)
+}
+
+func (ec *executionContext) childFields_SupplyLinkConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "edges":
+		return ec.fieldContext_SupplyLinkConnection_edges(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_SupplyLinkConnection_pageInfo(ctx, field)
+	case "totalCount":
+		return ec.fieldContext_SupplyLinkConnection_totalCount(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type SupplyLinkConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_SupplyLinkEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "cursor":
+		return ec.fieldContext_SupplyLinkEdge_cursor(ctx, field)
+	case "node":
+		return ec.fieldContext_SupplyLinkEdge_node(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type SupplyLinkEdge", field.Name)
 }
 
 func (ec *executionContext) childFields___Directive(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {

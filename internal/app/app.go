@@ -29,7 +29,7 @@ func New(cfg config.Config, log *slog.Logger) (*App, error) {
 	if err != nil {
 		return nil, err
 	}
-	resolver := &graph.Resolver{StatsService: store}
+	resolver := &graph.Resolver{StatsService: store, Reads: store}
 	gql := graph.NewHandler(resolver, graph.HandlerOptions{RequestTimeout: cfg.RequestTimeout, Logger: log})
 	h := server.Handler(server.Options{
 		GraphQL:     gql,

@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"sync/atomic"
 	"time"
 
 	"github.com/neo4j/neo4j-go-driver/v5/neo4j"
@@ -33,6 +34,8 @@ type Store struct {
 	driver neo4j.DriverWithContext
 	db     string
 	log    *slog.Logger
+	// queries counts the statements sent through read (see Queries).
+	queries atomic.Int64
 }
 
 // Open creates the driver. It does not dial: the server starts (and stays
@@ -111,6 +114,7 @@ func (s *Store) Stats(ctx context.Context) (domain.GraphStats, error) {
 // read runs one statement in a managed read transaction routed to readers,
 // with the context's remaining time as the server-side transaction timeout.
 func (s *Store) read(ctx context.Context, cypher string, params map[string]any) (*neo4j.EagerResult, error) {
+	s.queries.Add(1)
 	res, err := neo4j.ExecuteQuery(ctx, s.driver, cypher, params, neo4j.EagerResultTransformer,
 		neo4j.ExecuteQueryWithDatabase(s.db),
 		neo4j.ExecuteQueryWithReadersRouting(),

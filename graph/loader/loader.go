@@ -1,0 +1,146 @@
+// Package loader holds the per-request dataloaders of the GraphQL API:
+// nested field resolvers read relations through them, so a list of N
+// parents costs one database round trip per relation, not N.
+//
+// Loaders are built for each operation by Middleware and read with For.
+// The store's batch reads return maps (Neo4j's UNWIND … MATCH does not keep
+// the order of its input), hence dataloadgen.NewMappedLoader.
+package loader
+
+import (
+	"context"
+	"errors"
+
+	"github.com/99designs/gqlgen/graphql"
+	"github.com/vikstrous/dataloadgen"
+
+	"github.com/licencegraph/licencegraph/internal/domain"
+)
+
+// Loaders are one request's dataloaders.
+type Loaders struct {
+	Company          *dataloadgen.Loader[string, domain.Company]
+	Sector           *dataloadgen.Loader[string, domain.Sector]
+	SectorChildren   *dataloadgen.Loader[string, []domain.Sector]
+	Material         *dataloadgen.Loader[string, domain.Material]
+	ExportControl    *dataloadgen.Loader[string, domain.ExportControl]
+	Suppliers        *dataloadgen.Loader[domain.LinkPageKey, domain.SupplyLinkPage]
+	Customers        *dataloadgen.Loader[domain.LinkPageKey, domain.SupplyLinkPage]
+	LicencesHeld     *dataloadgen.Loader[domain.HeldKey, []domain.Licence]
+	LicencesCovering *dataloadgen.Loader[domain.CoveringKey, []domain.Licence]
+	LicenceClients   *dataloadgen.Loader[string, []domain.Company]
+}
+
+// New builds a request's loaders on the store. Each loader collects keys
+// for dataloadgen's default wait (16ms) before it sends a batch. Pages of
+// supply links also prime Company with the companies at their other end,
+// read in the same query, so `supplier`/`customer` cost no round trip.
+func New(s domain.ReadService) *Loaders {
+	l := &Loaders{
+		Company:          dataloadgen.NewMappedLoader(s.CompaniesByIDs),
+		Sector:           dataloadgen.NewMappedLoader(s.SectorsByIDs),
+		SectorChildren:   dataloadgen.NewMappedLoader(s.SectorChildren),
+		Material:         dataloadgen.NewMappedLoader(s.MaterialsByIDs),
+		ExportControl:    dataloadgen.NewMappedLoader(s.ExportControlsByIDs),
+		LicencesHeld:     dataloadgen.NewMappedLoader(s.LicencesHeld),
+		LicencesCovering: dataloadgen.NewMappedLoader(s.LicencesCovering),
+		LicenceClients:   dataloadgen.NewMappedLoader(s.LicenceClients),
+	}
+	l.Suppliers = dataloadgen.NewMappedLoader(l.priming(s.SupplierPages))
+	l.Customers = dataloadgen.NewMappedLoader(l.priming(s.CustomerPages))
+	return l
+}
+
+type pageFetch = func(context.Context, []domain.LinkPageKey) (map[domain.LinkPageKey]domain.SupplyLinkPage, error)
+
+func (l *Loaders) priming(fetch pageFetch) pageFetch {
+	return func(ctx context.Context, keys []domain.LinkPageKey) (map[domain.LinkPageKey]domain.SupplyLinkPage, error) {
+		pages, err := fetch(ctx, keys)
+		for _, p := range pages {
+			l.PrimeCompanies(p.Others)
+		}
+		return pages, err
+	}
+}
+
+// PrimeCompanies caches companies a resolver has already read.
+func (l *Loaders) PrimeCompanies(cs []domain.Company) {
+	for _, c := range cs {
+		l.Company.Prime(c.ID, c)
+	}
+}
+
+type ctxKey struct{}
+
+// With returns ctx carrying l.
+func With(ctx context.Context, l *Loaders) context.Context {
+	return context.WithValue(ctx, ctxKey{}, l)
+}
+
+// For returns the request's loaders. Outside a request built by Middleware
+// it is an internal error, reported by the loaders' callers.
+func For(ctx context.Context) (*Loaders, error) {
+	l, ok := ctx.Value(ctxKey{}).(*Loaders)
+	if !ok {
+		return nil, domain.Errorf(domain.CodeInternal, "internal error")
+	}
+	return l, nil
+}
+
+// Middleware gives every GraphQL operation fresh loaders on s, so nothing
+// is cached across requests.
+func Middleware(s domain.ReadService) graphql.OperationMiddleware {
+	return func(ctx context.Context, next graphql.OperationHandler) graphql.ResponseHandler {
+		return next(With(ctx, New(s)))
+	}
+}
+
+// One loads one key; a key the store does not hold is nil, not an error.
+func One[K comparable, V any](ctx context.Context, l *dataloadgen.Loader[K, V], key K) (*V, error) {
+	v, err := l.Load(ctx, key)
+	if errors.Is(err, dataloadgen.ErrNotFound) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	return &v, nil
+}
+
+// Many loads keys in order, leaving out those the store does not hold.
+func Many[K comparable, V any](ctx context.Context, l *dataloadgen.Loader[K, V], keys []K) ([]*V, error) {
+	thunks := make([]func() (V, error), len(keys))
+	for i, k := range keys {
+		thunks[i] = l.LoadThunk(ctx, k)
+	}
+	out := make([]*V, 0, len(keys))
+	for _, th := range thunks {
+		v, err := th()
+		if errors.Is(err, dataloadgen.ErrNotFound) {
+			continue
+		}
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, &v)
+	}
+	return out, nil
+}
+
+// List loads a key whose value is a list, as pointers.
+func List[K comparable, V any](ctx context.Context, l *dataloadgen.Loader[K, []V], key K) ([]*V, error) {
+	vs, err := l.Load(ctx, key)
+	if err != nil && !errors.Is(err, dataloadgen.ErrNotFound) {
+		return nil, err
+	}
+	return Pointers(vs), nil
+}
+
+// Pointers returns pointers to the elements of vs (never nil).
+func Pointers[V any](vs []V) []*V {
+	out := make([]*V, len(vs))
+	for i := range vs {
+		out[i] = &vs[i]
+	}
+	return out
+}

@@ -1,0 +1,805 @@
+package neo4jstore
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/neo4j/neo4j-go-driver/v5/neo4j"
+
+	"github.com/licencegraph/licencegraph/internal/countries"
+	"github.com/licencegraph/licencegraph/internal/domain"
+)
+
+// The read API (domain.ReadService): lookups, filtered pages, full-text
+// search, supply-chain walks, and the batch reads behind the GraphQL
+// dataloaders. Every statement is a constant (or assembled from constant
+// fragments) with request values in parameters only.
+
+var _ domain.ReadService = (*Store)(nil)
+
+// Queries is the number of statements this store has sent to Neo4j through
+// its read path: a cheap round-trip counter for tests and diagnostics.
+func (s *Store) Queries() int64 { return s.queries.Load() }
+
+// ---------------------------------------------------------------------------
+// Projections: each returns a map the converters below read. Inner
+// variables have prefixes of their own so they never capture an outer one.
+
+func companyProjection(v string) string {
+	return v + `{.id, .name, .aliases, .country, .roles, .lei, .website,
+  sectors: [(` + v + `)-[:OPERATES_IN]->(rdcs:Sector) | rdcs.id]}`
+}
+
+func licenceProjection(v string) string {
+	return v + `{.*,
+  holder: head([(rdlh:Company)-[:HOLDS]->(` + v + `) | rdlh.id]),
+  clients: [(` + v + `)-[:COVERS]->(rdlc:Company) | rdlc.id],
+  materials: [(` + v + `)-[:FOR_MATERIAL]->(rdlm:Material) | rdlm.id],
+  excluded: [(` + v + `)-[:EXCLUDES]->(rdls:Sector) | rdls.id],
+  controls: [(` + v + `)-[:UNDER]->(rdlx:ExportControl) | rdlx.id],
+  sources: [(` + v + `)-[:REPORTED_BY]->(rdlsrc:Source) | rdlsrc.url]}`
+}
+
+func sectorProjection(v string) string {
+	return v + `{.id, .name, parent: head([(` + v + `)-[:PART_OF]->(rdsp:Sector) | rdsp.id])}`
+}
+
+func controlProjection(v string) string {
+	return v + `{.*,
+  materials: [(` + v + `)-[:CONTROLS]->(rdxm:Material) | rdxm.id],
+  sources: [(` + v + `)-[:REPORTED_BY]->(rdxs:Source) | rdxs.url]}`
+}
+
+// linkProjection is a SUPPLIES relationship r from supplier sv to customer cv.
+func linkProjection(r, sv, cv string) string {
+	return r + `{.*, supplier: ` + sv + `.id, customer: ` + cv + `.id}`
+}
+
+// ---------------------------------------------------------------------------
+// Licence date rules, for a licence `l` and a date expression.
+
+func licenceInWindow(l, d string) string {
+	return "(" + l + ".validFrom IS NULL OR " + l + ".validFrom <= " + d + ") AND (" +
+		l + ".validUntil IS NULL OR " + l + ".validUntil >= " + d + ")"
+}
+
+func licenceRevokedBy(l, d string) string {
+	return "(" + l + ".revokedOn IS NOT NULL AND " + l + ".revokedOn <= " + d + ")"
+}
+
+// licenceStatusOn is the status on a date: a passed revokedOn is REVOKED.
+func licenceStatusOn(l, d string) string {
+	return "CASE WHEN " + licenceRevokedBy(l, d) + " THEN 'REVOKED' ELSE " + l + ".status END"
+}
+
+// ---------------------------------------------------------------------------
+// Companies
+
+var companyByIDCypher = `MATCH (c:Company {id: $id}) RETURN ` + companyProjection("c") + ` AS c`
+
+// Company returns the company with id, or nil.
+func (s *Store) Company(ctx context.Context, id string) (*domain.Company, error) {
+	res, err := s.read(ctx, companyByIDCypher, map[string]any{"id": id})
+	if err != nil || len(res.Records) == 0 {
+		return nil, err
+	}
+	c := toCompany(recordMap(res.Records[0], "c"))
+	return &c, nil
+}
+
+var companiesByIDsCypher = `UNWIND $ids AS id MATCH (c:Company {id: id}) RETURN ` + companyProjection("c") + ` AS c`
+
+// CompaniesByIDs returns the companies that exist among ids.
+func (s *Store) CompaniesByIDs(ctx context.Context, ids []string) (map[string]domain.Company, error) {
+	res, err := s.read(ctx, companiesByIDsCypher, map[string]any{"ids": ids})
+	if err != nil {
+		return nil, err
+	}
+	out := make(map[string]domain.Company, len(res.Records))
+	for _, r := range res.Records {
+		c := toCompany(recordMap(r, "c"))
+		out[c.ID] = c
+	}
+	return out, nil
+}
+
+const companyFilterCypher = `
+MATCH (c:Company)
+WHERE ($country IS NULL OR c.country = $country)
+  AND ($region IS NULL OR EXISTS { (c)-[:REGISTERED_IN]->(:Country {region: $region}) })
+  AND ($role IS NULL OR $role IN coalesce(c.roles, []))
+  AND ($sector IS NULL OR EXISTS { (c)-[:OPERATES_IN]->(:Sector)-[:PART_OF*0..]->(:Sector {id: $sector}) })
+  AND ($name IS NULL OR toLower(c.name) CONTAINS $name
+       OR any(a IN coalesce(c.aliases, []) WHERE toLower(a) CONTAINS $name))
+`
+
+var companiesCypher = companyFilterCypher + `
+  AND ($after IS NULL OR c.id > $after)
+WITH c ORDER BY c.id LIMIT $limit
+RETURN ` + companyProjection("c") + ` AS c`
+
+const countCompaniesCypher = companyFilterCypher + `RETURN count(c) AS n`
+
+func companyFilterParams(f domain.CompanyFilter) (map[string]any, error) {
+	if f.Country != "" {
+		if _, ok := countries.Lookup(f.Country); !ok {
+			return nil, &domain.Error{Code: domain.CodeBadUserInput, Field: "filter.country",
+				Message: fmt.Sprintf("%q is not an ISO 3166-1 alpha-2 country code", f.Country)}
+		}
+	}
+	return map[string]any{
+		"country": nullIfEmpty(f.Country),
+		"region":  nullIfEmpty(string(f.Region)),
+		"role":    nullIfEmpty(string(f.Role)),
+		"sector":  nullIfEmpty(f.Sector),
+		"name":    nullIfEmpty(strings.ToLower(strings.TrimSpace(f.NameContains))),
+	}, nil
+}
+
+// Companies returns a page of the companies f selects, ordered by id.
+func (s *Store) Companies(ctx context.Context, f domain.CompanyFilter, p domain.Page) ([]domain.Company, bool, error) {
+	params, err := companyFilterParams(f)
+	if err != nil {
+		return nil, false, err
+	}
+	params["after"] = nullIfEmpty(p.After)
+	params["limit"] = p.First + 1
+	res, err := s.read(ctx, companiesCypher, params)
+	if err != nil {
+		return nil, false, err
+	}
+	out := make([]domain.Company, 0, len(res.Records))
+	for _, r := range res.Records {
+		out = append(out, toCompany(recordMap(r, "c")))
+	}
+	return trimPage(out, p.First)
+}
+
+// CountCompanies counts the companies f selects.
+func (s *Store) CountCompanies(ctx context.Context, f domain.CompanyFilter) (int, error) {
+	params, err := companyFilterParams(f)
+	if err != nil {
+		return 0, err
+	}
+	return s.count(ctx, countCompaniesCypher, params)
+}
+
+var searchCypher = `
+CALL db.index.fulltext.queryNodes('company_names', $query) YIELD node, score
+WITH node AS c, score ORDER BY score DESC, c.id LIMIT $limit
+RETURN ` + companyProjection("c") + ` AS c`
+
+// SearchCompanies searches names and aliases, best score first. The text
+// is matched as a phrase, or as words that each begin a word of a name.
+func (s *Store) SearchCompanies(ctx context.Context, text string, limit int) ([]domain.Company, error) {
+	q := fulltextQuery(text)
+	if q == "" {
+		return nil, &domain.Error{Code: domain.CodeBadUserInput, Field: "text", Message: "the search text is empty"}
+	}
+	res, err := s.read(ctx, searchCypher, map[string]any{"query": q, "limit": limit})
+	if err != nil {
+		return nil, err
+	}
+	out := make([]domain.Company, 0, len(res.Records))
+	for _, r := range res.Records {
+		out = append(out, toCompany(recordMap(r, "c")))
+	}
+	return out, nil
+}
+
+// fulltextQuery turns user text into a Lucene query with every special
+// character escaped: the text as a phrase, OR all its words as prefixes.
+func fulltextQuery(text string) string {
+	words := strings.Fields(text)
+	if len(words) == 0 {
+		return ""
+	}
+	prefixes := make([]string, len(words))
+	for i, w := range words {
+		prefixes[i] = escapeLucene(strings.ToLower(w)) + "*"
+	}
+	return `"` + escapeLucene(strings.Join(words, " ")) + `" OR (` + strings.Join(prefixes, " AND ") + ")"
+}
+
+// escapeLucene backslash-escapes Lucene's query syntax characters.
+func escapeLucene(s string) string {
+	var b strings.Builder
+	for _, r := range s {
+		if strings.ContainsRune(`+-&|!(){}[]^"~*?:\/`, r) {
+			b.WriteByte('\\')
+		}
+		b.WriteRune(r)
+	}
+	return b.String()
+}
+
+// ---------------------------------------------------------------------------
+// Sectors, materials, export controls
+
+var sectorsCypher = `MATCH (s:Sector) WITH s ORDER BY s.id RETURN ` + sectorProjection("s") + ` AS s`
+
+// Sectors returns every sector, by id.
+func (s *Store) Sectors(ctx context.Context) ([]domain.Sector, error) {
+	res, err := s.read(ctx, sectorsCypher, nil)
+	if err != nil {
+		return nil, err
+	}
+	return mapRecords(res.Records, "s", toSector), nil
+}
+
+// Sector returns the sector with id, or nil.
+func (s *Store) Sector(ctx context.Context, id string) (*domain.Sector, error) {
+	m, err := s.SectorsByIDs(ctx, []string{id})
+	if err != nil {
+		return nil, err
+	}
+	if sec, ok := m[id]; ok {
+		return &sec, nil
+	}
+	return nil, nil
+}
+
+var sectorsByIDsCypher = `UNWIND $ids AS id MATCH (s:Sector {id: id}) RETURN ` + sectorProjection("s") + ` AS s`
+
+// SectorsByIDs returns the sectors that exist among ids.
+func (s *Store) SectorsByIDs(ctx context.Context, ids []string) (map[string]domain.Sector, error) {
+	res, err := s.read(ctx, sectorsByIDsCypher, map[string]any{"ids": ids})
+	if err != nil {
+		return nil, err
+	}
+	return byID(mapRecords(res.Records, "s", toSector), func(x domain.Sector) string { return x.ID }), nil
+}
+
+var sectorChildrenCypher = `
+UNWIND $ids AS id
+MATCH (s:Sector)-[:PART_OF]->(:Sector {id: id})
+WITH id, s ORDER BY s.id
+RETURN id, collect(` + sectorProjection("s") + `) AS children`
+
+// SectorChildren returns the direct children of each parent, by id.
+func (s *Store) SectorChildren(ctx context.Context, parentIDs []string) (map[string][]domain.Sector, error) {
+	res, err := s.read(ctx, sectorChildrenCypher, map[string]any{"ids": parentIDs})
+	if err != nil {
+		return nil, err
+	}
+	out := make(map[string][]domain.Sector, len(parentIDs))
+	for _, id := range parentIDs {
+		out[id] = []domain.Sector{}
+	}
+	for _, r := range res.Records {
+		out[recordString(r, "id")] = mapList(r, "children", toSector)
+	}
+	return out, nil
+}
+
+const materialsCypher = `MATCH (m:Material) WITH m ORDER BY m.id RETURN m{.id, .name, .kind} AS m`
+
+// Materials returns every material, by id.
+func (s *Store) Materials(ctx context.Context) ([]domain.Material, error) {
+	res, err := s.read(ctx, materialsCypher, nil)
+	if err != nil {
+		return nil, err
+	}
+	return mapRecords(res.Records, "m", toMaterial), nil
+}
+
+const materialsByIDsCypher = `UNWIND $ids AS id MATCH (m:Material {id: id}) RETURN m{.id, .name, .kind} AS m`
+
+// MaterialsByIDs returns the materials that exist among ids.
+func (s *Store) MaterialsByIDs(ctx context.Context, ids []string) (map[string]domain.Material, error) {
+	res, err := s.read(ctx, materialsByIDsCypher, map[string]any{"ids": ids})
+	if err != nil {
+		return nil, err
+	}
+	return byID(mapRecords(res.Records, "m", toMaterial), func(x domain.Material) string { return x.ID }), nil
+}
+
+var controlsCypher = `MATCH (x:ExportControl) WITH x ORDER BY x.id RETURN ` + controlProjection("x") + ` AS x`
+
+// ExportControls returns every export control, by id.
+func (s *Store) ExportControls(ctx context.Context) ([]domain.ExportControl, error) {
+	res, err := s.read(ctx, controlsCypher, nil)
+	if err != nil {
+		return nil, err
+	}
+	return mapRecords(res.Records, "x", toControl), nil
+}
+
+var controlsByIDsCypher = `UNWIND $ids AS id MATCH (x:ExportControl {id: id}) RETURN ` + controlProjection("x") + ` AS x`
+
+// ExportControlsByIDs returns the export controls that exist among ids.
+func (s *Store) ExportControlsByIDs(ctx context.Context, ids []string) (map[string]domain.ExportControl, error) {
+	res, err := s.read(ctx, controlsByIDsCypher, map[string]any{"ids": ids})
+	if err != nil {
+		return nil, err
+	}
+	return byID(mapRecords(res.Records, "x", toControl), func(x domain.ExportControl) string { return x.ID }), nil
+}
+
+// ---------------------------------------------------------------------------
+// Licences
+
+var licenceByIDCypher = `MATCH (l:Licence {id: $id}) RETURN ` + licenceProjection("l") + ` AS l`
+
+// Licence returns the licence with id, or nil.
+func (s *Store) Licence(ctx context.Context, id string) (*domain.Licence, error) {
+	res, err := s.read(ctx, licenceByIDCypher, map[string]any{"id": id})
+	if err != nil || len(res.Records) == 0 {
+		return nil, err
+	}
+	l := toLicence(recordMap(res.Records[0], "l"))
+	return &l, nil
+}
+
+var licenceFilterCypher = `
+MATCH (l:Licence)
+WHERE ($holder IS NULL OR EXISTS { (:Company {id: $holder})-[:HOLDS]->(l) })
+  AND ($client IS NULL OR EXISTS { (l)-[:COVERS]->(:Company {id: $client}) })
+  AND ($status IS NULL OR l.status = $status)
+  AND ($type IS NULL OR l.type = $type)
+  AND ($material IS NULL OR EXISTS { (l)-[:FOR_MATERIAL]->(:Material {id: $material}) })
+  AND ($validOn IS NULL OR (` + licenceInWindow("l", "$validOn") + ` AND NOT ` + licenceRevokedBy("l", "$validOn") + `))
+`
+
+var licencesCypher = licenceFilterCypher + `
+  AND ($after IS NULL OR l.id > $after)
+WITH l ORDER BY l.id LIMIT $limit
+RETURN ` + licenceProjection("l") + ` AS l`
+
+var countLicencesCypher = licenceFilterCypher + `RETURN count(l) AS n`
+
+func licenceFilterParams(f domain.LicenceFilter) map[string]any {
+	return map[string]any{
+		"holder":   nullIfEmpty(f.Holder),
+		"client":   nullIfEmpty(f.Client),
+		"status":   nullIfEmpty(string(f.Status)),
+		"type":     nullIfEmpty(string(f.Type)),
+		"material": nullIfEmpty(f.Material),
+		"validOn":  dateOrNull(f.ValidOn),
+	}
+}
+
+// Licences returns a page of the licences f selects, ordered by id.
+func (s *Store) Licences(ctx context.Context, f domain.LicenceFilter, p domain.Page) ([]domain.Licence, bool, error) {
+	params := licenceFilterParams(f)
+	params["after"] = nullIfEmpty(p.After)
+	params["limit"] = p.First + 1
+	res, err := s.read(ctx, licencesCypher, params)
+	if err != nil {
+		return nil, false, err
+	}
+	return trimPage(mapRecords(res.Records, "l", toLicence), p.First)
+}
+
+// CountLicences counts the licences f selects.
+func (s *Store) CountLicences(ctx context.Context, f domain.LicenceFilter) (int, error) {
+	return s.count(ctx, countLicencesCypher, licenceFilterParams(f))
+}
+
+var licencesHeldCypher = `
+UNWIND $keys AS k
+MATCH (:Company {id: k.holder})-[:HOLDS]->(l:Licence)
+WHERE ` + licenceInWindow("l", "k.asOf") + `
+  AND (k.status IS NULL OR ` + licenceStatusOn("l", "k.asOf") + ` = k.status)
+WITH k, l ORDER BY l.id
+RETURN k.i AS i, collect(` + licenceProjection("l") + `) AS licences`
+
+// LicencesHeld returns, for each key, the licences its holder holds whose
+// validity window holds the date, filtered by their status on that date.
+func (s *Store) LicencesHeld(ctx context.Context, keys []domain.HeldKey) (map[domain.HeldKey][]domain.Licence, error) {
+	rows := make([]map[string]any, len(keys))
+	for i, k := range keys {
+		rows[i] = map[string]any{"i": i, "holder": k.Holder, "status": nullIfEmpty(string(k.Status)), "asOf": dateOrNull(k.AsOf)}
+	}
+	return licenceLists(ctx, s, licencesHeldCypher, rows, keys)
+}
+
+var licencesCoveringCypher = `
+UNWIND $keys AS k
+MATCH (c:Company {id: k.client})<-[:COVERS]-(l:Licence)
+WHERE l.status = 'ACTIVE'
+  AND ` + licenceInWindow("l", "k.asOf") + `
+  AND NOT ` + licenceRevokedBy("l", "k.asOf") + `
+  AND NOT EXISTS { (c)-[:OPERATES_IN]->(:Sector)-[:PART_OF*0..]->(:Sector)<-[:EXCLUDES]-(l) }
+WITH k, l ORDER BY l.id
+RETURN k.i AS i, collect(` + licenceProjection("l") + `) AS licences`
+
+// LicencesCovering returns, for each key, the licences in force on the date
+// that name the client and do not exclude a sector it operates in.
+func (s *Store) LicencesCovering(ctx context.Context, keys []domain.CoveringKey) (map[domain.CoveringKey][]domain.Licence, error) {
+	rows := make([]map[string]any, len(keys))
+	for i, k := range keys {
+		rows[i] = map[string]any{"i": i, "client": k.Client, "asOf": dateOrNull(k.AsOf)}
+	}
+	return licenceLists(ctx, s, licencesCoveringCypher, rows, keys)
+}
+
+func licenceLists[K comparable](ctx context.Context, s *Store, cypher string, rows []map[string]any, keys []K) (map[K][]domain.Licence, error) {
+	res, err := s.read(ctx, cypher, map[string]any{"keys": rows})
+	if err != nil {
+		return nil, err
+	}
+	out := make(map[K][]domain.Licence, len(keys))
+	for _, k := range keys {
+		out[k] = []domain.Licence{}
+	}
+	for _, r := range res.Records {
+		i := recordInt(r, "i")
+		if i >= 0 && i < len(keys) {
+			out[keys[i]] = mapList(r, "licences", toLicence)
+		}
+	}
+	return out, nil
+}
+
+var licenceClientsCypher = `
+UNWIND $ids AS id
+MATCH (:Licence {id: id})-[:COVERS]->(c:Company)
+WITH id, c ORDER BY c.id
+RETURN id, collect(` + companyProjection("c") + `) AS clients`
+
+// LicenceClients returns the companies each licence COVERS, by id.
+func (s *Store) LicenceClients(ctx context.Context, licenceIDs []string) (map[string][]domain.Company, error) {
+	res, err := s.read(ctx, licenceClientsCypher, map[string]any{"ids": licenceIDs})
+	if err != nil {
+		return nil, err
+	}
+	out := make(map[string][]domain.Company, len(licenceIDs))
+	for _, id := range licenceIDs {
+		out[id] = []domain.Company{}
+	}
+	for _, r := range res.Records {
+		out[recordString(r, "id")] = mapList(r, "clients", toCompany)
+	}
+	return out, nil
+}
+
+// ---------------------------------------------------------------------------
+// Supply links
+
+// linkPageCypher pages one side of many companies' links at once; the
+// other company's id orders the page (one link per ordered pair).
+func linkPageCypher(pattern, otherVar, supplierVar, customerVar string) string {
+	return `
+UNWIND $ids AS id
+MATCH (c:Company {id: id})
+CALL (c) {
+  MATCH ` + pattern + `
+  WHERE $after IS NULL OR ` + otherVar + `.id > $after
+  WITH r, ` + otherVar + ` ORDER BY ` + otherVar + `.id LIMIT $limit
+  RETURN collect(` + linkProjection("r", supplierVar, customerVar) + `) AS links,
+         collect(` + companyProjection(otherVar) + `) AS others
+}
+RETURN id, links, others, COUNT { ` + pattern + ` } AS total`
+}
+
+var (
+	supplierPageCypher = linkPageCypher("(c)<-[r:SUPPLIES]-(o:Company)", "o", "o", "c")
+	customerPageCypher = linkPageCypher("(c)-[r:SUPPLIES]->(o:Company)", "o", "c", "o")
+)
+
+// SupplierPages returns a page of each company's suppliers, by supplier id.
+func (s *Store) SupplierPages(ctx context.Context, keys []domain.LinkPageKey) (map[domain.LinkPageKey]domain.SupplyLinkPage, error) {
+	return s.linkPages(ctx, supplierPageCypher, keys)
+}
+
+// CustomerPages returns a page of each company's customers, by customer id.
+func (s *Store) CustomerPages(ctx context.Context, keys []domain.LinkPageKey) (map[domain.LinkPageKey]domain.SupplyLinkPage, error) {
+	return s.linkPages(ctx, customerPageCypher, keys)
+}
+
+// linkPages runs one statement per distinct page request (normally one:
+// every company of a list asks for the same first/after).
+func (s *Store) linkPages(ctx context.Context, cypher string, keys []domain.LinkPageKey) (map[domain.LinkPageKey]domain.SupplyLinkPage, error) {
+	groups := map[domain.Page][]string{}
+	var order []domain.Page
+	for _, k := range keys {
+		if _, ok := groups[k.Page]; !ok {
+			order = append(order, k.Page)
+		}
+		groups[k.Page] = append(groups[k.Page], k.Company)
+	}
+	out := make(map[domain.LinkPageKey]domain.SupplyLinkPage, len(keys))
+	for _, k := range keys {
+		out[k] = domain.SupplyLinkPage{Links: []domain.SupplyLink{}}
+	}
+	for _, p := range order {
+		res, err := s.read(ctx, cypher, map[string]any{"ids": groups[p], "after": nullIfEmpty(p.After), "limit": p.First + 1})
+		if err != nil {
+			return nil, err
+		}
+		for _, r := range res.Records {
+			links, more, _ := trimPage(mapList(r, "links", toLink), p.First)
+			others, _, _ := trimPage(mapList(r, "others", toCompany), p.First)
+			key := domain.LinkPageKey{Company: recordString(r, "id"), Page: p}
+			out[key] = domain.SupplyLinkPage{Links: links, HasNext: more, Total: recordInt(r, "total"), Others: others}
+		}
+	}
+	return out, nil
+}
+
+var (
+	upstreamStepCypher = `
+UNWIND $ids AS id
+MATCH (c:Company {id: id})<-[r:SUPPLIES]-(o:Company)
+RETURN ` + linkProjection("r", "o", "c") + ` AS link, ` + companyProjection("o") + ` AS other`
+	downstreamStepCypher = `
+UNWIND $ids AS id
+MATCH (c:Company {id: id})-[r:SUPPLIES]->(o:Company)
+RETURN ` + linkProjection("r", "c", "o") + ` AS link, ` + companyProjection("o") + ` AS other`
+)
+
+// supplyChainNodeCap is domain.MaxSupplyChainNodes; tests lower it.
+var supplyChainNodeCap = domain.MaxSupplyChainNodes
+
+// SupplyChain walks SUPPLIES links from a company, breadth first, up to
+// maxDepth hops: to suppliers (UPSTREAM) or customers (DOWNSTREAM). Nodes
+// are the companies reached (the start first, then by distance and id);
+// links are every link walked, each once. More than
+// domain.MaxSupplyChainNodes companies is BAD_USER_INPUT.
+func (s *Store) SupplyChain(ctx context.Context, companyID string, dir domain.Direction, maxDepth int) (domain.SupplyGraph, error) {
+	if maxDepth < 1 || maxDepth > domain.MaxSupplyChainDepth {
+		return domain.SupplyGraph{}, &domain.Error{Code: domain.CodeBadUserInput, Field: "maxDepth",
+			Message: fmt.Sprintf("maxDepth must be between 1 and %d", domain.MaxSupplyChainDepth)}
+	}
+	var step string
+	switch dir {
+	case domain.Upstream:
+		step = upstreamStepCypher
+	case domain.Downstream:
+		step = downstreamStepCypher
+	default:
+		return domain.SupplyGraph{}, &domain.Error{Code: domain.CodeBadUserInput, Field: "direction",
+			Message: fmt.Sprintf("%q is not a direction", dir)}
+	}
+	start, err := s.Company(ctx, companyID)
+	if err != nil {
+		return domain.SupplyGraph{}, err
+	}
+	if start == nil {
+		return domain.SupplyGraph{}, &domain.Error{Code: domain.CodeNotFound, Field: "companyId",
+			Message: fmt.Sprintf("no company %q", companyID)}
+	}
+	g := domain.SupplyGraph{Nodes: []domain.Company{*start}, Links: []domain.SupplyLink{}}
+	seen := map[string]bool{start.ID: true}
+	frontier := []string{start.ID}
+	for depth := 1; depth <= maxDepth && len(frontier) > 0; depth++ {
+		res, err := s.read(ctx, step, map[string]any{"ids": frontier})
+		if err != nil {
+			return domain.SupplyGraph{}, err
+		}
+		var next []domain.Company
+		for _, r := range res.Records {
+			g.Links = append(g.Links, toLink(recordMap(r, "link")))
+			o := toCompany(recordMap(r, "other"))
+			if !seen[o.ID] {
+				seen[o.ID] = true
+				next = append(next, o)
+			}
+		}
+		if len(g.Nodes)+len(next) > supplyChainNodeCap {
+			return domain.SupplyGraph{}, &domain.Error{Code: domain.CodeBadUserInput, Field: "maxDepth",
+				Message: fmt.Sprintf("the supply chain within %d hops holds more than %d companies; lower maxDepth", depth, supplyChainNodeCap)}
+		}
+		slices.SortFunc(next, func(a, b domain.Company) int { return strings.Compare(a.ID, b.ID) })
+		frontier = frontier[:0]
+		for _, c := range next {
+			g.Nodes = append(g.Nodes, c)
+			frontier = append(frontier, c.ID)
+		}
+	}
+	slices.SortFunc(g.Links, func(a, b domain.SupplyLink) int {
+		return cmpPair(a.Supplier, a.Customer, b.Supplier, b.Customer)
+	})
+	return g, nil
+}
+
+func cmpPair(a1, a2, b1, b2 string) int {
+	if c := strings.Compare(a1, b1); c != 0 {
+		return c
+	}
+	return strings.Compare(a2, b2)
+}
+
+// ---------------------------------------------------------------------------
+// Helpers and converters: Neo4j values stop here.
+
+func (s *Store) count(ctx context.Context, cypher string, params map[string]any) (int, error) {
+	res, err := s.read(ctx, cypher, params)
+	if err != nil {
+		return 0, err
+	}
+	if len(res.Records) != 1 {
+		return 0, domain.Wrap(domain.CodeInternal, fmt.Errorf("count: %d records", len(res.Records)), "internal error")
+	}
+	return recordInt(res.Records[0], "n"), nil
+}
+
+// trimPage cuts a list fetched with limit first+1 to first, reporting
+// whether there was more.
+func trimPage[T any](items []T, first int) ([]T, bool, error) {
+	if len(items) > first {
+		return items[:first], true, nil
+	}
+	return items, false, nil
+}
+
+func nullIfEmpty(s string) any {
+	if s == "" {
+		return nil
+	}
+	return s
+}
+
+func dateOrNull(d domain.Date) any {
+	if d.IsZero() {
+		return nil
+	}
+	return neo4j.DateOf(d.Time())
+}
+
+func byID[T any](items []T, id func(T) string) map[string]T {
+	out := make(map[string]T, len(items))
+	for _, x := range items {
+		out[id(x)] = x
+	}
+	return out
+}
+
+func recordMap(r *neo4j.Record, key string) map[string]any {
+	v, _ := r.Get(key)
+	m, _ := v.(map[string]any)
+	return m
+}
+
+func recordString(r *neo4j.Record, key string) string {
+	v, _ := r.Get(key)
+	s, _ := v.(string)
+	return s
+}
+
+func recordInt(r *neo4j.Record, key string) int {
+	v, _ := r.Get(key)
+	n, _ := v.(int64)
+	return int(n)
+}
+
+func mapRecords[T any](recs []*neo4j.Record, key string, conv func(map[string]any) T) []T {
+	out := make([]T, 0, len(recs))
+	for _, r := range recs {
+		out = append(out, conv(recordMap(r, key)))
+	}
+	return out
+}
+
+func mapList[T any](r *neo4j.Record, key string, conv func(map[string]any) T) []T {
+	v, _ := r.Get(key)
+	list, _ := v.([]any)
+	out := make([]T, 0, len(list))
+	for _, x := range list {
+		if m, ok := x.(map[string]any); ok {
+			out = append(out, conv(m))
+		}
+	}
+	return out
+}
+
+func mString(m map[string]any, key string) string {
+	s, _ := m[key].(string)
+	return s
+}
+
+// mStrings reads a list of strings; the result is sorted when sorted is set
+// (lists collected from relationships have no order of their own).
+func mStrings(m map[string]any, key string, sorted bool) []string {
+	list, _ := m[key].([]any)
+	if len(list) == 0 {
+		return []string{}
+	}
+	out := make([]string, 0, len(list))
+	for _, x := range list {
+		if s, ok := x.(string); ok {
+			out = append(out, s)
+		}
+	}
+	if sorted {
+		slices.Sort(out)
+	}
+	return out
+}
+
+func mDate(m map[string]any, key string) domain.Date {
+	switch v := m[key].(type) {
+	case neo4j.Date:
+		return domain.DateOf(v.Time())
+	case time.Time:
+		return domain.DateOf(v)
+	}
+	return domain.Date{}
+}
+
+func mFloat(m map[string]any, key string) *float64 {
+	switch v := m[key].(type) {
+	case float64:
+		return &v
+	case int64:
+		f := float64(v)
+		return &f
+	}
+	return nil
+}
+
+func toCompany(m map[string]any) domain.Company {
+	roleNames := mStrings(m, "roles", false)
+	roles := make([]domain.Role, len(roleNames))
+	for i, r := range roleNames {
+		roles[i] = domain.Role(r)
+	}
+	return domain.Company{
+		ID:      mString(m, "id"),
+		Name:    mString(m, "name"),
+		Aliases: mStrings(m, "aliases", false),
+		Country: mString(m, "country"),
+		Roles:   roles,
+		Sectors: mStrings(m, "sectors", true),
+		LEI:     mString(m, "lei"),
+		Website: mString(m, "website"),
+	}
+}
+
+func toSector(m map[string]any) domain.Sector {
+	return domain.Sector{ID: mString(m, "id"), Name: mString(m, "name"), Parent: mString(m, "parent")}
+}
+
+func toMaterial(m map[string]any) domain.Material {
+	return domain.Material{ID: mString(m, "id"), Name: mString(m, "name"), Kind: domain.MaterialKind(mString(m, "kind"))}
+}
+
+func toControl(m map[string]any) domain.ExportControl {
+	return domain.ExportControl{
+		ID:             mString(m, "id"),
+		Title:          mString(m, "title"),
+		Authority:      mString(m, "authority"),
+		AnnouncedOn:    mDate(m, "announcedOn"),
+		EffectiveFrom:  mDate(m, "effectiveFrom"),
+		SuspendedFrom:  mDate(m, "suspendedFrom"),
+		SuspendedUntil: mDate(m, "suspendedUntil"),
+		LiftedOn:       mDate(m, "liftedOn"),
+		Materials:      mStrings(m, "materials", true),
+		Sources:        mStrings(m, "sources", true),
+	}
+}
+
+func toLicence(m map[string]any) domain.Licence {
+	return domain.Licence{
+		ID:              mString(m, "id"),
+		Type:            domain.LicenceType(mString(m, "type")),
+		Status:          domain.LicenceStatus(mString(m, "status")),
+		Holder:          mString(m, "holder"),
+		Clients:         mStrings(m, "clients", true),
+		Materials:       mStrings(m, "materials", true),
+		ExcludedSectors: mStrings(m, "excluded", true),
+		IssuedOn:        mDate(m, "issuedOn"),
+		ValidFrom:       mDate(m, "validFrom"),
+		ValidUntil:      mDate(m, "validUntil"),
+		RevokedOn:       mDate(m, "revokedOn"),
+		Reference:       mString(m, "reference"),
+		Sources:         mStrings(m, "sources", true),
+		Controls:        mStrings(m, "controls", true),
+	}
+}
+
+func toLink(m map[string]any) domain.SupplyLink {
+	return domain.SupplyLink{
+		Supplier:   mString(m, "supplier"),
+		Customer:   mString(m, "customer"),
+		Materials:  mStrings(m, "materials", false),
+		Since:      mDate(m, "since"),
+		Until:      mDate(m, "until"),
+		Confidence: mFloat(m, "confidence"),
+		Sources:    mStrings(m, "sources", false),
+	}
+}

@@ -11,4 +11,6 @@ type Resolver struct {
 	// Reads answers the read API; nested fields reach it through the
 	// per-request dataloaders (graph/loader), root fields directly.
 	Reads domain.ReadService
+	// Exposure answers the exposure questions (internal/exposure).
+	Exposure domain.ExposureService
 }

@@ -23,11 +23,16 @@ type Config = graphql.Config[ResolverRoot, DirectiveRoot, ComplexityRoot]
 
 type ResolverRoot interface {
 	Company() CompanyResolver
+	Coverage() CoverageResolver
 	ExportControl() ExportControlResolver
+	ExposedCompany() ExposedCompanyResolver
+	ExposureChange() ExposureChangeResolver
+	ExposurePath() ExposurePathResolver
 	Licence() LicenceResolver
 	Material() MaterialResolver
 	Query() QueryResolver
 	Sector() SectorResolver
+	SupplyHop() SupplyHopResolver
 	SupplyLink() SupplyLinkResolver
 }
 
@@ -37,6 +42,7 @@ type DirectiveRoot struct {
 type ComplexityRoot struct {
 	Company struct {
 		Aliases          func(childComplexity int) int
+		ClientCoverage   func(childComplexity int, asOf *domain.Date) int
 		Country          func(childComplexity int) int
 		Customers        func(childComplexity int, first *int, after *string) int
 		ID               func(childComplexity int) int
@@ -67,6 +73,15 @@ type ComplexityRoot struct {
 		Region func(childComplexity int) int
 	}
 
+	Coverage struct {
+		Client     func(childComplexity int) int
+		Controlled func(childComplexity int) int
+		Covered    func(childComplexity int) int
+		Licences   func(childComplexity int) int
+		Materials  func(childComplexity int) int
+		Reason     func(childComplexity int) int
+	}
+
 	ExportControl struct {
 		AnnouncedOn    func(childComplexity int) int
 		Authority      func(childComplexity int) int
@@ -78,6 +93,43 @@ type ComplexityRoot struct {
 		SuspendedFrom  func(childComplexity int) int
 		SuspendedUntil func(childComplexity int) int
 		Title          func(childComplexity int) int
+	}
+
+	ExposedCompany struct {
+		Company            func(childComplexity int) int
+		MinDepth           func(childComplexity int) int
+		PathCount          func(childComplexity int) int
+		Paths              func(childComplexity int, first *int) int
+		UncoveredSuppliers func(childComplexity int) int
+	}
+
+	ExposedCompanyConnection struct {
+		Edges      func(childComplexity int) int
+		PageInfo   func(childComplexity int) int
+		TotalCount func(childComplexity int) int
+	}
+
+	ExposedCompanyEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
+	}
+
+	ExposureChange struct {
+		Company  func(childComplexity int) int
+		Controls func(childComplexity int) int
+		Licences func(childComplexity int) int
+	}
+
+	ExposureChanges struct {
+		From            func(childComplexity int) int
+		NewlyExposed    func(childComplexity int) int
+		NoLongerExposed func(childComplexity int) int
+		To              func(childComplexity int) int
+	}
+
+	ExposurePath struct {
+		Depth func(childComplexity int) int
+		Hops  func(childComplexity int) int
 	}
 
 	GraphStats struct {
@@ -129,17 +181,20 @@ type ComplexityRoot struct {
 	}
 
 	Query struct {
-		Companies      func(childComplexity int, filter *domain.CompanyFilter, first *int, after *string) int
-		Company        func(childComplexity int, id string) int
-		ExportControls func(childComplexity int) int
-		Licence        func(childComplexity int, id string) int
-		Licences       func(childComplexity int, filter *domain.LicenceFilter, first *int, after *string) int
-		Materials      func(childComplexity int) int
-		Search         func(childComplexity int, text string, first *int) int
-		Sector         func(childComplexity int, id string) int
-		Sectors        func(childComplexity int) int
-		Stats          func(childComplexity int) int
-		SupplyChain    func(childComplexity int, companyID string, direction domain.Direction, maxDepth *int) int
+		Companies        func(childComplexity int, filter *domain.CompanyFilter, first *int, after *string) int
+		Company          func(childComplexity int, id string) int
+		ExportControls   func(childComplexity int) int
+		ExposedCompanies func(childComplexity int, sector *string, asOf *domain.Date, maxDepth *int, first *int, after *string) int
+		ExposureChanges  func(childComplexity int, from domain.Date, to domain.Date, sector *string, maxDepth *int) int
+		ExposurePaths    func(childComplexity int, companyID string, asOf *domain.Date, maxDepth *int, first *int) int
+		Licence          func(childComplexity int, id string) int
+		Licences         func(childComplexity int, filter *domain.LicenceFilter, first *int, after *string) int
+		Materials        func(childComplexity int) int
+		Search           func(childComplexity int, text string, first *int) int
+		Sector           func(childComplexity int, id string) int
+		Sectors          func(childComplexity int) int
+		Stats            func(childComplexity int) int
+		SupplyChain      func(childComplexity int, companyID string, direction domain.Direction, maxDepth *int) int
 	}
 
 	Sector struct {
@@ -152,6 +207,17 @@ type ComplexityRoot struct {
 	SupplyGraph struct {
 		Links func(childComplexity int) int
 		Nodes func(childComplexity int) int
+	}
+
+	SupplyHop struct {
+		Controlled          func(childComplexity int) int
+		ControlledMaterials func(childComplexity int) int
+		Covered             func(childComplexity int) int
+		Customer            func(childComplexity int) int
+		Licences            func(childComplexity int) int
+		Materials           func(childComplexity int) int
+		Reason              func(childComplexity int) int
+		Supplier            func(childComplexity int) int
 	}
 
 	SupplyLink struct {
@@ -196,6 +262,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Company.Aliases(childComplexity), true
+	case "Company.clientCoverage":
+		if e.ComplexityRoot.Company.ClientCoverage == nil {
+			break
+		}
+
+		args, err := ec.field_Company_clientCoverage_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Company.ClientCoverage(childComplexity, args["asOf"].(*domain.Date)), true
 	case "Company.country":
 		if e.ComplexityRoot.Company.Country == nil {
 			break
@@ -334,6 +411,43 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Country.Region(childComplexity), true
 
+	case "Coverage.client":
+		if e.ComplexityRoot.Coverage.Client == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Coverage.Client(childComplexity), true
+	case "Coverage.controlled":
+		if e.ComplexityRoot.Coverage.Controlled == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Coverage.Controlled(childComplexity), true
+	case "Coverage.covered":
+		if e.ComplexityRoot.Coverage.Covered == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Coverage.Covered(childComplexity), true
+	case "Coverage.licences":
+		if e.ComplexityRoot.Coverage.Licences == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Coverage.Licences(childComplexity), true
+	case "Coverage.materials":
+		if e.ComplexityRoot.Coverage.Materials == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Coverage.Materials(childComplexity), true
+	case "Coverage.reason":
+		if e.ComplexityRoot.Coverage.Reason == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Coverage.Reason(childComplexity), true
+
 	case "ExportControl.announcedOn":
 		if e.ComplexityRoot.ExportControl.AnnouncedOn == nil {
 			break
@@ -394,6 +508,131 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.ExportControl.Title(childComplexity), true
+
+	case "ExposedCompany.company":
+		if e.ComplexityRoot.ExposedCompany.Company == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ExposedCompany.Company(childComplexity), true
+	case "ExposedCompany.minDepth":
+		if e.ComplexityRoot.ExposedCompany.MinDepth == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ExposedCompany.MinDepth(childComplexity), true
+	case "ExposedCompany.pathCount":
+		if e.ComplexityRoot.ExposedCompany.PathCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ExposedCompany.PathCount(childComplexity), true
+	case "ExposedCompany.paths":
+		if e.ComplexityRoot.ExposedCompany.Paths == nil {
+			break
+		}
+
+		args, err := ec.field_ExposedCompany_paths_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.ExposedCompany.Paths(childComplexity, args["first"].(*int)), true
+	case "ExposedCompany.uncoveredSuppliers":
+		if e.ComplexityRoot.ExposedCompany.UncoveredSuppliers == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ExposedCompany.UncoveredSuppliers(childComplexity), true
+
+	case "ExposedCompanyConnection.edges":
+		if e.ComplexityRoot.ExposedCompanyConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ExposedCompanyConnection.Edges(childComplexity), true
+	case "ExposedCompanyConnection.pageInfo":
+		if e.ComplexityRoot.ExposedCompanyConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ExposedCompanyConnection.PageInfo(childComplexity), true
+	case "ExposedCompanyConnection.totalCount":
+		if e.ComplexityRoot.ExposedCompanyConnection.TotalCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ExposedCompanyConnection.TotalCount(childComplexity), true
+
+	case "ExposedCompanyEdge.cursor":
+		if e.ComplexityRoot.ExposedCompanyEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ExposedCompanyEdge.Cursor(childComplexity), true
+	case "ExposedCompanyEdge.node":
+		if e.ComplexityRoot.ExposedCompanyEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ExposedCompanyEdge.Node(childComplexity), true
+
+	case "ExposureChange.company":
+		if e.ComplexityRoot.ExposureChange.Company == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ExposureChange.Company(childComplexity), true
+	case "ExposureChange.controls":
+		if e.ComplexityRoot.ExposureChange.Controls == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ExposureChange.Controls(childComplexity), true
+	case "ExposureChange.licences":
+		if e.ComplexityRoot.ExposureChange.Licences == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ExposureChange.Licences(childComplexity), true
+
+	case "ExposureChanges.from":
+		if e.ComplexityRoot.ExposureChanges.From == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ExposureChanges.From(childComplexity), true
+	case "ExposureChanges.newlyExposed":
+		if e.ComplexityRoot.ExposureChanges.NewlyExposed == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ExposureChanges.NewlyExposed(childComplexity), true
+	case "ExposureChanges.noLongerExposed":
+		if e.ComplexityRoot.ExposureChanges.NoLongerExposed == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ExposureChanges.NoLongerExposed(childComplexity), true
+	case "ExposureChanges.to":
+		if e.ComplexityRoot.ExposureChanges.To == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ExposureChanges.To(childComplexity), true
+
+	case "ExposurePath.depth":
+		if e.ComplexityRoot.ExposurePath.Depth == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ExposurePath.Depth(childComplexity), true
+	case "ExposurePath.hops":
+		if e.ComplexityRoot.ExposurePath.Hops == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ExposurePath.Hops(childComplexity), true
 
 	case "GraphStats.companies":
 		if e.ComplexityRoot.GraphStats.Companies == nil {
@@ -609,6 +848,39 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.ExportControls(childComplexity), true
+	case "Query.exposedCompanies":
+		if e.ComplexityRoot.Query.ExposedCompanies == nil {
+			break
+		}
+
+		args, err := ec.field_Query_exposedCompanies_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.ExposedCompanies(childComplexity, args["sector"].(*string), args["asOf"].(*domain.Date), args["maxDepth"].(*int), args["first"].(*int), args["after"].(*string)), true
+	case "Query.exposureChanges":
+		if e.ComplexityRoot.Query.ExposureChanges == nil {
+			break
+		}
+
+		args, err := ec.field_Query_exposureChanges_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.ExposureChanges(childComplexity, args["from"].(domain.Date), args["to"].(domain.Date), args["sector"].(*string), args["maxDepth"].(*int)), true
+	case "Query.exposurePaths":
+		if e.ComplexityRoot.Query.ExposurePaths == nil {
+			break
+		}
+
+		args, err := ec.field_Query_exposurePaths_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.ExposurePaths(childComplexity, args["companyId"].(string), args["asOf"].(*domain.Date), args["maxDepth"].(*int), args["first"].(*int)), true
 
 	case "Query.licence":
 		if e.ComplexityRoot.Query.Licence == nil {
@@ -721,6 +993,55 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.SupplyGraph.Nodes(childComplexity), true
+
+	case "SupplyHop.controlled":
+		if e.ComplexityRoot.SupplyHop.Controlled == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SupplyHop.Controlled(childComplexity), true
+	case "SupplyHop.controlledMaterials":
+		if e.ComplexityRoot.SupplyHop.ControlledMaterials == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SupplyHop.ControlledMaterials(childComplexity), true
+	case "SupplyHop.covered":
+		if e.ComplexityRoot.SupplyHop.Covered == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SupplyHop.Covered(childComplexity), true
+	case "SupplyHop.customer":
+		if e.ComplexityRoot.SupplyHop.Customer == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SupplyHop.Customer(childComplexity), true
+	case "SupplyHop.licences":
+		if e.ComplexityRoot.SupplyHop.Licences == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SupplyHop.Licences(childComplexity), true
+	case "SupplyHop.materials":
+		if e.ComplexityRoot.SupplyHop.Materials == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SupplyHop.Materials(childComplexity), true
+	case "SupplyHop.reason":
+		if e.ComplexityRoot.SupplyHop.Reason == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SupplyHop.Reason(childComplexity), true
+	case "SupplyHop.supplier":
+		if e.ComplexityRoot.SupplyHop.Supplier == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SupplyHop.Supplier(childComplexity), true
 
 	case "SupplyLink.confidence":
 		if e.ComplexityRoot.SupplyLink.Confidence == nil {
@@ -970,6 +1291,124 @@ type CompanyConnection {
 type CompanyEdge {
   cursor: String!
   node: Company!
+}
+`, BuiltIn: false},
+	{Name: "../../schema/exposure.graphqls", Input: `# Exposure: SPEC "Exposure semantics", rules 1–5. docs/exposure.md explains
+# the rules, the choices where SPEC is silent, and a worked example.
+
+extend type Query {
+  """
+  Companies exposed on asOf (default today): each has a simple path of at
+  most maxDepth (1–6) current supply links whose first hop is an uncovered
+  controlled hop from a Chinese producer. With a sector, only companies that
+  operate in it or a sector below it. Ordered by company id.
+  """
+  exposedCompanies(sector: ID, asOf: Date, maxDepth: Int = 4, first: Int, after: String): ExposedCompanyConnection!
+  "Why a company is exposed: its exposure paths, by depth then by the ids along the path."
+  exposurePaths(companyId: ID!, asOf: Date, maxDepth: Int = 4, first: Int): [ExposurePath!]!
+  """
+  Who becomes and who stops being exposed between two dates, with the licences
+  and export controls whose dates in between explain it.
+  """
+  exposureChanges(from: Date!, to: Date!, sector: ID, maxDepth: Int = 4): ExposureChanges!
+}
+
+extend type Company {
+  """
+  For a producer: each client registered in another country (over links
+  current on asOf, default today), judged: controlled materials, covered or
+  not, why not, and the licences considered. Ordered by client id.
+  """
+  clientCoverage(asOf: Date): [Coverage!]!
+}
+
+"Why a controlled hop is not covered (SPEC rule 4)."
+enum ExposureReason {
+  "The supplier holds no licence that COVERS the customer (none recorded; not a denial)."
+  NO_LICENCE
+  PENDING
+  DENIED
+  "Revoked, or revokedOn has passed."
+  REVOKED
+  NOT_YET_VALID
+  EXPIRED
+  "No valid licence is FOR one of the hop's controlled materials."
+  MATERIAL_NOT_COVERED
+  "The customer operates in an excluded sector or a sector below it."
+  SECTOR_EXCLUDED
+}
+
+"A supply link judged on a date."
+type SupplyHop {
+  supplier: Company!
+  customer: Company!
+  "All materials of the link."
+  materials: [Material!]!
+  "The link's materials controlled on the date (empty unless controlled)."
+  controlledMaterials: [Material!]!
+  "Chinese supplier, foreign customer, current link, a controlled material."
+  controlled: Boolean!
+  "Every controlled material is covered by some licence."
+  covered: Boolean!
+  "Set when controlled and not covered."
+  reason: ExposureReason
+  "The licences considered: held by the supplier and COVERing the customer, whatever their status."
+  licences: [Licence!]!
+}
+
+"A path S0→…→Sn ending at the exposed company, ordered from the source."
+type ExposurePath {
+  depth: Int!
+  hops: [SupplyHop!]!
+}
+
+type ExposedCompany {
+  company: Company!
+  "The least depth of its exposure paths."
+  minDepth: Int!
+  "How many exposure paths it has."
+  pathCount: Int!
+  "The distinct first suppliers (S0) of its paths."
+  uncoveredSuppliers: [Company!]!
+  "Its exposure paths (default 10, at most 100)."
+  paths(first: Int): [ExposurePath!]!
+}
+
+type ExposedCompanyEdge {
+  cursor: String!
+  node: ExposedCompany!
+}
+
+type ExposedCompanyConnection {
+  edges: [ExposedCompanyEdge!]!
+  pageInfo: PageInfo!
+  totalCount: Int!
+}
+
+"One foreign client of a producer, judged on a date."
+type Coverage {
+  client: Company!
+  "The controlled materials of the link."
+  materials: [Material!]!
+  controlled: Boolean!
+  covered: Boolean!
+  reason: ExposureReason
+  licences: [Licence!]!
+}
+
+type ExposureChange {
+  company: Company!
+  "Licences of its uncovered suppliers that became valid, expired or were revoked between the dates."
+  licences: [Licence!]!
+  "Export controls that took effect, were suspended, resumed or lifted between the dates."
+  controls: [ExportControl!]!
+}
+
+type ExposureChanges {
+  from: Date!
+  to: Date!
+  newlyExposed: [ExposureChange!]!
+  noLongerExposed: [ExposureChange!]!
 }
 `, BuiltIn: false},
 	{Name: "../../schema/licence.graphqls", Input: `extend type Query {
@@ -1236,6 +1675,8 @@ func (ec *executionContext) childFields_Company(ctx context.Context, field graph
 		return ec.fieldContext_Company_licencesHeld(ctx, field)
 	case "licencesCovering":
 		return ec.fieldContext_Company_licencesCovering(ctx, field)
+	case "clientCoverage":
+		return ec.fieldContext_Company_clientCoverage(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Company", field.Name)
 }
@@ -1274,6 +1715,24 @@ func (ec *executionContext) childFields_Country(ctx context.Context, field graph
 	return nil, fmt.Errorf("no field named %q was found under type Country", field.Name)
 }
 
+func (ec *executionContext) childFields_Coverage(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "client":
+		return ec.fieldContext_Coverage_client(ctx, field)
+	case "materials":
+		return ec.fieldContext_Coverage_materials(ctx, field)
+	case "controlled":
+		return ec.fieldContext_Coverage_controlled(ctx, field)
+	case "covered":
+		return ec.fieldContext_Coverage_covered(ctx, field)
+	case "reason":
+		return ec.fieldContext_Coverage_reason(ctx, field)
+	case "licences":
+		return ec.fieldContext_Coverage_licences(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Coverage", field.Name)
+}
+
 func (ec *executionContext) childFields_ExportControl(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "id":
@@ -1298,6 +1757,80 @@ func (ec *executionContext) childFields_ExportControl(ctx context.Context, field
 		return ec.fieldContext_ExportControl_sources(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type ExportControl", field.Name)
+}
+
+func (ec *executionContext) childFields_ExposedCompany(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "company":
+		return ec.fieldContext_ExposedCompany_company(ctx, field)
+	case "minDepth":
+		return ec.fieldContext_ExposedCompany_minDepth(ctx, field)
+	case "pathCount":
+		return ec.fieldContext_ExposedCompany_pathCount(ctx, field)
+	case "uncoveredSuppliers":
+		return ec.fieldContext_ExposedCompany_uncoveredSuppliers(ctx, field)
+	case "paths":
+		return ec.fieldContext_ExposedCompany_paths(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ExposedCompany", field.Name)
+}
+
+func (ec *executionContext) childFields_ExposedCompanyConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "edges":
+		return ec.fieldContext_ExposedCompanyConnection_edges(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_ExposedCompanyConnection_pageInfo(ctx, field)
+	case "totalCount":
+		return ec.fieldContext_ExposedCompanyConnection_totalCount(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ExposedCompanyConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_ExposedCompanyEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "cursor":
+		return ec.fieldContext_ExposedCompanyEdge_cursor(ctx, field)
+	case "node":
+		return ec.fieldContext_ExposedCompanyEdge_node(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ExposedCompanyEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_ExposureChange(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "company":
+		return ec.fieldContext_ExposureChange_company(ctx, field)
+	case "licences":
+		return ec.fieldContext_ExposureChange_licences(ctx, field)
+	case "controls":
+		return ec.fieldContext_ExposureChange_controls(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ExposureChange", field.Name)
+}
+
+func (ec *executionContext) childFields_ExposureChanges(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "from":
+		return ec.fieldContext_ExposureChanges_from(ctx, field)
+	case "to":
+		return ec.fieldContext_ExposureChanges_to(ctx, field)
+	case "newlyExposed":
+		return ec.fieldContext_ExposureChanges_newlyExposed(ctx, field)
+	case "noLongerExposed":
+		return ec.fieldContext_ExposureChanges_noLongerExposed(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ExposureChanges", field.Name)
+}
+
+func (ec *executionContext) childFields_ExposurePath(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "depth":
+		return ec.fieldContext_ExposurePath_depth(ctx, field)
+	case "hops":
+		return ec.fieldContext_ExposurePath_hops(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ExposurePath", field.Name)
 }
 
 func (ec *executionContext) childFields_GraphStats(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -1418,6 +1951,28 @@ func (ec *executionContext) childFields_SupplyGraph(ctx context.Context, field g
 		return ec.fieldContext_SupplyGraph_links(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type SupplyGraph", field.Name)
+}
+
+func (ec *executionContext) childFields_SupplyHop(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "supplier":
+		return ec.fieldContext_SupplyHop_supplier(ctx, field)
+	case "customer":
+		return ec.fieldContext_SupplyHop_customer(ctx, field)
+	case "materials":
+		return ec.fieldContext_SupplyHop_materials(ctx, field)
+	case "controlledMaterials":
+		return ec.fieldContext_SupplyHop_controlledMaterials(ctx, field)
+	case "controlled":
+		return ec.fieldContext_SupplyHop_controlled(ctx, field)
+	case "covered":
+		return ec.fieldContext_SupplyHop_covered(ctx, field)
+	case "reason":
+		return ec.fieldContext_SupplyHop_reason(ctx, field)
+	case "licences":
+		return ec.fieldContext_SupplyHop_licences(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type SupplyHop", field.Name)
 }
 
 func (ec *executionContext) childFields_SupplyLink(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {

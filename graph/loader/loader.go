@@ -29,6 +29,7 @@ type Loaders struct {
 	LicencesHeld     *dataloadgen.Loader[domain.HeldKey, []domain.Licence]
 	LicencesCovering *dataloadgen.Loader[domain.CoveringKey, []domain.Licence]
 	LicenceClients   *dataloadgen.Loader[string, []domain.Company]
+	Licence          *dataloadgen.Loader[string, domain.Licence]
 }
 
 // New builds a request's loaders on the store. Each loader collects keys
@@ -45,6 +46,7 @@ func New(s domain.ReadService) *Loaders {
 		LicencesHeld:     dataloadgen.NewMappedLoader(s.LicencesHeld),
 		LicencesCovering: dataloadgen.NewMappedLoader(s.LicencesCovering),
 		LicenceClients:   dataloadgen.NewMappedLoader(s.LicenceClients),
+		Licence:          dataloadgen.NewMappedLoader(s.LicencesByIDs),
 	}
 	l.Suppliers = dataloadgen.NewMappedLoader(l.priming(s.SupplierPages))
 	l.Customers = dataloadgen.NewMappedLoader(l.priming(s.CustomerPages))

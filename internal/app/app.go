@@ -10,6 +10,7 @@ import (
 
 	"github.com/licencegraph/licencegraph/graph"
 	"github.com/licencegraph/licencegraph/internal/config"
+	"github.com/licencegraph/licencegraph/internal/exposure"
 	"github.com/licencegraph/licencegraph/internal/graphiql"
 	"github.com/licencegraph/licencegraph/internal/neo4jstore"
 	"github.com/licencegraph/licencegraph/internal/server"
@@ -29,7 +30,7 @@ func New(cfg config.Config, log *slog.Logger) (*App, error) {
 	if err != nil {
 		return nil, err
 	}
-	resolver := &graph.Resolver{StatsService: store, Reads: store}
+	resolver := &graph.Resolver{StatsService: store, Reads: store, Exposure: exposure.New(store)}
 	gql := graph.NewHandler(resolver, graph.HandlerOptions{RequestTimeout: cfg.RequestTimeout, Logger: log})
 	h := server.Handler(server.Options{
 		GraphQL:     gql,

@@ -22,11 +22,14 @@ var ExposureReasons = []ExposureReason{ReasonNoLicence, ReasonPending, ReasonDen
 
 // SupplyHop is one supply link judged on a date (SPEC rules 2–4).
 type SupplyHop struct {
-	Supplier   string
-	Customer   string
-	Materials  []string // all materials of the link, sorted
-	Controlled bool     // rule 2
-	Covered    bool     // rule 4; false when not controlled
+	Supplier  string
+	Customer  string
+	Materials []string // all materials of the link, sorted
+	// ControlledMaterials are the link's materials controlled on the date
+	// (empty unless the hop is controlled), sorted.
+	ControlledMaterials []string
+	Controlled          bool // rule 2
+	Covered             bool // rule 4; false when not controlled
 	// Reason is set when the hop is controlled and not covered.
 	Reason ExposureReason
 	// Licences are the ids of the licences considered: held by Supplier and
@@ -62,6 +65,25 @@ type ExposureQuery struct {
 // exponentially with depth.
 const MaxExposureDepth = 6
 
+// ExposureChange is a company whose exposure differs between two dates,
+// with the licences and controls whose dates in between explain it.
+type ExposureChange struct {
+	CompanyID string
+	// Licences held by the company's uncovered suppliers that became valid,
+	// expired or were revoked in the window, sorted.
+	Licences []string
+	// Controls that took effect, were suspended, resumed or were lifted in
+	// the window, sorted.
+	Controls []string
+}
+
+// ExposureChanges compares exposure on two dates.
+type ExposureChanges struct {
+	From, To        Date
+	NewlyExposed    []ExposureChange
+	NoLongerExposed []ExposureChange
+}
+
 // ExposureService answers exposure questions. Errors: BAD_USER_INPUT,
 // NOT_FOUND, TIMEOUT, UNAVAILABLE.
 type ExposureService interface {
@@ -72,4 +94,10 @@ type ExposureService interface {
 	ExposurePaths(ctx context.Context, companyID string, q ExposureQuery, limit int) ([]ExposurePath, error)
 	// ClassifyHop judges the link supplier→customer on a date.
 	ClassifyHop(ctx context.Context, supplier, customer string, asOf Date) (SupplyHop, error)
+	// ClientCoverage judges every current link from producer to a client
+	// registered in another country, by client id.
+	ClientCoverage(ctx context.Context, producer string, asOf Date) ([]SupplyHop, error)
+	// ExposureChanges lists who becomes and who stops being exposed between
+	// q.AsOf (from) and to.
+	ExposureChanges(ctx context.Context, q ExposureQuery, to Date) (ExposureChanges, error)
 }

@@ -150,4 +150,5 @@ type ReadService interface {
 	LicencesHeld(ctx context.Context, keys []HeldKey) (map[HeldKey][]Licence, error)
 	LicencesCovering(ctx context.Context, keys []CoveringKey) (map[CoveringKey][]Licence, error)
 	LicenceClients(ctx context.Context, licenceIDs []string) (map[string][]Company, error)
+	LicencesByIDs(ctx context.Context, ids []string) (map[string]Licence, error)
 }

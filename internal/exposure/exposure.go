@@ -8,6 +8,8 @@ package exposure
 import (
 	"context"
 	"fmt"
+	"slices"
+	"strings"
 
 	"github.com/licencegraph/licencegraph/internal/domain"
 	"github.com/licencegraph/licencegraph/internal/neo4jstore"
@@ -19,6 +21,8 @@ type Store interface {
 	ExposurePaths(ctx context.Context, companyID string, q domain.ExposureQuery, limit int) ([]domain.ExposurePath, error)
 	ClassifyHops(ctx context.Context, pairs [][2]string, d domain.Date) ([]domain.SupplyHop, error)
 	CompanyExists(ctx context.Context, id string) (bool, error)
+	ForeignClients(ctx context.Context, producer string, d domain.Date) ([]string, error)
+	DatedChanges(ctx context.Context, suppliers []string, from, to domain.Date) (map[string][]string, []string, error)
 }
 
 // DefaultMaxDepth is SPEC's default for maxDepth.
@@ -38,13 +42,11 @@ func New(store *neo4jstore.Store) domain.ExposureService { return NewWithStore(s
 // NewWithStore returns the engine on any Store.
 func NewWithStore(store Store) *Engine { return &Engine{store: store} }
 
-// normalize fills defaults: today, DefaultMaxDepth.
+// normalize fills the date default (today) and checks maxDepth; the API
+// passes SPEC's default depth itself, so 0 is an error like any other.
 func normalize(q domain.ExposureQuery) (domain.ExposureQuery, error) {
 	if q.AsOf.IsZero() {
 		q.AsOf = domain.Today()
-	}
-	if q.MaxDepth == 0 {
-		q.MaxDepth = DefaultMaxDepth
 	}
 	if q.MaxDepth < 1 || q.MaxDepth > domain.MaxExposureDepth {
 		return q, &domain.Error{Code: domain.CodeBadUserInput, Field: "maxDepth",
@@ -96,4 +98,109 @@ func (e *Engine) ClassifyHop(ctx context.Context, supplier, customer string, asO
 		return domain.SupplyHop{}, domain.Errorf(domain.CodeNotFound, "no supply link from %q to %q", supplier, customer)
 	}
 	return hops[0], nil
+}
+
+// ClientCoverage implements domain.ExposureService: one judged hop per
+// foreign client of producer, by client id. An unknown producer is
+// NOT_FOUND.
+func (e *Engine) ClientCoverage(ctx context.Context, producer string, asOf domain.Date) ([]domain.SupplyHop, error) {
+	if asOf.IsZero() {
+		asOf = domain.Today()
+	}
+	ok, err := e.store.CompanyExists(ctx, producer)
+	if err != nil {
+		return nil, err
+	}
+	if !ok {
+		return nil, domain.Errorf(domain.CodeNotFound, "no company %q", producer)
+	}
+	clients, err := e.store.ForeignClients(ctx, producer, asOf)
+	if err != nil || len(clients) == 0 {
+		return nil, err
+	}
+	pairs := make([][2]string, len(clients))
+	for i, c := range clients {
+		pairs[i] = [2]string{producer, c}
+	}
+	hops, err := e.store.ClassifyHops(ctx, pairs, asOf)
+	if err != nil {
+		return nil, err
+	}
+	slices.SortFunc(hops, func(a, b domain.SupplyHop) int { return strings.Compare(a.Customer, b.Customer) })
+	return hops, nil
+}
+
+// ExposureChanges implements domain.ExposureService: exposure on q.AsOf
+// (from) and on to, compared. Each change is explained by the licences of
+// the company's uncovered suppliers (on the date it is exposed) whose
+// validity starts, ends or is revoked in between, and by the controls with
+// a date in between.
+func (e *Engine) ExposureChanges(ctx context.Context, q domain.ExposureQuery, to domain.Date) (domain.ExposureChanges, error) {
+	if q.AsOf.IsZero() || to.IsZero() {
+		return domain.ExposureChanges{}, &domain.Error{Code: domain.CodeBadUserInput, Field: "from", Message: "from and to are required"}
+	}
+	if to.Before(q.AsOf) {
+		return domain.ExposureChanges{}, &domain.Error{Code: domain.CodeBadUserInput, Field: "to", Message: "to must not be before from"}
+	}
+	q, err := normalize(q)
+	if err != nil {
+		return domain.ExposureChanges{}, err
+	}
+	before, err := e.store.ExposedCompanies(ctx, q)
+	if err != nil {
+		return domain.ExposureChanges{}, err
+	}
+	qTo := q
+	qTo.AsOf = to
+	after, err := e.store.ExposedCompanies(ctx, qTo)
+	if err != nil {
+		return domain.ExposureChanges{}, err
+	}
+	newly, gone := diffExposed(before, after)
+	var suppliers []string
+	for _, x := range append(append([]domain.ExposedCompany{}, newly...), gone...) {
+		suppliers = append(suppliers, x.UncoveredSuppliers...)
+	}
+	slices.Sort(suppliers)
+	suppliers = slices.Compact(suppliers)
+	bySupplier, controls, err := e.store.DatedChanges(ctx, suppliers, q.AsOf, to)
+	if err != nil {
+		return domain.ExposureChanges{}, err
+	}
+	explain := func(xs []domain.ExposedCompany) []domain.ExposureChange {
+		out := make([]domain.ExposureChange, 0, len(xs))
+		for _, x := range xs {
+			var lics []string
+			for _, s := range x.UncoveredSuppliers {
+				lics = append(lics, bySupplier[s]...)
+			}
+			slices.Sort(lics)
+			out = append(out, domain.ExposureChange{CompanyID: x.CompanyID, Licences: slices.Compact(lics), Controls: controls})
+		}
+		return out
+	}
+	return domain.ExposureChanges{From: q.AsOf, To: to, NewlyExposed: explain(newly), NoLongerExposed: explain(gone)}, nil
+}
+
+// diffExposed returns the companies exposed only after (with their paths
+// then) and only before (with their paths before); both inputs are sorted
+// by id.
+func diffExposed(before, after []domain.ExposedCompany) (newly, gone []domain.ExposedCompany) {
+	inBefore := make(map[string]bool, len(before))
+	for _, x := range before {
+		inBefore[x.CompanyID] = true
+	}
+	inAfter := make(map[string]bool, len(after))
+	for _, x := range after {
+		inAfter[x.CompanyID] = true
+		if !inBefore[x.CompanyID] {
+			newly = append(newly, x)
+		}
+	}
+	for _, x := range before {
+		if !inAfter[x.CompanyID] {
+			gone = append(gone, x)
+		}
+	}
+	return newly, gone
 }

@@ -308,12 +308,15 @@ func normHop(h domain.SupplyHop) domain.SupplyHop {
 	if len(h.Licences) == 0 {
 		h.Licences = nil
 	}
+	if len(h.ControlledMaterials) == 0 {
+		h.ControlledMaterials = nil
+	}
 	return h
 }
 
 func fmtHop(h domain.SupplyHop) string {
-	return fmt.Sprintf("%s→%s materials=%v controlled=%v covered=%v reason=%q licences=%v",
-		h.Supplier, h.Customer, h.Materials, h.Controlled, h.Covered, h.Reason, h.Licences)
+	return fmt.Sprintf("%s→%s materials=%v controlledMaterials=%v controlled=%v covered=%v reason=%q licences=%v",
+		h.Supplier, h.Customer, h.Materials, h.ControlledMaterials, h.Controlled, h.Covered, h.Reason, h.Licences)
 }
 
 func fmtQuery(q domain.ExposureQuery) string {

@@ -51,7 +51,8 @@ package exposure_test
 //     before REVOKED (the order of domain.ExposureReasons).
 //
 // SupplyHop fields
-//   - Materials: all materials of the link (controlled or not), sorted.
+//   - Materials: all materials of the link (controlled or not), sorted;
+//     ControlledMaterials: those controlled on D when the hop is controlled.
 //   - Licences: ids of all licences held by the supplier that COVER the
 //     customer (any status, valid or not, whether or not the hop is
 //     controlled), sorted.
@@ -332,6 +333,7 @@ func (w *refWorld) hop(supplier, customer string, d domain.Date) (domain.SupplyH
 		return h, true
 	}
 	h.Controlled = true
+	h.ControlledMaterials = controlled // h.Materials is sorted, so is this
 
 	// rules 3 and 4
 	var uncovered []string

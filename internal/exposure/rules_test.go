@@ -467,9 +467,9 @@ func TestRulePathHops(t *testing.T) {
 		link("F1", "CN2", "NdFeB"), link("CN2", "F2", "Dy"), lic("L2", "CN2", "F2", "Dy"))
 	got := w.paths("F2", domain.ExposureQuery{AsOf: D, MaxDepth: 4})
 	want := []domain.ExposurePath{{Hops: []domain.SupplyHop{
-		{Supplier: "CN1", Customer: "F1", Materials: []string{"Dy", "Tb"}, Controlled: true, Reason: domain.ReasonPending, Licences: []string{"L1"}},
+		{Supplier: "CN1", Customer: "F1", Materials: []string{"Dy", "Tb"}, ControlledMaterials: []string{"Dy", "Tb"}, Controlled: true, Reason: domain.ReasonPending, Licences: []string{"L1"}},
 		{Supplier: "F1", Customer: "CN2", Materials: []string{"NdFeB"}},
-		{Supplier: "CN2", Customer: "F2", Materials: []string{"Dy"}, Controlled: true, Covered: true, Licences: []string{"L2"}},
+		{Supplier: "CN2", Customer: "F2", Materials: []string{"Dy"}, ControlledMaterials: []string{"Dy"}, Controlled: true, Covered: true, Licences: []string{"L2"}},
 	}}}
 	if !reflect.DeepEqual(got, want) {
 		t.Errorf("paths of F2 = %+v\nwant %+v", got, want)

@@ -154,9 +154,9 @@ func (s *Store) ExposedCompanies(ctx context.Context, q domain.ExposureQuery) ([
 	out := make([]domain.ExposedCompany, 0, len(res.Records))
 	for _, r := range res.Records {
 		e := domain.ExposedCompany{
-			CompanyID:          str(r, "id"),
-			MinDepth:           integer(r, "minDepth"),
-			PathCount:          integer(r, "pathCount"),
+			CompanyID:          recordString(r, "id"),
+			MinDepth:           recordInt(r, "minDepth"),
+			PathCount:          recordInt(r, "pathCount"),
 			UncoveredSuppliers: strs(r, "suppliers"),
 		}
 		slices.Sort(e.UncoveredSuppliers)
@@ -229,7 +229,7 @@ UNWIND $pairs AS p
 MATCH (s:Company {id: p[0]})-[r:SUPPLIES]->(c:Company {id: p[1]})
 WITH s, r, c, controlled
 ` + classifyCypher + `
-RETURN s.id AS supplier, c.id AS customer, mats, size(cm) > 0 AS controlled,
+RETURN s.id AS supplier, c.id AS customer, mats, cm, size(cm) > 0 AS controlled,
        size(cm) > 0 AND size(uncovered) = 0 AS covered,
        CASE WHEN size(uncovered) > 0 THEN best.reason END AS reason,
        [li IN lics | li.id] AS licences`
@@ -251,15 +251,17 @@ func (s *Store) ClassifyHops(ctx context.Context, pairs [][2]string, d domain.Da
 	out := make([]domain.SupplyHop, 0, len(res.Records))
 	for _, r := range res.Records {
 		h := domain.SupplyHop{
-			Supplier:   str(r, "supplier"),
-			Customer:   str(r, "customer"),
-			Materials:  strs(r, "mats"),
-			Controlled: boolean(r, "controlled"),
-			Covered:    boolean(r, "covered"),
-			Reason:     domain.ExposureReason(str(r, "reason")),
-			Licences:   strs(r, "licences"),
+			Supplier:            recordString(r, "supplier"),
+			Customer:            recordString(r, "customer"),
+			Materials:           strs(r, "mats"),
+			ControlledMaterials: strs(r, "cm"),
+			Controlled:          boolean(r, "controlled"),
+			Covered:             boolean(r, "covered"),
+			Reason:              domain.ExposureReason(recordString(r, "reason")),
+			Licences:            strs(r, "licences"),
 		}
 		slices.Sort(h.Materials)
+		slices.Sort(h.ControlledMaterials)
 		out = append(out, h)
 	}
 	return out, nil
@@ -269,12 +271,6 @@ func (s *Store) ClassifyHops(ctx context.Context, pairs [][2]string, d domain.Da
 func (s *Store) CompanyExists(ctx context.Context, id string) (bool, error) {
 	found, err := s.ExistingIDs(ctx, domain.KindCompany, []string{id})
 	return found[id], err
-}
-
-func str(r *neo4j.Record, key string) string {
-	v, _ := r.Get(key)
-	s, _ := v.(string)
-	return s
 }
 
 func strs(r *neo4j.Record, key string) []string {
@@ -289,14 +285,66 @@ func strs(r *neo4j.Record, key string) []string {
 	return out
 }
 
-func integer(r *neo4j.Record, key string) int {
-	v, _ := r.Get(key)
-	n, _ := v.(int64)
-	return int(n)
-}
-
 func boolean(r *neo4j.Record, key string) bool {
 	v, _ := r.Get(key)
 	b, _ := v.(bool)
 	return b
+}
+
+var foreignClientsCypher = `
+MATCH (p:Company {id: $id})-[r:SUPPLIES]->(c:Company)
+WHERE c.country <> p.country AND ` + current("r") + `
+RETURN c.id AS id ORDER BY id`
+
+// ForeignClients lists the customers of producer registered in another
+// country, over links current on d, by id.
+func (s *Store) ForeignClients(ctx context.Context, producer string, d domain.Date) ([]string, error) {
+	res, err := s.read(ctx, foreignClientsCypher, map[string]any{"id": producer, "d": dateParam(d)})
+	if err != nil {
+		return nil, err
+	}
+	out := make([]string, 0, len(res.Records))
+	for _, r := range res.Records {
+		out = append(out, recordString(r, "id"))
+	}
+	return out, nil
+}
+
+var changedLicencesCypher = `
+UNWIND $suppliers AS sid
+MATCH (:Company {id: sid})-[:HOLDS]->(l:Licence)
+WHERE ($from < l.validFrom AND l.validFrom <= $to)
+   OR ($from <= l.validUntil AND l.validUntil < $to)
+   OR ($from < l.revokedOn AND l.revokedOn <= $to)
+RETURN sid, collect(DISTINCT l.id) AS licences`
+
+var changedControlsCypher = `
+MATCH (x:ExportControl)
+WHERE any(d IN [x.effectiveFrom, x.suspendedFrom, x.suspendedUntil, x.liftedOn] WHERE $from < d AND d <= $to)
+RETURN collect(x.id) AS controls`
+
+// DatedChanges returns, for each supplier, its licences whose validity
+// starts, ends or is revoked between from (exclusive) and to, and the
+// controls with a date in that window: what can explain a change of
+// exposure.
+func (s *Store) DatedChanges(ctx context.Context, suppliers []string, from, to domain.Date) (map[string][]string, []string, error) {
+	params := map[string]any{"suppliers": suppliers, "from": dateParam(from), "to": dateParam(to)}
+	res, err := s.read(ctx, changedLicencesCypher, params)
+	if err != nil {
+		return nil, nil, err
+	}
+	bySupplier := make(map[string][]string, len(res.Records))
+	for _, r := range res.Records {
+		bySupplier[recordString(r, "sid")] = strs(r, "licences")
+	}
+	res, err = s.read(ctx, changedControlsCypher, params)
+	if err != nil {
+		return nil, nil, err
+	}
+	var controls []string
+	if len(res.Records) > 0 {
+		controls = strs(res.Records[0], "controls")
+	}
+	slices.Sort(controls)
+	return bySupplier, controls, nil
 }

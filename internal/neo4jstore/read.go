@@ -131,11 +131,11 @@ func companyFilterParams(f domain.CompanyFilter) (map[string]any, error) {
 		}
 	}
 	return map[string]any{
-		"country": nullIfEmpty(f.Country),
-		"region":  nullIfEmpty(string(f.Region)),
-		"role":    nullIfEmpty(string(f.Role)),
-		"sector":  nullIfEmpty(f.Sector),
-		"name":    nullIfEmpty(strings.ToLower(strings.TrimSpace(f.NameContains))),
+		"country": nullable(f.Country),
+		"region":  nullable(string(f.Region)),
+		"role":    nullable(string(f.Role)),
+		"sector":  nullable(f.Sector),
+		"name":    nullable(strings.ToLower(strings.TrimSpace(f.NameContains))),
 	}, nil
 }
 
@@ -145,7 +145,7 @@ func (s *Store) Companies(ctx context.Context, f domain.CompanyFilter, p domain.
 	if err != nil {
 		return nil, false, err
 	}
-	params["after"] = nullIfEmpty(p.After)
+	params["after"] = nullable(p.After)
 	params["limit"] = p.First + 1
 	res, err := s.read(ctx, companiesCypher, params)
 	if err != nil {
@@ -324,6 +324,17 @@ func (s *Store) ExportControlsByIDs(ctx context.Context, ids []string) (map[stri
 
 var licenceByIDCypher = `MATCH (l:Licence {id: $id}) RETURN ` + licenceProjection("l") + ` AS l`
 
+var licencesByIDsCypher = `UNWIND $ids AS id MATCH (l:Licence {id: id}) RETURN ` + licenceProjection("l") + ` AS l`
+
+// LicencesByIDs returns the licences that exist among ids.
+func (s *Store) LicencesByIDs(ctx context.Context, ids []string) (map[string]domain.Licence, error) {
+	res, err := s.read(ctx, licencesByIDsCypher, map[string]any{"ids": ids})
+	if err != nil {
+		return nil, err
+	}
+	return byID(mapRecords(res.Records, "l", toLicence), func(l domain.Licence) string { return l.ID }), nil
+}
+
 // Licence returns the licence with id, or nil.
 func (s *Store) Licence(ctx context.Context, id string) (*domain.Licence, error) {
 	res, err := s.read(ctx, licenceByIDCypher, map[string]any{"id": id})
@@ -353,11 +364,11 @@ var countLicencesCypher = licenceFilterCypher + `RETURN count(l) AS n`
 
 func licenceFilterParams(f domain.LicenceFilter) map[string]any {
 	return map[string]any{
-		"holder":   nullIfEmpty(f.Holder),
-		"client":   nullIfEmpty(f.Client),
-		"status":   nullIfEmpty(string(f.Status)),
-		"type":     nullIfEmpty(string(f.Type)),
-		"material": nullIfEmpty(f.Material),
+		"holder":   nullable(f.Holder),
+		"client":   nullable(f.Client),
+		"status":   nullable(string(f.Status)),
+		"type":     nullable(string(f.Type)),
+		"material": nullable(f.Material),
 		"validOn":  dateOrNull(f.ValidOn),
 	}
 }
@@ -365,7 +376,7 @@ func licenceFilterParams(f domain.LicenceFilter) map[string]any {
 // Licences returns a page of the licences f selects, ordered by id.
 func (s *Store) Licences(ctx context.Context, f domain.LicenceFilter, p domain.Page) ([]domain.Licence, bool, error) {
 	params := licenceFilterParams(f)
-	params["after"] = nullIfEmpty(p.After)
+	params["after"] = nullable(p.After)
 	params["limit"] = p.First + 1
 	res, err := s.read(ctx, licencesCypher, params)
 	if err != nil {
@@ -392,7 +403,7 @@ RETURN k.i AS i, collect(` + licenceProjection("l") + `) AS licences`
 func (s *Store) LicencesHeld(ctx context.Context, keys []domain.HeldKey) (map[domain.HeldKey][]domain.Licence, error) {
 	rows := make([]map[string]any, len(keys))
 	for i, k := range keys {
-		rows[i] = map[string]any{"i": i, "holder": k.Holder, "status": nullIfEmpty(string(k.Status)), "asOf": dateOrNull(k.AsOf)}
+		rows[i] = map[string]any{"i": i, "holder": k.Holder, "status": nullable(string(k.Status)), "asOf": dateOrNull(k.AsOf)}
 	}
 	return licenceLists(ctx, s, licencesHeldCypher, rows, keys)
 }
@@ -507,7 +518,7 @@ func (s *Store) linkPages(ctx context.Context, cypher string, keys []domain.Link
 		out[k] = domain.SupplyLinkPage{Links: []domain.SupplyLink{}}
 	}
 	for _, p := range order {
-		res, err := s.read(ctx, cypher, map[string]any{"ids": groups[p], "after": nullIfEmpty(p.After), "limit": p.First + 1})
+		res, err := s.read(ctx, cypher, map[string]any{"ids": groups[p], "after": nullable(p.After), "limit": p.First + 1})
 		if err != nil {
 			return nil, err
 		}
@@ -625,13 +636,6 @@ func trimPage[T any](items []T, first int) ([]T, bool, error) {
 		return items[:first], true, nil
 	}
 	return items, false, nil
-}
-
-func nullIfEmpty(s string) any {
-	if s == "" {
-		return nil
-	}
-	return s
 }
 
 func dateOrNull(d domain.Date) any {

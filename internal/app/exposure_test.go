@@ -1,0 +1,165 @@
+package app
+
+import (
+	"encoding/json"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/licencegraph/licencegraph/internal/testutil"
+)
+
+// The exposure API end to end on the curated data (seed/), whose answers
+// docs/exposure.md works through. The rules themselves are pinned in
+// internal/exposure (rule tests and a property test against a reference).
+func TestExposureAPIOnCuratedData(t *testing.T) {
+	_, srv := loadedServer(t, filepath.Join(testutil.RepoRoot(t), "seed"))
+
+	ids := func(raw json.RawMessage, path ...string) []string {
+		var v any
+		if err := json.Unmarshal(raw, &v); err != nil {
+			t.Fatal(err)
+		}
+		for _, p := range path {
+			v = v.(map[string]any)[p]
+		}
+		var out []string
+		for _, e := range v.([]any) {
+			m := e.(map[string]any)
+			if n, ok := m["node"]; ok {
+				m = n.(map[string]any)
+			}
+			out = append(out, m["company"].(map[string]any)["id"].(string))
+		}
+		return out
+	}
+
+	t.Run("exposedCompanies by date", func(t *testing.T) {
+		tests := []struct {
+			asOf string
+			want []string
+		}{
+			// Before the December 2025 general licences.
+			{"2025-05-01", []string{"bosch", "brose", "ford", "gm", "rivian", "siemens-gamesa", "stellantis", "toyota"}},
+			// Today: GM's and Stellantis' six-month licences have expired.
+			{"2026-11-25", []string{"bosch", "brose", "gm", "stellantis"}},
+			// The general licences lapsed on 2026-12-01.
+			{"2026-12-05", []string{"bosch", "brose", "ford", "gm", "rivian", "siemens-gamesa", "stellantis", "toyota"}},
+		}
+		for _, tc := range tests {
+			data := mustData(t, srv.URL, `{ exposedCompanies(asOf: "`+tc.asOf+`", first: 100) {
+				totalCount edges { node { company { id } minDepth pathCount uncoveredSuppliers { id } } } } }`)
+			if got := ids(data, "exposedCompanies", "edges"); !slices.Equal(got, tc.want) {
+				t.Errorf("%s: exposed %v, want %v", tc.asOf, got, tc.want)
+			}
+		}
+	})
+
+	t.Run("sector filter through the tree and paging", func(t *testing.T) {
+		all := mustData(t, srv.URL, `{ exposedCompanies(asOf: "2026-12-05", sector: "automotive", first: 100) { totalCount edges { node { company { id } } } } }`)
+		got := ids(all, "exposedCompanies", "edges")
+		if slices.Contains(got, "siemens-gamesa") || !slices.Contains(got, "gm") || !slices.Contains(got, "bosch") {
+			t.Fatalf("automotive exposed = %v (siemens-gamesa is wind, gm an automaker, bosch a parts maker)", got)
+		}
+		var seen []string
+		after := ""
+		for range 10 {
+			q := `{ exposedCompanies(asOf: "2026-12-05", sector: "automotive", first: 2` + after + `) { totalCount pageInfo { hasNextPage endCursor } edges { cursor node { company { id } } } } }`
+			var page struct {
+				ExposedCompanies struct {
+					TotalCount int
+					PageInfo   struct {
+						HasNextPage bool
+						EndCursor   string
+					}
+				}
+			}
+			data := mustData(t, srv.URL, q)
+			json.Unmarshal(data, &page)
+			seen = append(seen, ids(data, "exposedCompanies", "edges")...)
+			if page.ExposedCompanies.TotalCount != len(got) {
+				t.Fatalf("totalCount %d, want %d", page.ExposedCompanies.TotalCount, len(got))
+			}
+			if !page.ExposedCompanies.PageInfo.HasNextPage {
+				break
+			}
+			after = `, after: "` + page.ExposedCompanies.PageInfo.EndCursor + `"`
+		}
+		if !slices.Equal(seen, got) {
+			t.Fatalf("paged %v, want %v", seen, got)
+		}
+	})
+
+	t.Run("why GM is exposed today", func(t *testing.T) {
+		data := mustData(t, srv.URL, `{ exposurePaths(companyId: "gm", asOf: "2026-11-25") {
+			depth hops { supplier { id } customer { id } materials { id } controlledMaterials { id }
+			             controlled covered reason licences { id validUntil } } } }`)
+		want := `{"exposurePaths":[{"depth":1,"hops":[{"supplier":{"id":"gm-cn-magnet-suppliers"},"customer":{"id":"gm"},` +
+			`"materials":[{"id":"NdFeB"}],"controlledMaterials":[{"id":"NdFeB"}],"controlled":true,"covered":false,"reason":"EXPIRED",` +
+			`"licences":[{"id":"tl-2025-06-gm-cn-magnet-suppliers","validUntil":"2025-12-08"}]}]}]}`
+		if string(data) != want {
+			t.Fatalf("got  %s\nwant %s", data, want)
+		}
+	})
+
+	t.Run("a producer's client coverage", func(t *testing.T) {
+		data := mustData(t, srv.URL, `{ company(id: "baotou-tianhe") { clientCoverage(asOf: "2026-11-25") {
+			client { id } materials { id } controlled covered reason licences { id } } } }`)
+		want := `{"company":{"clientCoverage":[` +
+			`{"client":{"id":"bosch"},"materials":[{"id":"NdFeB"}],"controlled":true,"covered":false,"reason":"NO_LICENCE","licences":[]},` +
+			`{"client":{"id":"brose"},"materials":[{"id":"NdFeB"}],"controlled":true,"covered":false,"reason":"NO_LICENCE","licences":[]},` +
+			`{"client":{"id":"volkswagen"},"materials":[{"id":"NdFeB"}],"controlled":true,"covered":true,"reason":null,"licences":[{"id":"ps-2025-04-baotou-tianhe-volkswagen"}]}]}}`
+		if string(data) != want {
+			t.Fatalf("got  %s\nwant %s", data, want)
+		}
+	})
+
+	t.Run("what changes when the general licences lapse", func(t *testing.T) {
+		data := mustData(t, srv.URL, `{ exposureChanges(from: "2026-11-25", to: "2026-12-05") {
+			from to newlyExposed { company { id } licences { id } controls { id } } noLongerExposed { company { id } } } }`)
+		var got struct {
+			ExposureChanges struct {
+				From, To     string
+				NewlyExposed []struct {
+					Company  struct{ ID string }
+					Licences []struct{ ID string }
+				}
+				NoLongerExposed []struct{ Company struct{ ID string } }
+			}
+		}
+		json.Unmarshal(data, &got)
+		c := got.ExposureChanges
+		var newly []string
+		for _, n := range c.NewlyExposed {
+			var lics []string
+			for _, l := range n.Licences {
+				lics = append(lics, l.ID)
+			}
+			newly = append(newly, n.Company.ID+":"+strings.Join(lics, ","))
+		}
+		want := []string{"ford:gl-2025-12-ford-cn-magnet-suppliers", "rivian:gl-2025-12-jl-mag", "siemens-gamesa:gl-2025-12-jl-mag", "toyota:gl-2025-12-jl-mag"}
+		if c.From != "2026-11-25" || c.To != "2026-12-05" || !slices.Equal(newly, want) || len(c.NoLongerExposed) != 0 {
+			t.Fatalf("changes = %s\nnewly %v, want %v", data, newly, want)
+		}
+	})
+
+	t.Run("argument errors", func(t *testing.T) {
+		tests := []struct{ name, query, code, field string }{
+			{"depth over the cap", `{ exposedCompanies(maxDepth: 7) { totalCount } }`, "BAD_USER_INPUT", "maxDepth"},
+			{"depth zero", `{ exposurePaths(companyId: "gm", maxDepth: 0) { depth } }`, "BAD_USER_INPUT", "maxDepth"},
+			{"too many paths", `{ exposurePaths(companyId: "gm", first: 1000) { depth } }`, "BAD_USER_INPUT", "first"},
+			{"unknown company", `{ exposurePaths(companyId: "nobody") { depth } }`, "NOT_FOUND", "companyId"},
+			{"to before from", `{ exposureChanges(from: "2026-12-05", to: "2026-11-25") { from } }`, "BAD_USER_INPUT", "to"},
+			{"bad date", `{ exposedCompanies(asOf: "2026-02-30") { totalCount } }`, "BAD_USER_INPUT", "asOf"},
+		}
+		for _, tc := range tests {
+			t.Run(tc.name, func(t *testing.T) {
+				_, resp, raw := postQuery(t, srv.URL, tc.query)
+				if len(resp.Errors) == 0 || resp.Errors[0].Extensions["code"] != tc.code || resp.Errors[0].Extensions["field"] != tc.field {
+					t.Fatalf("want %s on %s: %s", tc.code, tc.field, raw)
+				}
+			})
+		}
+	})
+}

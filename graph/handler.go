@@ -26,6 +26,8 @@ import (
 type HandlerOptions struct {
 	// RequestTimeout bounds each query and mutation (not subscriptions).
 	RequestTimeout time.Duration
+	// MaxComplexity and MaxDepth bound one operation (0: no limit).
+	MaxComplexity, MaxDepth int
 	Logger         *slog.Logger
 }
 
@@ -35,7 +37,7 @@ func NewHandler(r *Resolver, o HandlerOptions) *handler.Server {
 	if o.Logger == nil {
 		o.Logger = slog.Default()
 	}
-	srv := handler.New(generated.NewExecutableSchema(generated.Config{Resolvers: r}))
+	srv := handler.New(generated.NewExecutableSchema(generated.Config{Resolvers: r, Complexity: complexityRoot()}))
 
 	srv.AddTransport(transport.Websocket{KeepAlivePingInterval: 10 * time.Second})
 	srv.AddTransport(transport.Options{})
@@ -44,6 +46,7 @@ func NewHandler(r *Resolver, o HandlerOptions) *handler.Server {
 
 	srv.SetQueryCache(lru.New[*ast.QueryDocument](1000))
 	srv.Use(extension.Introspection{})
+	srv.Use(&queryLimits{maxComplexity: o.MaxComplexity, maxDepth: o.MaxDepth})
 	srv.Use(extension.AutomaticPersistedQuery{Cache: lru.New[string](100)})
 
 	if r.Reads != nil {

@@ -31,7 +31,9 @@ func New(cfg config.Config, log *slog.Logger) (*App, error) {
 		return nil, err
 	}
 	resolver := &graph.Resolver{StatsService: store, Reads: store, Exposure: exposure.New(store)}
-	gql := graph.NewHandler(resolver, graph.HandlerOptions{RequestTimeout: cfg.RequestTimeout, Logger: log})
+	gql := graph.NewHandler(resolver, graph.HandlerOptions{
+		RequestTimeout: cfg.RequestTimeout, MaxComplexity: cfg.MaxQueryComplexity, MaxDepth: cfg.MaxQueryDepth, Logger: log,
+	})
 	h := server.Handler(server.Options{
 		GraphQL:     gql,
 		UI:          graphiql.Handler("/graphql"),

@@ -25,6 +25,10 @@ type Config struct {
 	// fast with UNAVAILABLE when the database is down.
 	Neo4jConnectTimeout time.Duration
 
+	// MaxQueryComplexity and MaxQueryDepth bound one GraphQL operation.
+	MaxQueryComplexity int
+	MaxQueryDepth      int
+
 	ListenAddr      string
 	CORSOrigins     []string
 	RequestTimeout  time.Duration
@@ -54,6 +58,8 @@ func FromEnv(getenv Getenv) (Config, error) {
 		CORSOrigins:         p.list("CORS_ALLOWED_ORIGINS", []string{"*"}),
 		RequestTimeout:      p.duration("REQUEST_TIMEOUT", 15*time.Second),
 		ShutdownTimeout:     p.duration("SHUTDOWN_TIMEOUT", 15*time.Second),
+		MaxQueryComplexity:  p.positiveInt("MAX_QUERY_COMPLEXITY", 250000),
+		MaxQueryDepth:       p.positiveInt("MAX_QUERY_DEPTH", 15),
 		LogLevel:            p.level("LOG_LEVEL", slog.LevelInfo),
 		LogFormat:           p.oneOf("LOG_FORMAT", "text", "text", "json"),
 	}
@@ -105,6 +111,19 @@ func (p *parser) duration(key string, def time.Duration) time.Duration {
 	return d
 }
 
+func (p *parser) positiveInt(key string, def int) int {
+	v := strings.TrimSpace(p.getenv(key))
+	if v == "" {
+		return def
+	}
+	n, err := strconv.Atoi(v)
+	if err != nil || n <= 0 {
+		p.errs = append(p.errs, fmt.Errorf("%s: %q is not a positive integer", key, v))
+		return def
+	}
+	return n
+}
+
 func (p *parser) list(key string, def []string) []string {
 	v := strings.TrimSpace(p.getenv(key))
 	if v == "" {
@@ -144,17 +163,4 @@ func (p *parser) oneOf(key, def string, allowed ...string) string {
 	}
 	p.errs = append(p.errs, fmt.Errorf("%s: %q is not one of %s", key, v, strings.Join(allowed, ", ")))
 	return def
-}
-
-// Int reads an integer variable; used by subcommands with their own knobs.
-func Int(getenv Getenv, key string, def int) (int, error) {
-	v := strings.TrimSpace(getenv(key))
-	if v == "" {
-		return def, nil
-	}
-	n, err := strconv.Atoi(v)
-	if err != nil {
-		return def, fmt.Errorf("%s: %q is not an integer", key, v)
-	}
-	return n, nil
 }

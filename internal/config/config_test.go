@@ -34,7 +34,7 @@ func TestFromEnv(t *testing.T) {
 			env: map[string]string{
 				"NEO4J_URI": "neo4j://db:7687", "NEO4J_USER": "neo4j", "NEO4J_PASSWORD": "s3cret",
 				"CORS_ALLOWED_ORIGINS": "https://a.example, https://b.example", "REQUEST_TIMEOUT": "2s",
-				"LOG_LEVEL": "debug", "LOG_FORMAT": "JSON",
+				"LOG_LEVEL": "debug", "LOG_FORMAT": "JSON", "MAX_QUERY_COMPLEXITY": "1000", "MAX_QUERY_DEPTH": "8",
 			},
 			check: func(t *testing.T, c Config) {
 				if c.Neo4jURI != "neo4j://db:7687" || c.Neo4jPassword != "s3cret" {
@@ -43,6 +43,9 @@ func TestFromEnv(t *testing.T) {
 				if strings.Join(c.CORSOrigins, "|") != "https://a.example|https://b.example" {
 					t.Errorf("CORSOrigins = %v", c.CORSOrigins)
 				}
+				if c.MaxQueryComplexity != 1000 || c.MaxQueryDepth != 8 {
+					t.Errorf("limits: %+v", c)
+				}
 				if c.RequestTimeout != 2*time.Second || c.LogLevel != slog.LevelDebug || c.LogFormat != "json" {
 					t.Errorf("got %+v", c)
 				}
@@ -50,8 +53,8 @@ func TestFromEnv(t *testing.T) {
 		},
 		{
 			name:    "all invalid values reported",
-			env:     map[string]string{"REQUEST_TIMEOUT": "soon", "LOG_LEVEL": "loud", "LOG_FORMAT": "xml", "NEO4J_USER": "neo4j"},
-			wantErr: []string{"REQUEST_TIMEOUT", "LOG_LEVEL", "LOG_FORMAT", "NEO4J_PASSWORD"},
+			env:     map[string]string{"REQUEST_TIMEOUT": "soon", "LOG_LEVEL": "loud", "LOG_FORMAT": "xml", "NEO4J_USER": "neo4j", "MAX_QUERY_DEPTH": "-1"},
+			wantErr: []string{"REQUEST_TIMEOUT", "LOG_LEVEL", "LOG_FORMAT", "NEO4J_PASSWORD", "MAX_QUERY_DEPTH"},
 		},
 	}
 	for _, tt := range tests {

@@ -2,7 +2,7 @@
 SHELL := /bin/bash
 GO ?= go
 
-.PHONY: run test build check generate neo4j neo4j-stop graphiql deps bench-seed clean
+.PHONY: run test build check generate neo4j neo4j-stop graphiql deps bench-seed bench-api clean
 
 ## run: start Neo4j if none answers, then migrate, seed and serve on LISTEN_ADDR (default :8080)
 run:
@@ -44,6 +44,10 @@ graphiql:
 ## bench-seed: load a generated 100,000-company world into a dedicated Neo4j and print the loader's figures
 bench-seed:
 	@bash scripts/bench-seed.sh
+
+## bench-api: read-API benchmarks (exposure, nested page) on 10,000 and 100,000-company worlds
+bench-api:
+	@bash scripts/bench-api.sh
 
 ## deps: install what tests need (Maven deps, npm packages, Chromium)
 deps:

@@ -55,6 +55,7 @@ commands:
                       load seed files (YAML/CSV) or directories of them
   generate --companies N --seed S --out DIR
                       write a synthetic world as seed files
+  bench --url URL     drive the read-API workload against a server, print p50/p99
   ping                check that Neo4j answers (exit status 0) or not (1)
   version             print the version
 
@@ -83,6 +84,8 @@ func run(ctx context.Context, args []string, getenv config.Getenv, stdout, stder
 		return nil
 	case "generate":
 		return generateCommand(ctx, args, stdout, stderr)
+	case "bench":
+		return benchCommand(ctx, args, stdout, stderr)
 	}
 	cfg, err := config.FromEnv(getenv)
 	if err != nil {

@@ -87,7 +87,9 @@ func pickOEM(ctx context.Context, client *http.Client, url, asOf string) (string
 	var out struct {
 		Data struct {
 			ExposedCompanies struct {
-				Edges []struct{ Node struct{ Company struct{ ID string } } }
+				Edges []struct {
+					Node struct{ Company struct{ ID string } }
+				}
 			}
 		}
 		Errors []struct{ Message string }

@@ -28,7 +28,10 @@ type HandlerOptions struct {
 	RequestTimeout time.Duration
 	// MaxComplexity and MaxDepth bound one operation (0: no limit).
 	MaxComplexity, MaxDepth int
-	Logger         *slog.Logger
+	// AllowAnonymousRead lets operations without a bearer token run
+	// queries; mutations always need role EDITOR (@hasRole).
+	AllowAnonymousRead bool
+	Logger             *slog.Logger
 }
 
 // NewHandler builds the GraphQL HTTP handler: explicit transports, a query
@@ -37,7 +40,11 @@ func NewHandler(r *Resolver, o HandlerOptions) *handler.Server {
 	if o.Logger == nil {
 		o.Logger = slog.Default()
 	}
-	srv := handler.New(generated.NewExecutableSchema(generated.Config{Resolvers: r, Complexity: complexityRoot()}))
+	srv := handler.New(generated.NewExecutableSchema(generated.Config{
+		Resolvers:  r,
+		Complexity: complexityRoot(),
+		Directives: generated.DirectiveRoot{HasRole: hasRole},
+	}))
 
 	srv.AddTransport(transport.Websocket{KeepAlivePingInterval: 10 * time.Second})
 	srv.AddTransport(transport.Options{})
@@ -49,13 +56,15 @@ func NewHandler(r *Resolver, o HandlerOptions) *handler.Server {
 	srv.Use(&queryLimits{maxComplexity: o.MaxComplexity, maxDepth: o.MaxDepth})
 	srv.Use(extension.AutomaticPersistedQuery{Cache: lru.New[string](100)})
 
+	present := errorPresenter(o.Logger)
+	srv.AroundOperations(authenticateOperation(o.AllowAnonymousRead, present))
 	if r.Reads != nil {
 		srv.AroundOperations(loader.Middleware(r.Reads))
 	}
 	if o.RequestTimeout > 0 {
 		srv.AroundOperations(operationTimeout(o.RequestTimeout))
 	}
-	srv.SetErrorPresenter(errorPresenter(o.Logger))
+	srv.SetErrorPresenter(present)
 	srv.SetRecoverFunc(func(ctx context.Context, p any) error {
 		o.Logger.ErrorContext(ctx, "panic in resolver", "panic", p, "stack", string(debug.Stack()))
 		return domain.Errorf(domain.CodeInternal, "internal error")
@@ -114,6 +123,10 @@ func errorPresenter(log *slog.Logger) graphql.ErrorPresenterFunc {
 			if field != "" {
 				gqlErr.Extensions["field"] = field
 			}
+			var invalid domain.InvalidInput
+			if errors.As(err, &invalid) {
+				gqlErr.Extensions["invalid"] = invalidExtension(invalid)
+			}
 		case errors.Is(err, context.DeadlineExceeded):
 			gqlErr.Message = "the request took too long"
 			setCode(gqlErr, domain.CodeTimeout)
@@ -158,3 +171,17 @@ func setCode(e *gqlerror.Error, code domain.Code) {
 
 // Compile-time checks that the resolvers implement the generated interfaces.
 var _ generated.ResolverRoot = (*Resolver)(nil)
+
+// invalidExtension is extensions.invalid: every problem of a write's
+// input, as {index, field, message} (index only for list items).
+func invalidExtension(in domain.InvalidInput) []map[string]any {
+	out := make([]map[string]any, len(in))
+	for i, f := range in {
+		m := map[string]any{"field": f.Field, "message": f.Message}
+		if f.Index >= 0 {
+			m["index"] = f.Index
+		}
+		out[i] = m
+	}
+	return out
+}

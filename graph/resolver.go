@@ -13,4 +13,6 @@ type Resolver struct {
 	Reads domain.ReadService
 	// Exposure answers the exposure questions (internal/exposure).
 	Exposure domain.ExposureService
+	// Writes answers the mutations (neo4jstore's write API).
+	Writes domain.WriteService
 }

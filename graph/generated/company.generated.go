@@ -1262,4 +1262,40 @@ func (ec *executionContext) marshalORole2githubᚗcomᚋlicencegraphᚋlicencegr
 	return res
 }
 
+func (ec *executionContext) unmarshalORole2ᚕgithubᚗcomᚋlicencegraphᚋlicencegraphᚋinternalᚋdomainᚐRoleᚄ(ctx context.Context, v any) ([]domain.Role, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]domain.Role, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNRole2githubᚗcomᚋlicencegraphᚋlicencegraphᚋinternalᚋdomainᚐRole(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalORole2ᚕgithubᚗcomᚋlicencegraphᚋlicencegraphᚋinternalᚋdomainᚐRoleᚄ(ctx context.Context, sel ast.SelectionSet, v []domain.Role) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNRole2githubᚗcomᚋlicencegraphᚋlicencegraphᚋinternalᚋdomainᚐRole(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
 // endregion ***************************** type.gotpl *****************************

@@ -23,6 +23,8 @@ type LicenceResolver interface {
 	Materials(ctx context.Context, obj *domain.Licence) ([]*domain.Material, error)
 	ExcludedSectors(ctx context.Context, obj *domain.Licence) ([]*domain.Sector, error)
 	Controls(ctx context.Context, obj *domain.Licence) ([]*domain.ExportControl, error)
+
+	RevocationReason(ctx context.Context, obj *domain.Licence) (*string, error)
 }
 
 // endregion ************************** generated!.gotpl **************************
@@ -400,6 +402,29 @@ func (ec *executionContext) fieldContext_Licence_sources(_ context.Context, fiel
 	return graphql.NewScalarFieldContext("Licence", field, false, false, "String")
 }
 
+func (ec *executionContext) _Licence_revocationReason(ctx context.Context, field graphql.CollectedField, obj *domain.Licence) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Licence_revocationReason(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Licence().RevocationReason(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Licence_revocationReason(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Licence", field, true, true, "String")
+}
+
 func (ec *executionContext) _LicenceConnection_edges(ctx context.Context, field graphql.CollectedField, obj *paging.LicenceConnection) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -718,6 +743,12 @@ func (ec *executionContext) _Licence(ctx context.Context, sel ast.SelectionSet, 
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "revocationReason":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Licence_revocationReason(ctx, field, obj)
+				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -964,6 +995,25 @@ func (ec *executionContext) marshalOLicenceType2githubᚗcomᚋlicencegraphᚋli
 	_ = sel
 	_ = ctx
 	res := graphql.MarshalString(string(v))
+	return res
+}
+
+func (ec *executionContext) unmarshalOLicenceType2ᚖgithubᚗcomᚋlicencegraphᚋlicencegraphᚋinternalᚋdomainᚐLicenceType(ctx context.Context, v any) (*domain.LicenceType, error) {
+	if v == nil {
+		return nil, nil
+	}
+	tmp, err := graphql.UnmarshalString(v)
+	res := domain.LicenceType(tmp)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOLicenceType2ᚖgithubᚗcomᚋlicencegraphᚋlicencegraphᚋinternalᚋdomainᚐLicenceType(ctx context.Context, sel ast.SelectionSet, v *domain.LicenceType) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	_ = sel
+	_ = ctx
+	res := graphql.MarshalString(string(*v))
 	return res
 }
 

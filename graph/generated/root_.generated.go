@@ -9,6 +9,7 @@ import (
 	"sync/atomic"
 
 	"github.com/99designs/gqlgen/graphql"
+	"github.com/licencegraph/licencegraph/graph/model"
 	"github.com/licencegraph/licencegraph/internal/domain"
 	gqlparser "github.com/vektah/gqlparser/v2"
 	"github.com/vektah/gqlparser/v2/ast"
@@ -30,6 +31,7 @@ type ResolverRoot interface {
 	ExposurePath() ExposurePathResolver
 	Licence() LicenceResolver
 	Material() MaterialResolver
+	Mutation() MutationResolver
 	Query() QueryResolver
 	Sector() SectorResolver
 	SupplyHop() SupplyHopResolver
@@ -37,6 +39,7 @@ type ResolverRoot interface {
 }
 
 type DirectiveRoot struct {
+	HasRole func(ctx context.Context, obj any, next graphql.Resolver, role model.AccessRole) (res any, err error)
 }
 
 type ComplexityRoot struct {
@@ -142,20 +145,21 @@ type ComplexityRoot struct {
 	}
 
 	Licence struct {
-		Clients         func(childComplexity int) int
-		Controls        func(childComplexity int) int
-		ExcludedSectors func(childComplexity int) int
-		Holder          func(childComplexity int) int
-		ID              func(childComplexity int) int
-		IssuedOn        func(childComplexity int) int
-		Materials       func(childComplexity int) int
-		Reference       func(childComplexity int) int
-		RevokedOn       func(childComplexity int) int
-		Sources         func(childComplexity int) int
-		Status          func(childComplexity int) int
-		Type            func(childComplexity int) int
-		ValidFrom       func(childComplexity int) int
-		ValidUntil      func(childComplexity int) int
+		Clients          func(childComplexity int) int
+		Controls         func(childComplexity int) int
+		ExcludedSectors  func(childComplexity int) int
+		Holder           func(childComplexity int) int
+		ID               func(childComplexity int) int
+		IssuedOn         func(childComplexity int) int
+		Materials        func(childComplexity int) int
+		Reference        func(childComplexity int) int
+		RevocationReason func(childComplexity int) int
+		RevokedOn        func(childComplexity int) int
+		Sources          func(childComplexity int) int
+		Status           func(childComplexity int) int
+		Type             func(childComplexity int) int
+		ValidFrom        func(childComplexity int) int
+		ValidUntil       func(childComplexity int) int
 	}
 
 	LicenceConnection struct {
@@ -173,6 +177,16 @@ type ComplexityRoot struct {
 		ID   func(childComplexity int) int
 		Kind func(childComplexity int) int
 		Name func(childComplexity int) int
+	}
+
+	Mutation struct {
+		GrantLicence         func(childComplexity int, input model.LicenceInput) int
+		ImportLicences       func(childComplexity int, input []*model.LicenceInput) int
+		RemoveSupplyLink     func(childComplexity int, supplier string, customer string) int
+		RevokeLicence        func(childComplexity int, id string, on *domain.Date, reason *string) int
+		SetLicenceExclusions func(childComplexity int, id string, sectorIds []string) int
+		UpsertCompany        func(childComplexity int, input model.CompanyInput) int
+		UpsertSupplyLink     func(childComplexity int, input model.SupplyLinkInput) int
 	}
 
 	PageInfo struct {
@@ -719,6 +733,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Licence.Reference(childComplexity), true
+	case "Licence.revocationReason":
+		if e.ComplexityRoot.Licence.RevocationReason == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Licence.RevocationReason(childComplexity), true
 	case "Licence.revokedOn":
 		if e.ComplexityRoot.Licence.RevokedOn == nil {
 			break
@@ -806,6 +826,84 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Material.Name(childComplexity), true
+
+	case "Mutation.grantLicence":
+		if e.ComplexityRoot.Mutation.GrantLicence == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_grantLicence_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.GrantLicence(childComplexity, args["input"].(model.LicenceInput)), true
+	case "Mutation.importLicences":
+		if e.ComplexityRoot.Mutation.ImportLicences == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_importLicences_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.ImportLicences(childComplexity, args["input"].([]*model.LicenceInput)), true
+	case "Mutation.removeSupplyLink":
+		if e.ComplexityRoot.Mutation.RemoveSupplyLink == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_removeSupplyLink_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.RemoveSupplyLink(childComplexity, args["supplier"].(string), args["customer"].(string)), true
+	case "Mutation.revokeLicence":
+		if e.ComplexityRoot.Mutation.RevokeLicence == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_revokeLicence_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.RevokeLicence(childComplexity, args["id"].(string), args["on"].(*domain.Date), args["reason"].(*string)), true
+	case "Mutation.setLicenceExclusions":
+		if e.ComplexityRoot.Mutation.SetLicenceExclusions == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_setLicenceExclusions_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.SetLicenceExclusions(childComplexity, args["id"].(string), args["sectorIds"].([]string)), true
+	case "Mutation.upsertCompany":
+		if e.ComplexityRoot.Mutation.UpsertCompany == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_upsertCompany_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.UpsertCompany(childComplexity, args["input"].(model.CompanyInput)), true
+	case "Mutation.upsertSupplyLink":
+		if e.ComplexityRoot.Mutation.UpsertSupplyLink == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_upsertSupplyLink_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.UpsertSupplyLink(childComplexity, args["input"].(model.SupplyLinkInput)), true
 
 	case "PageInfo.endCursor":
 		if e.ComplexityRoot.PageInfo.EndCursor == nil {
@@ -1128,7 +1226,10 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 	inputUnmarshalers := func() *graphql.InputUnmarshalerIndex {
 		return graphql.NewInputUnmarshalerIndex(
 			graphql.NewInputUnmarshaler("CompanyFilter", ec.unmarshalInputCompanyFilter),
+			graphql.NewInputUnmarshaler("CompanyInput", ec.unmarshalInputCompanyInput),
 			graphql.NewInputUnmarshaler("LicenceFilter", ec.unmarshalInputLicenceFilter),
+			graphql.NewInputUnmarshaler("LicenceInput", ec.unmarshalInputLicenceInput),
+			graphql.NewInputUnmarshaler("SupplyLinkInput", ec.unmarshalInputSupplyLinkInput),
 		)
 	}
 	first := true
@@ -1163,6 +1264,21 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			}
 
 			return &response
+		}
+	case ast.Mutation:
+		return func(ctx context.Context) *graphql.Response {
+			if !first {
+				return nil
+			}
+			first = false
+			ctx = graphql.WithLazyInputUnmarshalerIndex(ctx, inputUnmarshalers)
+			data := ec._Mutation(ctx, opCtx.Operation.SelectionSet)
+			var buf bytes.Buffer
+			data.MarshalGQL(&buf)
+
+			return &graphql.Response{
+				Data: buf.Bytes(),
+			}
 		}
 
 	default:
@@ -1486,6 +1602,118 @@ type LicenceConnection {
 type LicenceEdge {
   cursor: String!
   node: Licence!
+}
+`, BuiltIn: false},
+	{Name: "../../schema/mutation.graphqls", Input: `# The write API (SPEC "Mutation"). Every mutation needs role EDITOR (or
+# ADMIN), declared with @hasRole and checked before the resolver runs, so a
+# refused mutation writes nothing. Inputs are validated with the same rules
+# as the seed loader (internal/domain/validate.go); an invalid input is
+# BAD_USER_INPUT with extensions.field naming the input field at fault (as
+# "input.holder" or "input[2].validUntil") and extensions.invalid listing
+# every problem.
+
+"""
+The caller must hold this role (or a higher one): without a valid bearer
+token the field is UNAUTHENTICATED, with a token lacking the role FORBIDDEN.
+"""
+directive @hasRole(role: AccessRole!) on FIELD_DEFINITION
+
+"""
+Roles of API callers (from a JWT's roles claim or an API key's line):
+ADMIN includes EDITOR, which includes READER.
+"""
+enum AccessRole {
+  READER
+  EDITOR
+  ADMIN
+}
+
+type Mutation {
+  "Creates or replaces the company input.id (its properties and sectors)."
+  upsertCompany(input: CompanyInput!): Company! @hasRole(role: EDITOR)
+  "Creates or replaces the SUPPLIES link input.supplier → input.customer."
+  upsertSupplyLink(input: SupplyLinkInput!): SupplyLink! @hasRole(role: EDITOR)
+  "Deletes the link supplier → customer and returns it; NOT_FOUND if there is none."
+  removeSupplyLink(supplier: ID!, customer: ID!): SupplyLink! @hasRole(role: EDITOR)
+  """
+  Creates or replaces the licence input.id (properties and every list:
+  clients, materials, excluded sectors, controls, sources). status defaults
+  to ACTIVE, type to GENERAL.
+  """
+  grantLicence(input: LicenceInput!): Licence! @hasRole(role: EDITOR)
+  """
+  Sets the licence's status to REVOKED, revokedOn to ` + "`" + `on` + "`" + ` (default: today)
+  and its revocationReason; NOT_FOUND for an unknown id.
+  """
+  revokeLicence(id: ID!, on: Date, reason: String): Licence! @hasRole(role: EDITOR)
+  "Replaces the sectors the licence EXCLUDES; NOT_FOUND for an unknown id."
+  setLicenceExclusions(id: ID!, sectorIds: [ID!]!): Licence! @hasRole(role: EDITOR)
+  """
+  grantLicence for many licences, atomically: if any item is invalid nothing
+  is written, and the error lists every invalid item by index and field.
+  Returns the licences in input order.
+  """
+  importLicences(input: [LicenceInput!]!): [Licence!]! @hasRole(role: EDITOR)
+}
+
+extend type Licence {
+  "Why the licence was revoked (revokeLicence's reason)."
+  revocationReason: String
+}
+
+"A company record, as a line of a companies seed file."
+input CompanyInput {
+  id: ID!
+  name: String!
+  aliases: [String!]
+  "ISO 3166-1 alpha-2 code (case-insensitive)."
+  country: String!
+  roles: [Role!]
+  "Ids of the sectors it operates in."
+  sectors: [ID!]
+  lei: String
+  website: String
+}
+
+"A supply link, as a line of a supply seed file."
+input SupplyLinkInput {
+  supplier: ID!
+  customer: ID!
+  "Material ids."
+  materials: [ID!]
+  since: Date
+  until: Date
+  "0 to 1."
+  confidence: Float
+  "Source URLs."
+  sources: [String!]
+}
+
+"A licence record, as a line of a licences seed file."
+input LicenceInput {
+  id: ID!
+  "Default GENERAL."
+  type: LicenceType
+  "Default ACTIVE."
+  status: LicenceStatus
+  "Company id of the holder."
+  holder: ID
+  "Company ids it covers."
+  clients: [ID!]
+  "Material ids."
+  materials: [ID!]
+  "Sector ids it excludes."
+  excludedSectors: [ID!]
+  issuedOn: Date
+  validFrom: Date
+  validUntil: Date
+  revokedOn: Date
+  revocationReason: String
+  reference: String
+  "Source URLs."
+  sources: [String!]
+  "Export-control ids."
+  controls: [ID!]
 }
 `, BuiltIn: false},
 	{Name: "../../schema/paging.graphqls", Input: `# Relay-style paging shared by every connection.
@@ -1881,6 +2109,8 @@ func (ec *executionContext) childFields_Licence(ctx context.Context, field graph
 		return ec.fieldContext_Licence_controls(ctx, field)
 	case "sources":
 		return ec.fieldContext_Licence_sources(ctx, field)
+	case "revocationReason":
+		return ec.fieldContext_Licence_revocationReason(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Licence", field.Name)
 }

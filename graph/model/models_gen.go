@@ -2,5 +2,131 @@
 
 package model
 
+import (
+	"bytes"
+	"fmt"
+	"io"
+	"strconv"
+
+	"github.com/licencegraph/licencegraph/internal/domain"
+)
+
+// A company record, as a line of a companies seed file.
+type CompanyInput struct {
+	ID      string   `json:"id"`
+	Name    string   `json:"name"`
+	Aliases []string `json:"aliases,omitempty"`
+	// ISO 3166-1 alpha-2 code (case-insensitive).
+	Country string        `json:"country"`
+	Roles   []domain.Role `json:"roles,omitempty"`
+	// Ids of the sectors it operates in.
+	Sectors []string `json:"sectors,omitempty"`
+	Lei     *string  `json:"lei,omitempty"`
+	Website *string  `json:"website,omitempty"`
+}
+
+// A licence record, as a line of a licences seed file.
+type LicenceInput struct {
+	ID string `json:"id"`
+	// Default GENERAL.
+	Type *domain.LicenceType `json:"type,omitempty"`
+	// Default ACTIVE.
+	Status *domain.LicenceStatus `json:"status,omitempty"`
+	// Company id of the holder.
+	Holder *string `json:"holder,omitempty"`
+	// Company ids it covers.
+	Clients []string `json:"clients,omitempty"`
+	// Material ids.
+	Materials []string `json:"materials,omitempty"`
+	// Sector ids it excludes.
+	ExcludedSectors  []string     `json:"excludedSectors,omitempty"`
+	IssuedOn         *domain.Date `json:"issuedOn,omitempty"`
+	ValidFrom        *domain.Date `json:"validFrom,omitempty"`
+	ValidUntil       *domain.Date `json:"validUntil,omitempty"`
+	RevokedOn        *domain.Date `json:"revokedOn,omitempty"`
+	RevocationReason *string      `json:"revocationReason,omitempty"`
+	Reference        *string      `json:"reference,omitempty"`
+	// Source URLs.
+	Sources []string `json:"sources,omitempty"`
+	// Export-control ids.
+	Controls []string `json:"controls,omitempty"`
+}
+
+type Mutation struct {
+}
+
 type Query struct {
+}
+
+// A supply link, as a line of a supply seed file.
+type SupplyLinkInput struct {
+	Supplier string `json:"supplier"`
+	Customer string `json:"customer"`
+	// Material ids.
+	Materials []string     `json:"materials,omitempty"`
+	Since     *domain.Date `json:"since,omitempty"`
+	Until     *domain.Date `json:"until,omitempty"`
+	// 0 to 1.
+	Confidence *float64 `json:"confidence,omitempty"`
+	// Source URLs.
+	Sources []string `json:"sources,omitempty"`
+}
+
+// Roles of API callers (from a JWT's roles claim or an API key's line):
+// ADMIN includes EDITOR, which includes READER.
+type AccessRole string
+
+const (
+	AccessRoleReader AccessRole = "READER"
+	AccessRoleEditor AccessRole = "EDITOR"
+	AccessRoleAdmin  AccessRole = "ADMIN"
+)
+
+var AllAccessRole = []AccessRole{
+	AccessRoleReader,
+	AccessRoleEditor,
+	AccessRoleAdmin,
+}
+
+func (e AccessRole) IsValid() bool {
+	switch e {
+	case AccessRoleReader, AccessRoleEditor, AccessRoleAdmin:
+		return true
+	}
+	return false
+}
+
+func (e AccessRole) String() string {
+	return string(e)
+}
+
+func (e *AccessRole) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = AccessRole(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid AccessRole", str)
+	}
+	return nil
+}
+
+func (e AccessRole) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *AccessRole) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e AccessRole) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
 }

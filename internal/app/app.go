@@ -5,10 +5,13 @@ package app
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"log/slog"
 	"net/http"
 
 	"github.com/licencegraph/licencegraph/graph"
+	"github.com/licencegraph/licencegraph/internal/auth"
 	"github.com/licencegraph/licencegraph/internal/config"
 	"github.com/licencegraph/licencegraph/internal/exposure"
 	"github.com/licencegraph/licencegraph/internal/graphiql"
@@ -30,18 +33,56 @@ func New(cfg config.Config, log *slog.Logger) (*App, error) {
 	if err != nil {
 		return nil, err
 	}
-	resolver := &graph.Resolver{StatsService: store, Reads: store, Exposure: exposure.New(store)}
+	authn, err := Authenticator(cfg)
+	if err != nil {
+		return nil, errors.Join(err, store.Close(context.Background()))
+	}
+	if !authn.Enabled() {
+		log.Warn("no authentication configured: mutations are refused (set AUTH_JWT_* or AUTH_API_KEYS_FILE)")
+	}
+	resolver := &graph.Resolver{StatsService: store, Reads: store, Exposure: exposure.New(store), Writes: store}
 	gql := graph.NewHandler(resolver, graph.HandlerOptions{
-		RequestTimeout: cfg.RequestTimeout, MaxComplexity: cfg.MaxQueryComplexity, MaxDepth: cfg.MaxQueryDepth, Logger: log,
+		RequestTimeout: cfg.RequestTimeout, MaxComplexity: cfg.MaxQueryComplexity, MaxDepth: cfg.MaxQueryDepth,
+		AllowAnonymousRead: cfg.AllowAnonymousRead, Logger: log,
 	})
 	h := server.Handler(server.Options{
-		GraphQL:     gql,
+		GraphQL:     authn.Middleware(gql),
 		UI:          graphiql.Handler("/graphql"),
 		DB:          store,
 		CORSOrigins: cfg.CORSOrigins,
 		Logger:      log,
 	})
 	return &App{Config: cfg, Store: store, Handler: h, log: log}, nil
+}
+
+// Authenticator builds the bearer-token checker the configuration
+// describes, reading the RS256 public key and the API-key file.
+func Authenticator(cfg config.Config) (*auth.Authenticator, error) {
+	o := auth.Options{
+		Issuer: cfg.AuthJWTIssuer, Audience: cfg.AuthJWTAudience, RolesClaim: cfg.AuthJWTRolesClaim,
+	}
+	if cfg.AuthJWTHS256Secret != "" {
+		o.HS256Secret = []byte(cfg.AuthJWTHS256Secret)
+	}
+	if cfg.AuthJWTRS256PublicKeyFile != "" {
+		key, err := auth.LoadRSAPublicKey(cfg.AuthJWTRS256PublicKeyFile)
+		if err != nil {
+			return nil, fmt.Errorf("AUTH_JWT_RS256_PUBLIC_KEY_FILE: %w", err)
+		}
+		o.RS256PublicKey = key
+	}
+	if cfg.AuthAPIKeysFile != "" {
+		keys, err := auth.LoadAPIKeys(cfg.AuthAPIKeysFile)
+		if err != nil {
+			return nil, fmt.Errorf("AUTH_API_KEYS_FILE: %w", err)
+		}
+		o.APIKeys = keys
+	}
+	a, err := auth.New(o)
+	if err != nil {
+		return nil, fmt.Errorf("AUTH_JWT_HS256_SECRET: %w", err)
+	}
+	return a, nil
 }
 
 // OpenStore opens the Neo4j store the configuration names, for commands

@@ -36,6 +36,19 @@ type Config struct {
 
 	LogLevel  slog.Level
 	LogFormat string // "text" or "json"
+
+	// Access control (internal/auth). Bearer tokens are JWTs signed with
+	// the HS256 secret or the RS256 public key, and/or API keys listed
+	// (hashed) in the API-key file. None set: every token is rejected.
+	AuthJWTHS256Secret        string
+	AuthJWTRS256PublicKeyFile string
+	AuthJWTIssuer             string
+	AuthJWTAudience           string
+	AuthJWTRolesClaim         string
+	AuthAPIKeysFile           string
+	// AllowAnonymousRead lets requests without a token run queries;
+	// mutations always need a token with role editor.
+	AllowAnonymousRead bool
 }
 
 // Getenv is os.Getenv's shape, so tests can pass a map.
@@ -62,6 +75,17 @@ func FromEnv(getenv Getenv) (Config, error) {
 		MaxQueryDepth:       p.positiveInt("MAX_QUERY_DEPTH", 15),
 		LogLevel:            p.level("LOG_LEVEL", slog.LevelInfo),
 		LogFormat:           p.oneOf("LOG_FORMAT", "text", "text", "json"),
+
+		AuthJWTHS256Secret:        p.getenv("AUTH_JWT_HS256_SECRET"), // not trimmed: a secret is bytes
+		AuthJWTRS256PublicKeyFile: p.str("AUTH_JWT_RS256_PUBLIC_KEY_FILE", ""),
+		AuthJWTIssuer:             p.str("AUTH_JWT_ISSUER", ""),
+		AuthJWTAudience:           p.str("AUTH_JWT_AUDIENCE", ""),
+		AuthJWTRolesClaim:         p.str("AUTH_JWT_ROLES_CLAIM", "roles"),
+		AuthAPIKeysFile:           p.str("AUTH_API_KEYS_FILE", ""),
+		AllowAnonymousRead:        p.boolean("ALLOW_ANONYMOUS_READ", true),
+	}
+	if s := c.AuthJWTHS256Secret; s != "" && len(s) < 32 {
+		p.errs = append(p.errs, errors.New("AUTH_JWT_HS256_SECRET: shorter than 32 bytes"))
 	}
 	if c.Neo4jUser != "" && c.Neo4jPassword == "" {
 		p.errs = append(p.errs, errors.New("NEO4J_PASSWORD: required when NEO4J_USER is set"))
@@ -71,10 +95,13 @@ func FromEnv(getenv Getenv) (Config, error) {
 
 // LogValue masks secrets so the configuration can be logged whole.
 func (c Config) LogValue() slog.Value {
-	password := ""
-	if c.Neo4jPassword != "" {
-		password = "***"
+	mask := func(s string) string {
+		if s == "" {
+			return ""
+		}
+		return "***"
 	}
+	password := mask(c.Neo4jPassword)
 	return slog.GroupValue(
 		slog.String("neo4j_uri", c.Neo4jURI),
 		slog.String("neo4j_user", c.Neo4jUser),
@@ -83,6 +110,13 @@ func (c Config) LogValue() slog.Value {
 		slog.String("listen_addr", c.ListenAddr),
 		slog.Any("cors_allowed_origins", c.CORSOrigins),
 		slog.Duration("request_timeout", c.RequestTimeout),
+		slog.String("auth_jwt_hs256_secret", mask(c.AuthJWTHS256Secret)),
+		slog.String("auth_jwt_rs256_public_key_file", c.AuthJWTRS256PublicKeyFile),
+		slog.String("auth_jwt_issuer", c.AuthJWTIssuer),
+		slog.String("auth_jwt_audience", c.AuthJWTAudience),
+		slog.String("auth_jwt_roles_claim", c.AuthJWTRolesClaim),
+		slog.String("auth_api_keys_file", c.AuthAPIKeysFile),
+		slog.Bool("allow_anonymous_read", c.AllowAnonymousRead),
 	)
 }
 
@@ -136,6 +170,19 @@ func (p *parser) list(key string, def []string) []string {
 		}
 	}
 	return out
+}
+
+func (p *parser) boolean(key string, def bool) bool {
+	v := strings.TrimSpace(p.getenv(key))
+	if v == "" {
+		return def
+	}
+	b, err := strconv.ParseBool(v)
+	if err != nil {
+		p.errs = append(p.errs, fmt.Errorf("%s: %q is not true or false", key, v))
+		return def
+	}
+	return b
 }
 
 func (p *parser) level(key string, def slog.Level) slog.Level {

@@ -122,9 +122,11 @@ type Licence struct {
 	ValidFrom       Date
 	ValidUntil      Date
 	RevokedOn       Date
-	Reference       string
-	Sources         []string // REPORTED_BY
-	Controls        []string // UNDER
+	// RevocationReason is why it was revoked (the write API's revokeLicence).
+	RevocationReason string
+	Reference        string
+	Sources          []string // REPORTED_BY
+	Controls         []string // UNDER
 }
 
 // WriteCounts says what a write did to the records it was given.

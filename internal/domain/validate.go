@@ -252,6 +252,7 @@ func (l Licence) Validate() FieldErrors {
 	checkOrder(&es, "valid_from", l.ValidFrom, "valid_until", l.ValidUntil, true)
 	checkOrder(&es, "issued_on", l.IssuedOn, "revoked_on", l.RevokedOn, true)
 	checkText(&es, "reference", l.Reference, false, 300)
+	checkText(&es, "revocation_reason", l.RevocationReason, false, 1000)
 	checkURLs(&es, "sources", l.Sources)
 	checkIDs(&es, "controls", l.Controls)
 	return es

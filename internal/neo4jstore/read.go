@@ -779,20 +779,21 @@ func toControl(m map[string]any) domain.ExportControl {
 
 func toLicence(m map[string]any) domain.Licence {
 	return domain.Licence{
-		ID:              mString(m, "id"),
-		Type:            domain.LicenceType(mString(m, "type")),
-		Status:          domain.LicenceStatus(mString(m, "status")),
-		Holder:          mString(m, "holder"),
-		Clients:         mStrings(m, "clients", true),
-		Materials:       mStrings(m, "materials", true),
-		ExcludedSectors: mStrings(m, "excluded", true),
-		IssuedOn:        mDate(m, "issuedOn"),
-		ValidFrom:       mDate(m, "validFrom"),
-		ValidUntil:      mDate(m, "validUntil"),
-		RevokedOn:       mDate(m, "revokedOn"),
-		Reference:       mString(m, "reference"),
-		Sources:         mStrings(m, "sources", true),
-		Controls:        mStrings(m, "controls", true),
+		ID:               mString(m, "id"),
+		Type:             domain.LicenceType(mString(m, "type")),
+		Status:           domain.LicenceStatus(mString(m, "status")),
+		Holder:           mString(m, "holder"),
+		Clients:          mStrings(m, "clients", true),
+		Materials:        mStrings(m, "materials", true),
+		ExcludedSectors:  mStrings(m, "excluded", true),
+		IssuedOn:         mDate(m, "issuedOn"),
+		ValidFrom:        mDate(m, "validFrom"),
+		ValidUntil:       mDate(m, "validUntil"),
+		RevokedOn:        mDate(m, "revokedOn"),
+		RevocationReason: mString(m, "revocationReason"),
+		Reference:        mString(m, "reference"),
+		Sources:          mStrings(m, "sources", true),
+		Controls:         mStrings(m, "controls", true),
 	}
 }
 

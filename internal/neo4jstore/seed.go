@@ -154,7 +154,7 @@ func seedRow(r any) map[string]any {
 		return map[string]any{
 			"props": props("id", v.ID, "type", string(v.Type), "status", string(v.Status),
 				"issuedOn", v.IssuedOn, "validFrom", v.ValidFrom, "validUntil", v.ValidUntil,
-				"revokedOn", v.RevokedOn, "reference", v.Reference),
+				"revokedOn", v.RevokedOn, "revocationReason", v.RevocationReason, "reference", v.Reference),
 			"holder":    nullable(v.Holder),
 			"clients":   list(v.Clients),
 			"materials": list(v.Materials),

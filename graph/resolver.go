@@ -13,6 +13,8 @@ type Resolver struct {
 	Reads domain.ReadService
 	// Exposure answers the exposure questions (internal/exposure).
 	Exposure domain.ExposureService
+	// Audit reads the audit trail.
+	Audit domain.ChangeService
 	// Writes answers the mutations (neo4jstore's write API).
 	Writes domain.WriteService
 }

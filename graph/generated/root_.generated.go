@@ -7,6 +7,7 @@ import (
 	"context"
 	"fmt"
 	"sync/atomic"
+	"time"
 
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/licencegraph/licencegraph/graph/model"
@@ -43,6 +44,26 @@ type DirectiveRoot struct {
 }
 
 type ComplexityRoot struct {
+	Change struct {
+		Actor     func(childComplexity int) int
+		At        func(childComplexity int) int
+		Count     func(childComplexity int) int
+		ID        func(childComplexity int) int
+		IDs       func(childComplexity int) int
+		Operation func(childComplexity int) int
+	}
+
+	ChangeConnection struct {
+		Edges      func(childComplexity int) int
+		PageInfo   func(childComplexity int) int
+		TotalCount func(childComplexity int) int
+	}
+
+	ChangeEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
+	}
+
 	Company struct {
 		Aliases          func(childComplexity int) int
 		ClientCoverage   func(childComplexity int, asOf *domain.Date) int
@@ -195,6 +216,7 @@ type ComplexityRoot struct {
 	}
 
 	Query struct {
+		Changes          func(childComplexity int, first *int, after *string, since *time.Time) int
 		Companies        func(childComplexity int, filter *domain.CompanyFilter, first *int, after *string) int
 		Company          func(childComplexity int, id string) int
 		ExportControls   func(childComplexity int) int
@@ -269,6 +291,75 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 	ec := newExecutionContext(nil, e, nil)
 	_ = ec
 	switch typeName + "." + field {
+
+	case "Change.actor":
+		if e.ComplexityRoot.Change.Actor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Change.Actor(childComplexity), true
+	case "Change.at":
+		if e.ComplexityRoot.Change.At == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Change.At(childComplexity), true
+	case "Change.count":
+		if e.ComplexityRoot.Change.Count == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Change.Count(childComplexity), true
+	case "Change.id":
+		if e.ComplexityRoot.Change.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Change.ID(childComplexity), true
+	case "Change.ids":
+		if e.ComplexityRoot.Change.IDs == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Change.IDs(childComplexity), true
+	case "Change.operation":
+		if e.ComplexityRoot.Change.Operation == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Change.Operation(childComplexity), true
+
+	case "ChangeConnection.edges":
+		if e.ComplexityRoot.ChangeConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ChangeConnection.Edges(childComplexity), true
+	case "ChangeConnection.pageInfo":
+		if e.ComplexityRoot.ChangeConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ChangeConnection.PageInfo(childComplexity), true
+	case "ChangeConnection.totalCount":
+		if e.ComplexityRoot.ChangeConnection.TotalCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ChangeConnection.TotalCount(childComplexity), true
+
+	case "ChangeEdge.cursor":
+		if e.ComplexityRoot.ChangeEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ChangeEdge.Cursor(childComplexity), true
+	case "ChangeEdge.node":
+		if e.ComplexityRoot.ChangeEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ChangeEdge.Node(childComplexity), true
 
 	case "Company.aliases":
 		if e.ComplexityRoot.Company.Aliases == nil {
@@ -918,6 +1009,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.PageInfo.HasNextPage(childComplexity), true
 
+	case "Query.changes":
+		if e.ComplexityRoot.Query.Changes == nil {
+			break
+		}
+
+		args, err := ec.field_Query_changes_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.Changes(childComplexity, args["first"].(*int), args["after"].(*string), args["since"].(*time.Time)), true
 	case "Query.companies":
 		if e.ComplexityRoot.Query.Companies == nil {
 			break
@@ -1306,6 +1408,41 @@ func newExecutionContext(
 }
 
 var sources = []*ast.Source{
+	{Name: "../../schema/changes.graphqls", Input: `# The audit trail: every write through the API or the seed loader, recorded
+# in the same transaction as the write.
+
+scalar Time
+
+extend type Query {
+  "Writes newest first, at or after since (RFC 3339), for role READER and above."
+  changes(first: Int, after: String, since: Time): ChangeConnection! @hasRole(role: READER)
+}
+
+"One write: who, when, which operation, which records."
+type Change {
+  id: ID!
+  at: Time!
+  "The token's subject, or seed for the seed loader."
+  actor: String!
+  "The mutation's name, or seed <kind> for a seed file."
+  operation: String!
+  "Keys of the records written (supply links as supplier->customer), at most 1,000."
+  ids: [String!]!
+  "How many records were written."
+  count: Int!
+}
+
+type ChangeEdge {
+  cursor: String!
+  node: Change!
+}
+
+type ChangeConnection {
+  edges: [ChangeEdge!]!
+  pageInfo: PageInfo!
+  totalCount: Int!
+}
+`, BuiltIn: false},
 	{Name: "../../schema/company.graphqls", Input: `extend type Query {
   "The company with this id, or null."
   company(id: ID!): Company
@@ -1876,6 +2013,46 @@ var parsedSchema = gqlparser.MustLoadSchema(sources...)
 // childFields_* functions provide shared child field context lookups.
 // Each function is generated once per unique object type, deduplicating the
 // switch statements that were previously inlined in every fieldContext_* function.
+
+func (ec *executionContext) childFields_Change(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_Change_id(ctx, field)
+	case "at":
+		return ec.fieldContext_Change_at(ctx, field)
+	case "actor":
+		return ec.fieldContext_Change_actor(ctx, field)
+	case "operation":
+		return ec.fieldContext_Change_operation(ctx, field)
+	case "ids":
+		return ec.fieldContext_Change_ids(ctx, field)
+	case "count":
+		return ec.fieldContext_Change_count(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Change", field.Name)
+}
+
+func (ec *executionContext) childFields_ChangeConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "edges":
+		return ec.fieldContext_ChangeConnection_edges(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_ChangeConnection_pageInfo(ctx, field)
+	case "totalCount":
+		return ec.fieldContext_ChangeConnection_totalCount(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ChangeConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_ChangeEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "cursor":
+		return ec.fieldContext_ChangeEdge_cursor(ctx, field)
+	case "node":
+		return ec.fieldContext_ChangeEdge_node(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ChangeEdge", field.Name)
+}
 
 func (ec *executionContext) childFields_Company(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {

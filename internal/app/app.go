@@ -40,7 +40,7 @@ func New(cfg config.Config, log *slog.Logger) (*App, error) {
 	if !authn.Enabled() {
 		log.Warn("no authentication configured: mutations are refused (set AUTH_JWT_* or AUTH_API_KEYS_FILE)")
 	}
-	resolver := &graph.Resolver{StatsService: store, Reads: store, Exposure: exposure.New(store), Writes: store}
+	resolver := &graph.Resolver{StatsService: store, Reads: store, Exposure: exposure.New(store), Writes: store, Audit: store}
 	gql := graph.NewHandler(resolver, graph.HandlerOptions{
 		RequestTimeout: cfg.RequestTimeout, MaxComplexity: cfg.MaxQueryComplexity, MaxDepth: cfg.MaxQueryDepth,
 		AllowAnonymousRead: cfg.AllowAnonymousRead, Logger: log,

@@ -10,6 +10,8 @@ import (
 	"net/http"
 	"slices"
 	"strings"
+
+	"github.com/licencegraph/licencegraph/internal/domain"
 )
 
 // Role is an access role. Higher roles include the lower ones:
@@ -73,6 +75,9 @@ type state struct {
 
 // WithPrincipal returns ctx carrying p (nil: anonymous).
 func WithPrincipal(ctx context.Context, p *Principal) context.Context {
+	if p != nil {
+		ctx = domain.WithActor(ctx, p.Subject) // who writes, for the audit trail
+	}
 	return context.WithValue(ctx, ctxKey{}, state{principal: p})
 }
 

@@ -48,6 +48,10 @@ var migrations = []migration{
 		"CREATE FULLTEXT INDEX company_names IF NOT EXISTS FOR (n:Company) ON EACH [n.name, n.aliases]",
 	}},
 	{version: 4, name: "ISO 3166-1 countries", data: loadCountries},
+	{version: 5, name: "audit trail", statements: []string{
+		"CREATE CONSTRAINT change_id IF NOT EXISTS FOR (n:Change) REQUIRE n.id IS UNIQUE",
+		"CREATE INDEX change_at IF NOT EXISTS FOR (n:Change) ON (n.at)",
+	}},
 }
 
 const countriesCypher = `

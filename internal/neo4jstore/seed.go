@@ -53,60 +53,23 @@ func (s *Store) ExistingIDs(ctx context.Context, kind domain.Kind, ids []string)
 const seedBatchSize = 5000
 
 // WriteSeed writes one file's records (all of kind) in ONE transaction, so
-// a file is loaded whole or not at all. Each record replaces the stored
-// properties and lists of its key; records equal to what is stored are not
-// rewritten. progress, if set, is told the number of records written so far
-// (it starts again from zero if the driver retries the transaction).
+// a file is loaded whole or not at all, and records it in the audit trail
+// (in the same transaction) when anything changed. Each record replaces the
+// stored properties and lists of its key; records equal to what is stored
+// are not rewritten. progress, if set, is told the number of records
+// written so far (it starts again from zero if the driver retries).
 func (s *Store) WriteSeed(ctx context.Context, kind domain.Kind, records []any, progress func(done int)) (domain.WriteCounts, error) {
-	cypher, ok := seedCypher[kind]
-	if !ok {
-		return domain.WriteCounts{}, fmt.Errorf("WriteSeed: unknown kind %q", kind)
-	}
-	session := s.driver.NewSession(ctx, neo4j.SessionConfig{DatabaseName: s.db, AccessMode: neo4j.AccessModeWrite})
-	counts, err := neo4j.ExecuteWrite(ctx, session, func(tx neo4j.ManagedTransaction) (domain.WriteCounts, error) {
-		var c domain.WriteCounts
-		// Rows are built batch by batch: a whole large file as maps would
-		// cost several times the memory of its records.
-		rows := make([]map[string]any, 0, min(seedBatchSize, len(records)))
-		for start := 0; start < len(records); start += seedBatchSize {
-			end := min(start+seedBatchSize, len(records))
-			rows = rows[:0]
-			for _, r := range records[start:end] {
-				rows = append(rows, seedRow(r))
-			}
-			res, err := tx.Run(ctx, cypher, map[string]any{"rows": rows})
-			if err != nil {
-				return c, noRetryOnMemoryLimit(err)
-			}
-			recs, err := res.Collect(ctx)
-			if err != nil {
-				return c, noRetryOnMemoryLimit(err)
-			}
-			for _, r := range recs {
-				outcome, _, _ := neo4j.GetRecordValue[string](r, "outcome")
-				n, _, _ := neo4j.GetRecordValue[int64](r, "n")
-				switch outcome {
-				case "created":
-					c.Created += int(n)
-				case "updated":
-					c.Updated += int(n)
-				case "unchanged":
-					c.Unchanged += int(n)
-				}
-			}
-			if progress != nil {
-				progress(end)
-			}
+	return writeTx(ctx, s, func(tx neo4j.ManagedTransaction) (domain.WriteCounts, error) {
+		counts, changed, err := writeRecords(ctx, tx, kind, records, progress)
+		if err != nil {
+			return counts, err
 		}
-		return c, nil
-	}, txTimeout(ctx)...)
-	if cerr := session.Close(ctx); err == nil && cerr != nil {
-		err = cerr
-	}
-	if err != nil {
-		return domain.WriteCounts{}, s.convertErr(ctx, err)
-	}
-	return counts, nil
+		n := counts.Created + counts.Updated
+		if n == 0 {
+			return counts, nil // a reload that changes nothing leaves no trace
+		}
+		return counts, recordChange(ctx, tx, "seed "+string(kind), changed, n)
+	})
 }
 
 // seedRow converts a domain record to the statement's row: `props` are the
@@ -116,13 +79,15 @@ func seedRow(r any) map[string]any {
 	switch v := r.(type) {
 	case domain.Sector:
 		return map[string]any{
+			"key":    v.ID,
 			"props":  props("id", v.ID, "name", v.Name),
 			"parent": nullable(v.Parent),
 		}
 	case domain.Material:
-		return map[string]any{"props": props("id", v.ID, "name", v.Name, "kind", string(v.Kind))}
+		return map[string]any{"key": v.ID, "props": props("id", v.ID, "name", v.Name, "kind", string(v.Kind))}
 	case domain.ExportControl:
 		return map[string]any{
+			"key": v.ID,
 			"props": props("id", v.ID, "title", v.Title, "authority", v.Authority,
 				"announcedOn", v.AnnouncedOn, "effectiveFrom", v.EffectiveFrom,
 				"suspendedFrom", v.SuspendedFrom, "suspendedUntil", v.SuspendedUntil, "liftedOn", v.LiftedOn),
@@ -135,6 +100,7 @@ func seedRow(r any) map[string]any {
 			roles[i] = string(r)
 		}
 		return map[string]any{
+			"key": v.ID,
 			"props": props("id", v.ID, "name", v.Name, "aliases", v.Aliases, "country", v.Country,
 				"roles", roles, "lei", v.LEI, "website", v.Website),
 			"sectors": list(v.Sectors),
@@ -145,6 +111,7 @@ func seedRow(r any) map[string]any {
 			conf = *v.Confidence
 		}
 		return map[string]any{
+			"key":      v.Supplier + "->" + v.Customer,
 			"supplier": v.Supplier,
 			"customer": v.Customer,
 			"props": props("materials", v.Materials, "since", v.Since, "until", v.Until,
@@ -152,6 +119,7 @@ func seedRow(r any) map[string]any {
 		}
 	case domain.Licence:
 		return map[string]any{
+			"key": v.ID,
 			"props": props("id", v.ID, "type", string(v.Type), "status", string(v.Status),
 				"issuedOn", v.IssuedOn, "validFrom", v.ValidFrom, "validUntil", v.ValidUntil,
 				"revokedOn", v.RevokedOn, "revocationReason", v.RevocationReason, "reference", v.Reference),
@@ -238,7 +206,7 @@ CALL (row, outcome) {
   MERGE (p:Sector {id: row.parent})
   MERGE (s)-[:PART_OF]->(p)
 }
-RETURN outcome, count(*) AS n`,
+RETURN outcome, count(*) AS n, collect(row.key)[..$maxKeys] AS keys`,
 
 	domain.KindMaterial: `
 UNWIND $rows AS row
@@ -249,7 +217,7 @@ CALL (row, outcome) {
   MERGE (m:Material {id: row.props.id})
   SET m = row.props
 }
-RETURN outcome, count(*) AS n`,
+RETURN outcome, count(*) AS n, collect(row.key)[..$maxKeys] AS keys`,
 
 	domain.KindControl: `
 UNWIND $rows AS row
@@ -270,7 +238,7 @@ CALL (row, outcome) {
   CALL (c, row) { UNWIND row.materials AS mid MATCH (m:Material {id: mid}) CREATE (c)-[:CONTROLS]->(m) }
   CALL (c, row) { UNWIND row.sources AS url MERGE (s:Source {url: url}) MERGE (c)-[:REPORTED_BY]->(s) }
 }
-RETURN outcome, count(*) AS n`,
+RETURN outcome, count(*) AS n, collect(row.key)[..$maxKeys] AS keys`,
 
 	domain.KindCompany: `
 UNWIND $rows AS row
@@ -289,7 +257,7 @@ CALL (row, outcome) {
   CALL (c, row) { MATCH (k:Country {code: row.props.country}) CREATE (c)-[:REGISTERED_IN]->(k) }
   CALL (c, row) { UNWIND row.sectors AS sid MATCH (s:Sector {id: sid}) CREATE (c)-[:OPERATES_IN]->(s) }
 }
-RETURN outcome, count(*) AS n`,
+RETURN outcome, count(*) AS n, collect(row.key)[..$maxKeys] AS keys`,
 
 	domain.KindSupply: `
 UNWIND $rows AS row
@@ -302,7 +270,7 @@ CALL (s, c, row, outcome) {
   MERGE (s)-[l:SUPPLIES]->(c)
   SET l = row.props
 }
-RETURN outcome, count(*) AS n`,
+RETURN outcome, count(*) AS n, collect(row.key)[..$maxKeys] AS keys`,
 
 	domain.KindLicence: `
 UNWIND $rows AS row
@@ -338,7 +306,7 @@ CALL (row, outcome) {
   CALL (l, row) { UNWIND row.controls AS xid MATCH (x:ExportControl {id: xid}) CREATE (l)-[:UNDER]->(x) }
   CALL (l, row) { UNWIND row.sources AS url MERGE (s:Source {url: url}) MERGE (l)-[:REPORTED_BY]->(s) }
 }
-RETURN outcome, count(*) AS n`,
+RETURN outcome, count(*) AS n, collect(row.key)[..$maxKeys] AS keys`,
 }
 
 // permanentError hides a driver error from the driver's retry logic (it has

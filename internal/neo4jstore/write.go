@@ -30,7 +30,7 @@ func (s *Store) UpsertCompany(ctx context.Context, c domain.Company) (domain.Com
 		return domain.Company{}, err
 	}
 	return writeTx(ctx, s, func(tx neo4j.ManagedTransaction) (domain.Company, error) {
-		if err := writeRecords(ctx, tx, domain.KindCompany, []any{c}); err != nil {
+		if err := writeAndRecord(ctx, tx, "upsertCompany", domain.KindCompany, []any{c}, []string{c.ID}); err != nil {
 			return domain.Company{}, err
 		}
 		recs, err := runTx(ctx, tx, writtenCompanyCypher, map[string]any{"id": c.ID})
@@ -54,7 +54,7 @@ func (s *Store) UpsertSupplyLink(ctx context.Context, l domain.SupplyLink) (doma
 		return domain.SupplyLink{}, err
 	}
 	return writeTx(ctx, s, func(tx neo4j.ManagedTransaction) (domain.SupplyLink, error) {
-		if err := writeRecords(ctx, tx, domain.KindSupply, []any{l}); err != nil {
+		if err := writeAndRecord(ctx, tx, "upsertSupplyLink", domain.KindSupply, []any{l}, []string{l.Supplier + "->" + l.Customer}); err != nil {
 			return domain.SupplyLink{}, err
 		}
 		recs, err := runTx(ctx, tx, writtenLinkCypher, map[string]any{"supplier": l.Supplier, "customer": l.Customer})
@@ -82,6 +82,9 @@ func (s *Store) RemoveSupplyLink(ctx context.Context, supplier, customer string)
 		}
 		if len(recs) == 0 {
 			return domain.SupplyLink{}, domain.Errorf(domain.CodeNotFound, "there is no supply link from %q to %q", supplier, customer)
+		}
+		if err := recordChange(ctx, tx, "removeSupplyLink", []string{supplier + "->" + customer}, 1); err != nil {
+			return domain.SupplyLink{}, err
 		}
 		return toLink(recordMap(recs[0], "l")), nil
 	})
@@ -126,8 +129,12 @@ func (s *Store) writeLicences(ctx context.Context, ls []domain.Licence, list boo
 	for i, l := range ls {
 		records[i], ids[i] = l, l.ID
 	}
+	op := "grantLicence"
+	if list {
+		op = "importLicences"
+	}
 	return writeTx(ctx, s, func(tx neo4j.ManagedTransaction) ([]domain.Licence, error) {
-		if err := writeRecords(ctx, tx, domain.KindLicence, records); err != nil {
+		if err := writeAndRecord(ctx, tx, op, domain.KindLicence, records, ids); err != nil {
 			return nil, err
 		}
 		return readLicences(ctx, tx, ids)
@@ -137,7 +144,7 @@ func (s *Store) writeLicences(ctx context.Context, ls []domain.Licence, list boo
 // RevokeLicence sets the licence's status to REVOKED, its revokedOn to on
 // and its revocationReason to reason (arguments "id", "on", "reason").
 func (s *Store) RevokeLicence(ctx context.Context, id string, on domain.Date, reason string) (domain.Licence, error) {
-	return s.updateLicence(ctx, id, map[string]string{"revoked_on": "on", "revocation_reason": "reason"},
+	return s.updateLicence(ctx, "revokeLicence", id, map[string]string{"revoked_on": "on", "revocation_reason": "reason"},
 		func(l *domain.Licence) {
 			l.Status = domain.StatusRevoked
 			l.RevokedOn = on
@@ -167,14 +174,14 @@ func (s *Store) SetLicenceExclusions(ctx context.Context, id string, sectors []s
 	if err := invalid.AsError(); err != nil {
 		return domain.Licence{}, err
 	}
-	return s.updateLicence(ctx, id, map[string]string{"excluded_sectors": "sectorIds"},
+	return s.updateLicence(ctx, "setLicenceExclusions", id, map[string]string{"excluded_sectors": "sectorIds"},
 		func(l *domain.Licence) { l.ExcludedSectors = sectors })
 }
 
 // updateLicence changes a stored licence in one transaction: lock it, read
 // it, apply change, validate the result (errors on fields named in args
 // are reported on those arguments, others on "id") and write it back.
-func (s *Store) updateLicence(ctx context.Context, id string, args map[string]string, change func(*domain.Licence)) (domain.Licence, error) {
+func (s *Store) updateLicence(ctx context.Context, op, id string, args map[string]string, change func(*domain.Licence)) (domain.Licence, error) {
 	return writeTx(ctx, s, func(tx neo4j.ManagedTransaction) (domain.Licence, error) {
 		recs, err := runTx(ctx, tx, lockLicenceCypher, map[string]any{"id": id})
 		if err != nil {
@@ -196,7 +203,7 @@ func (s *Store) updateLicence(ctx context.Context, id string, args map[string]st
 		if err := invalid.AsError(); err != nil {
 			return domain.Licence{}, err
 		}
-		if err := writeRecords(ctx, tx, domain.KindLicence, []any{l}); err != nil {
+		if err := writeAndRecord(ctx, tx, op, domain.KindLicence, []any{l}, []string{id}); err != nil {
 			return domain.Licence{}, err
 		}
 		out, err := readLicences(ctx, tx, []string{id})
@@ -300,23 +307,60 @@ func writeTx[T any](ctx context.Context, s *Store, work func(tx neo4j.ManagedTra
 	return out, nil
 }
 
-// writeRecords writes records of one kind with the seed loader's statement.
-func writeRecords(ctx context.Context, tx neo4j.ManagedTransaction, kind domain.Kind, records []any) error {
+// writeRecords writes records of one kind with the seed loader's statement,
+// batch by batch (rows are built per batch: a whole large file as maps
+// would cost several times the memory of its records). It returns what it
+// did and the keys of the records it created or updated (at most
+// domain.MaxChangeIDs).
+func writeRecords(ctx context.Context, tx neo4j.ManagedTransaction, kind domain.Kind, records []any, progress func(done int)) (domain.WriteCounts, []string, error) {
+	var c domain.WriteCounts
+	var changed []string
 	cypher, ok := seedCypher[kind]
 	if !ok {
-		return fmt.Errorf("writeRecords: unknown kind %q", kind)
+		return c, nil, fmt.Errorf("writeRecords: unknown kind %q", kind)
 	}
+	rows := make([]map[string]any, 0, min(seedBatchSize, len(records)))
 	for start := 0; start < len(records); start += seedBatchSize {
 		end := min(start+seedBatchSize, len(records))
-		rows := make([]map[string]any, 0, end-start)
+		rows = rows[:0]
 		for _, r := range records[start:end] {
 			rows = append(rows, seedRow(r))
 		}
-		if _, err := runTx(ctx, tx, cypher, map[string]any{"rows": rows}); err != nil {
-			return noRetryOnMemoryLimit(err)
+		recs, err := runTx(ctx, tx, cypher, map[string]any{"rows": rows, "maxKeys": domain.MaxChangeIDs})
+		if err != nil {
+			return c, nil, noRetryOnMemoryLimit(err)
+		}
+		for _, r := range recs {
+			n := recordInt(r, "n")
+			switch recordString(r, "outcome") {
+			case "created":
+				c.Created += n
+			case "updated":
+				c.Updated += n
+			default:
+				c.Unchanged += n
+				continue
+			}
+			for _, k := range strs(r, "keys") {
+				if len(changed) < domain.MaxChangeIDs {
+					changed = append(changed, k)
+				}
+			}
+		}
+		if progress != nil {
+			progress(end)
 		}
 	}
-	return nil
+	return c, changed, nil
+}
+
+// writeAndRecord writes an API operation's records and records the
+// operation in the audit trail, in the same transaction.
+func writeAndRecord(ctx context.Context, tx neo4j.ManagedTransaction, op string, kind domain.Kind, records []any, ids []string) error {
+	if _, _, err := writeRecords(ctx, tx, kind, records, nil); err != nil {
+		return err
+	}
+	return recordChange(ctx, tx, op, ids, len(ids))
 }
 
 func runTx(ctx context.Context, tx neo4j.ManagedTransaction, cypher string, params map[string]any) ([]*neo4j.Record, error) {

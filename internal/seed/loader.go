@@ -107,6 +107,7 @@ const maxErrorsPerFile = 200
 // Every file is attempted (each atomically); the returned error is non-nil
 // when any file failed, and the summary holds every file's errors.
 func (l *Loader) Load(ctx context.Context, paths []string) (Summary, error) {
+	ctx = domain.WithActor(ctx, "seed") // the audit trail's "who" for seed loads
 	start := time.Now()
 	sum := Summary{ByKind: map[domain.Kind]domain.WriteCounts{}, DryRun: l.opts.DryRun}
 	files, err := Discover(paths)

@@ -1,0 +1,81 @@
+package neo4jstore
+
+import (
+	"context"
+	"strings"
+	"time"
+
+	"github.com/neo4j/neo4j-go-driver/v5/neo4j"
+
+	"github.com/licencegraph/licencegraph/internal/domain"
+)
+
+const recordChangeCypher = `
+CREATE (:Change {id: randomUUID(), at: datetime(), actor: $actor, operation: $op, ids: $ids, count: $count})`
+
+// recordChange adds an audit-trail entry inside the write's transaction:
+// who (from the context), which operation, which ids (at most
+// domain.MaxChangeIDs) and how many.
+func recordChange(ctx context.Context, tx neo4j.ManagedTransaction, op string, ids []string, count int) error {
+	if len(ids) > domain.MaxChangeIDs {
+		ids = ids[:domain.MaxChangeIDs]
+	}
+	_, err := runTx(ctx, tx, recordChangeCypher, map[string]any{
+		"actor": domain.ActorFrom(ctx), "op": op, "ids": ids, "count": count,
+	})
+	return err
+}
+
+// Changes are ordered newest first by (at, id); a page's cursor key is
+// domain.Change.CursorKey.
+const changesCypher = `
+MATCH (c:Change)
+WHERE ($since IS NULL OR c.at >= datetime($since))
+  AND ($afterAt IS NULL OR c.at < datetime($afterAt) OR (c.at = datetime($afterAt) AND c.id < $afterID))
+RETURN c {.id, .at, .actor, .operation, .ids, .count} AS c
+ORDER BY c.at DESC, c.id DESC
+LIMIT $limit`
+
+const countChangesCypher = `MATCH (c:Change) WHERE ($since IS NULL OR c.at >= datetime($since)) RETURN count(c) AS n`
+
+// Changes implements domain.ChangeService.
+func (s *Store) Changes(ctx context.Context, since time.Time, p domain.Page) ([]domain.Change, bool, error) {
+	params := map[string]any{"since": nil, "afterAt": nil, "afterID": nil, "limit": p.First + 1}
+	// Instants travel as RFC 3339 text and are parsed by Cypher's
+	// datetime(): a Go time.Time parameter did not compare equal to the
+	// stored value, which made pages repeat their boundary.
+	if !since.IsZero() {
+		params["since"] = since.UTC().Format(time.RFC3339Nano)
+	}
+	if p.After != "" {
+		at, id, ok := strings.Cut(p.After, "|")
+		if _, err := time.Parse(time.RFC3339Nano, at); !ok || err != nil {
+			return nil, false, &domain.Error{Code: domain.CodeBadUserInput, Field: "after", Message: "after is not a cursor from this API"}
+		}
+		params["afterAt"], params["afterID"] = at, id
+	}
+	res, err := s.read(ctx, changesCypher, params)
+	if err != nil {
+		return nil, false, err
+	}
+	out := make([]domain.Change, 0, len(res.Records))
+	for _, r := range res.Records {
+		m := recordMap(r, "c")
+		at, _ := m["at"].(time.Time)
+		n, _ := m["count"].(int64)
+		out = append(out, domain.Change{ID: mString(m, "id"), At: at, Actor: mString(m, "actor"),
+			Operation: mString(m, "operation"), IDs: mStrings(m, "ids", false), Count: int(n)})
+	}
+	return trimPage(out, p.First)
+}
+
+// CountChanges implements domain.ChangeService.
+func (s *Store) CountChanges(ctx context.Context, since time.Time) (int, error) {
+	var sinceParam any
+	if !since.IsZero() {
+		sinceParam = since.UTC().Format(time.RFC3339Nano)
+	}
+	return s.count(ctx, countChangesCypher, map[string]any{"since": sinceParam})
+}
+
+var _ domain.ChangeService = (*Store)(nil)

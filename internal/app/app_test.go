@@ -26,6 +26,14 @@ type gqlResponse struct {
 
 func startServer(t *testing.T, cfg config.Config) *httptest.Server {
 	t.Helper()
+	_, srv := newTestApp(t, cfg)
+	return srv
+}
+
+// newTestApp builds the application on cfg and serves it until the test
+// ends.
+func newTestApp(t *testing.T, cfg config.Config) (*App, *httptest.Server) {
+	t.Helper()
 	a, err := New(cfg, testutil.Logger(t))
 	if err != nil {
 		t.Fatal(err)
@@ -35,7 +43,7 @@ func startServer(t *testing.T, cfg config.Config) *httptest.Server {
 		srv.Close()
 		a.Close(context.Background())
 	})
-	return srv
+	return a, srv
 }
 
 func postQuery(t *testing.T, url, query string) (int, gqlResponse, string) {

@@ -10,7 +10,6 @@ import (
 	"encoding/pem"
 	"fmt"
 	"net/http"
-	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"slices"
@@ -71,15 +70,7 @@ func newAuthWorld(t *testing.T, allowAnonymousRead bool) *authWorld {
 	cfg.AuthAPIKeysFile = keysFile
 	cfg.AuthJWTIssuer, cfg.AuthJWTAudience = testIssuer, testAudience
 	cfg.AllowAnonymousRead = allowAnonymousRead
-	a, err := New(cfg, testutil.Logger(t))
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv := httptest.NewServer(a.Handler)
-	t.Cleanup(func() {
-		srv.Close()
-		a.Close(context.Background())
-	})
+	a, srv := newTestApp(t, cfg)
 	if _, err := a.Store.Migrate(context.Background()); err != nil {
 		t.Fatalf("Migrate: %v", err)
 	}

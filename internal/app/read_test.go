@@ -26,15 +26,7 @@ import (
 func loadedServer(t *testing.T, paths ...string) (*App, *httptest.Server) {
 	t.Helper()
 	cfg := testutil.Config(t)
-	a, err := New(cfg, testutil.Logger(t))
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv := httptest.NewServer(a.Handler)
-	t.Cleanup(func() {
-		srv.Close()
-		a.Close(context.Background())
-	})
+	a, srv := newTestApp(t, cfg)
 	ctx := context.Background()
 	if _, err := a.Store.Migrate(ctx); err != nil {
 		t.Fatalf("Migrate: %v", err)

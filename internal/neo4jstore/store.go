@@ -36,6 +36,8 @@ type Store struct {
 	log    *slog.Logger
 	// queries counts the statements sent through read (see Queries).
 	queries atomic.Int64
+	// recorder, when set, sees every statement read sends (SetRecorder).
+	recorder atomic.Pointer[recorder]
 }
 
 // Open creates the driver. It does not dial: the server starts (and stays
@@ -115,6 +117,9 @@ func (s *Store) Stats(ctx context.Context) (domain.GraphStats, error) {
 // with the context's remaining time as the server-side transaction timeout.
 func (s *Store) read(ctx context.Context, cypher string, params map[string]any) (*neo4j.EagerResult, error) {
 	s.queries.Add(1)
+	if rec := s.recorder.Load(); rec != nil {
+		defer rec.done(time.Now(), cypher, params)
+	}
 	res, err := neo4j.ExecuteQuery(ctx, s.driver, cypher, params, neo4j.EagerResultTransformer,
 		neo4j.ExecuteQueryWithDatabase(s.db),
 		neo4j.ExecuteQueryWithReadersRouting(),

@@ -31,7 +31,11 @@ type HandlerOptions struct {
 	// AllowAnonymousRead lets operations without a bearer token run
 	// queries; mutations always need role EDITOR (@hasRole).
 	AllowAnonymousRead bool
-	Logger             *slog.Logger
+	// WebsocketAuth authenticates the Authorization value a websocket
+	// client sends in its connection_init payload (browsers cannot set
+	// headers on websockets); nil: only the upgrade request's header counts.
+	WebsocketAuth func(ctx context.Context, authorization string) context.Context
+	Logger        *slog.Logger
 }
 
 // NewHandler builds the GraphQL HTTP handler: explicit transports, a query
@@ -46,7 +50,11 @@ func NewHandler(r *Resolver, o HandlerOptions) *handler.Server {
 		Directives: generated.DirectiveRoot{HasRole: hasRole},
 	}))
 
-	srv.AddTransport(transport.Websocket{KeepAlivePingInterval: 10 * time.Second})
+	srv.AddTransport(transport.Websocket{
+		KeepAlivePingInterval: 10 * time.Second,
+		InitTimeout:           10 * time.Second,
+		InitFunc:              websocketInit(o.WebsocketAuth),
+	})
 	srv.AddTransport(transport.Options{})
 	srv.AddTransport(transport.GET{})
 	srv.AddTransport(transport.POST{})
@@ -70,6 +78,22 @@ func NewHandler(r *Resolver, o HandlerOptions) *handler.Server {
 		return domain.Errorf(domain.CodeInternal, "internal error")
 	})
 	return srv
+}
+
+// websocketInit takes the caller from the connection_init payload's
+// Authorization entry, when there is one; it replaces whatever the upgrade
+// request's header said. An invalid token is kept as an error in the
+// context, so each operation on the connection answers UNAUTHENTICATED.
+func websocketInit(authenticate func(context.Context, string) context.Context) transport.WebsocketInitFunc {
+	return func(ctx context.Context, payload transport.InitPayload) (context.Context, *transport.InitPayload, error) {
+		if authenticate == nil {
+			return ctx, nil, nil
+		}
+		if value := payload.Authorization(); value != "" {
+			ctx = authenticate(ctx, value)
+		}
+		return ctx, nil, nil
+	}
 }
 
 // operationTimeout gives each query and mutation a deadline, which the

@@ -17,4 +17,6 @@ type Resolver struct {
 	Audit domain.ChangeService
 	// Writes answers the mutations (neo4jstore's write API).
 	Writes domain.WriteService
+	// Events streams licence events from the audit trail (internal/events).
+	Events domain.LicenceEventService
 }

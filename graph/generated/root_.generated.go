@@ -31,10 +31,12 @@ type ResolverRoot interface {
 	ExposureChange() ExposureChangeResolver
 	ExposurePath() ExposurePathResolver
 	Licence() LicenceResolver
+	LicenceEvent() LicenceEventResolver
 	Material() MaterialResolver
 	Mutation() MutationResolver
 	Query() QueryResolver
 	Sector() SectorResolver
+	Subscription() SubscriptionResolver
 	SupplyHop() SupplyHopResolver
 	SupplyLink() SupplyLinkResolver
 }
@@ -194,6 +196,17 @@ type ComplexityRoot struct {
 		Node   func(childComplexity int) int
 	}
 
+	LicenceEvent struct {
+		Actor      func(childComplexity int) int
+		At         func(childComplexity int) int
+		Count      func(childComplexity int) int
+		Cursor     func(childComplexity int) int
+		Kind       func(childComplexity int) int
+		LicenceIds func(childComplexity int) int
+		Licences   func(childComplexity int) int
+		Operation  func(childComplexity int) int
+	}
+
 	Material struct {
 		ID   func(childComplexity int) int
 		Kind func(childComplexity int) int
@@ -238,6 +251,10 @@ type ComplexityRoot struct {
 		ID       func(childComplexity int) int
 		Name     func(childComplexity int) int
 		Parent   func(childComplexity int) int
+	}
+
+	Subscription struct {
+		LicenceEvents func(childComplexity int, after *string) int
 	}
 
 	SupplyGraph struct {
@@ -899,6 +916,55 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.LicenceEdge.Node(childComplexity), true
 
+	case "LicenceEvent.actor":
+		if e.ComplexityRoot.LicenceEvent.Actor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LicenceEvent.Actor(childComplexity), true
+	case "LicenceEvent.at":
+		if e.ComplexityRoot.LicenceEvent.At == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LicenceEvent.At(childComplexity), true
+	case "LicenceEvent.count":
+		if e.ComplexityRoot.LicenceEvent.Count == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LicenceEvent.Count(childComplexity), true
+	case "LicenceEvent.cursor":
+		if e.ComplexityRoot.LicenceEvent.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LicenceEvent.Cursor(childComplexity), true
+	case "LicenceEvent.kind":
+		if e.ComplexityRoot.LicenceEvent.Kind == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LicenceEvent.Kind(childComplexity), true
+	case "LicenceEvent.licenceIds":
+		if e.ComplexityRoot.LicenceEvent.LicenceIds == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LicenceEvent.LicenceIds(childComplexity), true
+	case "LicenceEvent.licences":
+		if e.ComplexityRoot.LicenceEvent.Licences == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LicenceEvent.Licences(childComplexity), true
+	case "LicenceEvent.operation":
+		if e.ComplexityRoot.LicenceEvent.Operation == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LicenceEvent.Operation(childComplexity), true
+
 	case "Material.id":
 		if e.ComplexityRoot.Material.ID == nil {
 			break
@@ -1181,6 +1247,18 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Sector.Parent(childComplexity), true
 
+	case "Subscription.licenceEvents":
+		if e.ComplexityRoot.Subscription.LicenceEvents == nil {
+			break
+		}
+
+		args, err := ec.field_Subscription_licenceEvents_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Subscription.LicenceEvents(childComplexity, args["after"].(*string)), true
+
 	case "SupplyGraph.links":
 		if e.ComplexityRoot.SupplyGraph.Links == nil {
 			break
@@ -1382,6 +1460,23 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 				Data: buf.Bytes(),
 			}
 		}
+	case ast.Subscription:
+		next := ec._Subscription(ctx, opCtx.Operation.SelectionSet)
+
+		var buf bytes.Buffer
+		return func(ctx context.Context) *graphql.Response {
+			buf.Reset()
+			data := next(ctx)
+
+			if data == nil {
+				return nil
+			}
+			data.MarshalGQL(&buf)
+
+			return &graphql.Response{
+				Data: buf.Bytes(),
+			}
+		}
 
 	default:
 		return graphql.OneShot(graphql.ErrorResponse(ctx, "unsupported GraphQL operation"))
@@ -1544,6 +1639,46 @@ type CompanyConnection {
 type CompanyEdge {
   cursor: String!
   node: Company!
+}
+`, BuiltIn: false},
+	{Name: "../../schema/events.graphqls", Input: `# Live licence events over the graphql-ws websocket protocol, fed from the
+# audit trail: writes through the API and seed loads by other processes are
+# announced alike.
+
+type Subscription {
+  """
+  Licence writes as they are recorded: grants, revocations, exclusion
+  changes and imports (importLicences and seed loads of licence files).
+  after: resume after the event whose cursor is given (events at or
+  before it are not repeated); without it, only events from now on.
+  Role READER.
+  """
+  licenceEvents(after: String): LicenceEvent! @hasRole(role: READER)
+}
+
+enum LicenceEventKind {
+  GRANTED
+  REVOKED
+  EXCLUSIONS_CHANGED
+  IMPORTED
+}
+
+"One licence write, from the audit trail."
+type LicenceEvent {
+  "Pass as licenceEvents(after:) to resume after this event."
+  cursor: String!
+  kind: LicenceEventKind!
+  at: Time!
+  "The token's subject, or seed for the seed loader."
+  actor: String!
+  "The mutation's name, or seed licences for a seed file."
+  operation: String!
+  "Ids of the licences written (at most 1,000)."
+  licenceIds: [ID!]!
+  "How many licences were written."
+  count: Int!
+  "The licences as they are now (at most 100; deleted ones are left out)."
+  licences: [Licence!]!
 }
 `, BuiltIn: false},
 	{Name: "../../schema/exposure.graphqls", Input: `# Exposure: SPEC "Exposure semantics", rules 1–5. docs/exposure.md explains
@@ -2312,6 +2447,28 @@ func (ec *executionContext) childFields_LicenceEdge(ctx context.Context, field g
 		return ec.fieldContext_LicenceEdge_node(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type LicenceEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_LicenceEvent(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "cursor":
+		return ec.fieldContext_LicenceEvent_cursor(ctx, field)
+	case "kind":
+		return ec.fieldContext_LicenceEvent_kind(ctx, field)
+	case "at":
+		return ec.fieldContext_LicenceEvent_at(ctx, field)
+	case "actor":
+		return ec.fieldContext_LicenceEvent_actor(ctx, field)
+	case "operation":
+		return ec.fieldContext_LicenceEvent_operation(ctx, field)
+	case "licenceIds":
+		return ec.fieldContext_LicenceEvent_licenceIds(ctx, field)
+	case "count":
+		return ec.fieldContext_LicenceEvent_count(ctx, field)
+	case "licences":
+		return ec.fieldContext_LicenceEvent_licences(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type LicenceEvent", field.Name)
 }
 
 func (ec *executionContext) childFields_Material(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/99designs/gqlgen/graphql"
+	"github.com/vektah/gqlparser/v2/ast"
 	"github.com/vikstrous/dataloadgen"
 
 	"github.com/licencegraph/licencegraph/internal/domain"
@@ -43,21 +44,21 @@ type Loaders struct {
 // for batchWait before it sends a batch. Pages of
 // supply links also prime Company with the companies at their other end,
 // read in the same query, so `supplier`/`customer` cost no round trip.
-func New(s domain.ReadService) *Loaders {
-	wait := dataloadgen.WithWait(batchWait)
+func New(s domain.ReadService, options ...dataloadgen.Option) *Loaders {
+	o := append([]dataloadgen.Option{dataloadgen.WithWait(batchWait)}, options...)
 	l := &Loaders{
-		Company:          dataloadgen.NewMappedLoader(s.CompaniesByIDs, wait),
-		Sector:           dataloadgen.NewMappedLoader(s.SectorsByIDs, wait),
-		SectorChildren:   dataloadgen.NewMappedLoader(s.SectorChildren, wait),
-		Material:         dataloadgen.NewMappedLoader(s.MaterialsByIDs, wait),
-		ExportControl:    dataloadgen.NewMappedLoader(s.ExportControlsByIDs, wait),
-		LicencesHeld:     dataloadgen.NewMappedLoader(s.LicencesHeld, wait),
-		LicencesCovering: dataloadgen.NewMappedLoader(s.LicencesCovering, wait),
-		LicenceClients:   dataloadgen.NewMappedLoader(s.LicenceClients, wait),
-		Licence:          dataloadgen.NewMappedLoader(s.LicencesByIDs, wait),
+		Company:          dataloadgen.NewMappedLoader(s.CompaniesByIDs, o...),
+		Sector:           dataloadgen.NewMappedLoader(s.SectorsByIDs, o...),
+		SectorChildren:   dataloadgen.NewMappedLoader(s.SectorChildren, o...),
+		Material:         dataloadgen.NewMappedLoader(s.MaterialsByIDs, o...),
+		ExportControl:    dataloadgen.NewMappedLoader(s.ExportControlsByIDs, o...),
+		LicencesHeld:     dataloadgen.NewMappedLoader(s.LicencesHeld, o...),
+		LicencesCovering: dataloadgen.NewMappedLoader(s.LicencesCovering, o...),
+		LicenceClients:   dataloadgen.NewMappedLoader(s.LicenceClients, o...),
+		Licence:          dataloadgen.NewMappedLoader(s.LicencesByIDs, o...),
 	}
-	l.Suppliers = dataloadgen.NewMappedLoader(l.priming(s.SupplierPages), wait)
-	l.Customers = dataloadgen.NewMappedLoader(l.priming(s.CustomerPages), wait)
+	l.Suppliers = dataloadgen.NewMappedLoader(l.priming(s.SupplierPages), o...)
+	l.Customers = dataloadgen.NewMappedLoader(l.priming(s.CustomerPages), o...)
 	return l
 }
 
@@ -101,6 +102,11 @@ func For(ctx context.Context) (*Loaders, error) {
 // is cached across requests.
 func Middleware(s domain.ReadService) graphql.OperationMiddleware {
 	return func(ctx context.Context, next graphql.OperationHandler) graphql.ResponseHandler {
+		if oc := graphql.GetOperationContext(ctx); oc.Operation != nil && oc.Operation.Operation == ast.Subscription {
+			// A subscription lives for many events: a cache would answer
+			// later events with the first one's data.
+			return next(With(ctx, New(s, dataloadgen.WithoutCache())))
+		}
 		return next(With(ctx, New(s)))
 	}
 }

@@ -58,6 +58,9 @@ type Mutation struct {
 type Query struct {
 }
 
+type Subscription struct {
+}
+
 // A supply link, as a line of a supply seed file.
 type SupplyLinkInput struct {
 	Supplier string `json:"supplier"`

@@ -13,6 +13,7 @@ import (
 	"github.com/licencegraph/licencegraph/graph"
 	"github.com/licencegraph/licencegraph/internal/auth"
 	"github.com/licencegraph/licencegraph/internal/config"
+	"github.com/licencegraph/licencegraph/internal/events"
 	"github.com/licencegraph/licencegraph/internal/exposure"
 	"github.com/licencegraph/licencegraph/internal/graphiql"
 	"github.com/licencegraph/licencegraph/internal/neo4jstore"
@@ -40,10 +41,13 @@ func New(cfg config.Config, log *slog.Logger) (*App, error) {
 	if !authn.Enabled() {
 		log.Warn("no authentication configured: mutations are refused (set AUTH_JWT_* or AUTH_API_KEYS_FILE)")
 	}
-	resolver := &graph.Resolver{StatsService: store, Reads: store, Exposure: exposure.New(store), Writes: store, Audit: store}
+	resolver := &graph.Resolver{
+		StatsService: store, Reads: store, Exposure: exposure.New(store), Writes: store, Audit: store,
+		Events: &events.Feed{Source: store, PollInterval: cfg.EventsPollInterval, Logger: log},
+	}
 	gql := graph.NewHandler(resolver, graph.HandlerOptions{
 		RequestTimeout: cfg.RequestTimeout, MaxComplexity: cfg.MaxQueryComplexity, MaxDepth: cfg.MaxQueryDepth,
-		AllowAnonymousRead: cfg.AllowAnonymousRead, Logger: log,
+		AllowAnonymousRead: cfg.AllowAnonymousRead, WebsocketAuth: authn.WithAuthorization, Logger: log,
 	})
 	h := server.Handler(server.Options{
 		GraphQL:     authn.Middleware(gql),

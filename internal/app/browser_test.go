@@ -44,3 +44,49 @@ func TestGraphiQLInHeadlessChromium(t *testing.T) {
 		t.Fatalf("no screenshot written: %v", err)
 	}
 }
+
+// GraphiQL runs a subscription with the token pasted into its headers
+// editor (anonymous reads off, so the token must reach the websocket's
+// connection_init) and shows the event of a grant made meanwhile.
+func TestGraphiQLSubscriptionWithToken(t *testing.T) {
+	chromium, webDir := testutil.RequireBrowser(t)
+	w := newAuthWorld(t, false)
+
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, "node", filepath.Join(webDir, "e2e", "graphiql.mjs"))
+	cmd.Dir = webDir
+	cmd.Env = append(os.Environ(),
+		"BASE_URL="+w.url,
+		"CHROMIUM_PATH="+chromium,
+		"E2E_QUERY=subscription { licenceEvents { kind licenceIds actor } }",
+		`E2E_EXPECT="GRANTED"`,
+		`E2E_HEADERS={"Authorization": "Bearer reader-api-key"}`,
+	)
+	done := make(chan struct{})
+	var out []byte
+	var err error
+	go func() {
+		defer close(done)
+		out, err = cmd.CombinedOutput()
+	}()
+	// Grant until the page shows the event: it subscribes once the page
+	// has loaded, which takes a few seconds.
+	tick := time.NewTicker(time.Second)
+	defer tick.Stop()
+wait:
+	for {
+		select {
+		case <-done:
+			break wait
+		case <-tick.C:
+			if resp, raw := w.post("editor-api-key", `mutation { grantLicence(input: {id: "L-browser", holder: "cn-mag", clients: ["us-oem"]}) { id } }`, nil); len(resp.Errors) > 0 {
+				t.Fatalf("grantLicence: %s", raw)
+			}
+		}
+	}
+	t.Logf("e2e output:\n%s", out)
+	if err != nil || !strings.Contains(string(out), "1 passed, 0 failed") {
+		t.Fatalf("browser subscription test failed: %v", err)
+	}
+}

@@ -99,22 +99,26 @@ func FromContext(ctx context.Context) (*Principal, error) {
 // anonymous: the GraphQL layer answers it with UNAUTHENTICATED.
 func (a *Authenticator) Middleware(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		header := r.Header.Get("Authorization")
-		if header == "" {
-			next.ServeHTTP(w, r.WithContext(WithPrincipal(r.Context(), nil)))
-			return
-		}
-		scheme, token, _ := strings.Cut(strings.TrimSpace(header), " ")
-		token = strings.TrimSpace(token)
-		if !strings.EqualFold(scheme, "Bearer") || token == "" {
-			next.ServeHTTP(w, r.WithContext(withError(r.Context(), errors.New("the Authorization header is not \"Bearer <token>\""))))
-			return
-		}
-		p, err := a.Authenticate(token)
-		if err != nil {
-			next.ServeHTTP(w, r.WithContext(withError(r.Context(), err)))
-			return
-		}
-		next.ServeHTTP(w, r.WithContext(WithPrincipal(r.Context(), p)))
+		next.ServeHTTP(w, r.WithContext(a.WithAuthorization(r.Context(), r.Header.Get("Authorization"))))
 	})
+}
+
+// WithAuthorization returns ctx carrying the caller an Authorization value
+// ("Bearer <token>") names: anonymous when it is empty, an error
+// (FromContext) when it is not a valid token. Websocket connections pass
+// the value of their connection_init payload here.
+func (a *Authenticator) WithAuthorization(ctx context.Context, header string) context.Context {
+	if header == "" {
+		return WithPrincipal(ctx, nil)
+	}
+	scheme, token, _ := strings.Cut(strings.TrimSpace(header), " ")
+	token = strings.TrimSpace(token)
+	if !strings.EqualFold(scheme, "Bearer") || token == "" {
+		return withError(ctx, errors.New("the Authorization header is not \"Bearer <token>\""))
+	}
+	p, err := a.Authenticate(token)
+	if err != nil {
+		return withError(ctx, err)
+	}
+	return WithPrincipal(ctx, p)
 }

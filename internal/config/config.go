@@ -49,6 +49,10 @@ type Config struct {
 	// AllowAnonymousRead lets requests without a token run queries;
 	// mutations always need a token with role editor.
 	AllowAnonymousRead bool
+
+	// EventsPollInterval is how often a licenceEvents subscription polls
+	// the audit trail.
+	EventsPollInterval time.Duration
 }
 
 // Getenv is os.Getenv's shape, so tests can pass a map.
@@ -83,6 +87,7 @@ func FromEnv(getenv Getenv) (Config, error) {
 		AuthJWTRolesClaim:         p.str("AUTH_JWT_ROLES_CLAIM", "roles"),
 		AuthAPIKeysFile:           p.str("AUTH_API_KEYS_FILE", ""),
 		AllowAnonymousRead:        p.boolean("ALLOW_ANONYMOUS_READ", true),
+		EventsPollInterval:        p.duration("EVENTS_POLL_INTERVAL", 200*time.Millisecond),
 	}
 	if s := c.AuthJWTHS256Secret; s != "" && len(s) < 32 {
 		p.errs = append(p.errs, errors.New("AUTH_JWT_HS256_SECRET: shorter than 32 bytes"))

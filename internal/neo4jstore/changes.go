@@ -2,7 +2,6 @@ package neo4jstore
 
 import (
 	"context"
-	"strings"
 	"time"
 
 	"github.com/neo4j/neo4j-go-driver/v5/neo4j"
@@ -48,25 +47,17 @@ func (s *Store) Changes(ctx context.Context, since time.Time, p domain.Page) ([]
 		params["since"] = since.UTC().Format(time.RFC3339Nano)
 	}
 	if p.After != "" {
-		at, id, ok := strings.Cut(p.After, "|")
-		if _, err := time.Parse(time.RFC3339Nano, at); !ok || err != nil {
+		at, id, ok := domain.ParseChangeCursor(p.After)
+		if !ok {
 			return nil, false, &domain.Error{Code: domain.CodeBadUserInput, Field: "after", Message: "after is not a cursor from this API"}
 		}
-		params["afterAt"], params["afterID"] = at, id
+		params["afterAt"], params["afterID"] = at.UTC().Format(time.RFC3339Nano), id
 	}
 	res, err := s.read(ctx, changesCypher, params)
 	if err != nil {
 		return nil, false, err
 	}
-	out := make([]domain.Change, 0, len(res.Records))
-	for _, r := range res.Records {
-		m := recordMap(r, "c")
-		at, _ := m["at"].(time.Time)
-		n, _ := m["count"].(int64)
-		out = append(out, domain.Change{ID: mString(m, "id"), At: at, Actor: mString(m, "actor"),
-			Operation: mString(m, "operation"), IDs: mStrings(m, "ids", false), Count: int(n)})
-	}
-	return trimPage(out, p.First)
+	return trimPage(toChanges(res.Records), p.First)
 }
 
 // CountChanges implements domain.ChangeService.
@@ -78,4 +69,41 @@ func (s *Store) CountChanges(ctx context.Context, since time.Time) (int, error) 
 	return s.count(ctx, countChangesCypher, map[string]any{"since": sinceParam})
 }
 
-var _ domain.ChangeService = (*Store)(nil)
+// changesAfterCypher reads the trail oldest first for live events, from a
+// keyset position; the range on c.at uses the index on :Change(at).
+const changesAfterCypher = `
+MATCH (c:Change)
+WHERE c.at >= datetime($afterAt)
+  AND (c.at > datetime($afterAt) OR c.id > $afterID)
+  AND c.operation IN $ops
+RETURN c {.id, .at, .actor, .operation, .ids, .count} AS c
+ORDER BY c.at, c.id
+LIMIT $limit`
+
+// ChangesAfter implements domain.ChangeFeed.
+func (s *Store) ChangesAfter(ctx context.Context, at time.Time, id string, ops []string, limit int) ([]domain.Change, error) {
+	res, err := s.read(ctx, changesAfterCypher, map[string]any{
+		"afterAt": at.UTC().Format(time.RFC3339Nano), "afterID": id, "ops": ops, "limit": limit,
+	})
+	if err != nil {
+		return nil, err
+	}
+	return toChanges(res.Records), nil
+}
+
+func toChanges(records []*neo4j.Record) []domain.Change {
+	out := make([]domain.Change, 0, len(records))
+	for _, r := range records {
+		m := recordMap(r, "c")
+		at, _ := m["at"].(time.Time)
+		n, _ := m["count"].(int64)
+		out = append(out, domain.Change{ID: mString(m, "id"), At: at, Actor: mString(m, "actor"),
+			Operation: mString(m, "operation"), IDs: mStrings(m, "ids", false), Count: int(n)})
+	}
+	return out
+}
+
+var (
+	_ domain.ChangeService = (*Store)(nil)
+	_ domain.ChangeFeed    = (*Store)(nil)
+)

@@ -20,6 +20,7 @@ import (
 	"github.com/licencegraph/licencegraph/graph/loader"
 	"github.com/licencegraph/licencegraph/graph/scalar"
 	"github.com/licencegraph/licencegraph/internal/domain"
+	"github.com/licencegraph/licencegraph/internal/requestid"
 )
 
 // HandlerOptions configure the GraphQL handler.
@@ -28,6 +29,12 @@ type HandlerOptions struct {
 	RequestTimeout time.Duration
 	// MaxComplexity and MaxDepth bound one operation (0: no limit).
 	MaxComplexity, MaxDepth int
+	// MaxAliases bounds the aliased fields of one operation, MaxTokens
+	// the lexical tokens of one query document (0: no limit).
+	MaxAliases, MaxTokens int
+	// DisableIntrospection refuses __schema and __type (the production
+	// profile); __typename keeps working.
+	DisableIntrospection bool
 	// AllowAnonymousRead lets operations without a bearer token run
 	// queries; mutations always need role EDITOR (@hasRole).
 	AllowAnonymousRead bool
@@ -44,6 +51,7 @@ func NewHandler(r *Resolver, o HandlerOptions) *handler.Server {
 	if o.Logger == nil {
 		o.Logger = slog.Default()
 	}
+	o.Logger = slog.New(requestid.LogHandler(o.Logger.Handler()))
 	srv := handler.New(generated.NewExecutableSchema(generated.Config{
 		Resolvers:  r,
 		Complexity: complexityRoot(),
@@ -60,8 +68,14 @@ func NewHandler(r *Resolver, o HandlerOptions) *handler.Server {
 	srv.AddTransport(transport.POST{})
 
 	srv.SetQueryCache(lru.New[*ast.QueryDocument](1000))
-	srv.Use(extension.Introspection{})
-	srv.Use(&queryLimits{maxComplexity: o.MaxComplexity, maxDepth: o.MaxDepth})
+	srv.SetParserTokenLimit(o.MaxTokens)
+	srv.SetDisableSuggestion(true)
+	srv.SetValidationRulesFn(rulesWithoutSuggestions)
+	if !o.DisableIntrospection {
+		srv.Use(extension.Introspection{})
+	}
+	srv.Use(&queryLimits{maxComplexity: o.MaxComplexity, maxDepth: o.MaxDepth,
+		maxAliases: o.MaxAliases, noIntrospection: o.DisableIntrospection})
 	srv.Use(extension.AutomaticPersistedQuery{Cache: lru.New[string](100)})
 
 	present := errorPresenter(o.Logger)
@@ -165,6 +179,13 @@ func errorPresenter(log *slog.Logger) graphql.ErrorPresenterFunc {
 			gqlErr.Message = "internal error"
 			gqlErr.Err = nil
 			setCode(gqlErr, domain.CodeInternal)
+		}
+		if gqlErr.Extensions["code"] == string(domain.CodeInternal) {
+			// What the user can quote to the operator: the log lines of
+			// this failure carry the same request_id.
+			if id := requestid.FromContext(ctx); id != "" {
+				gqlErr.Extensions["requestId"] = id
+			}
 		}
 		return gqlErr
 	}

@@ -7,6 +7,8 @@ import (
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/vektah/gqlparser/v2/ast"
 	"github.com/vektah/gqlparser/v2/gqlerror"
+	"github.com/vektah/gqlparser/v2/validator/core"
+	"github.com/vektah/gqlparser/v2/validator/rules"
 
 	"github.com/licencegraph/licencegraph/graph/generated"
 	"github.com/licencegraph/licencegraph/internal/domain"
@@ -70,11 +72,13 @@ func complexityRoot() generated.ComplexityRoot {
 	return c
 }
 
-// queryLimits rejects, before anything runs, operations deeper or costlier
-// than configured, with QUERY_TOO_COMPLEX.
+// queryLimits rejects, before anything runs, operations deeper, costlier
+// or with more aliases than configured, with QUERY_TOO_COMPLEX, and
+// introspection where it is turned off.
 type queryLimits struct {
-	maxComplexity, maxDepth int
-	schema                  graphql.ExecutableSchema
+	maxComplexity, maxDepth, maxAliases int
+	noIntrospection                     bool
+	schema                              graphql.ExecutableSchema
 }
 
 var _ interface {
@@ -91,12 +95,23 @@ func (l *queryLimits) Validate(schema graphql.ExecutableSchema) error {
 
 func (l *queryLimits) MutateOperationContext(ctx context.Context, oc *graphql.OperationContext) *gqlerror.Error {
 	op := oc.Doc.Operations.ForName(oc.OperationName)
-	if op == nil || introspectionOnly(op.SelectionSet) {
-		// gqlgen reports an unknown operation itself; the introspection
-		// query of GraphiQL is deep by nature and cheap.
+	if op == nil {
+		return nil // gqlgen reports an unknown operation itself
+	}
+	w := newWalker()
+	if a := w.aliases(op.SelectionSet, l.maxAliases); l.maxAliases > 0 && a > l.maxAliases {
+		return tooComplex("the query has more than %d aliased fields; the limit is %d", l.maxAliases, l.maxAliases)
+	}
+	if l.noIntrospection && w.introspects(op.SelectionSet) {
+		err := gqlerror.Errorf("introspection is turned off on this server")
+		err.Extensions = map[string]any{"code": "GRAPHQL_VALIDATION_FAILED"}
+		return err
+	}
+	if introspectionOnly(op.SelectionSet) {
+		// The introspection query of GraphiQL is deep by nature and cheap.
 		return nil
 	}
-	if d := depth(op.SelectionSet, 0); l.maxDepth > 0 && d > l.maxDepth {
+	if d := w.depth(op.SelectionSet); l.maxDepth > 0 && d > l.maxDepth {
 		return tooComplex("the query is %d levels deep; the limit is %d", d, l.maxDepth)
 	}
 	if c := complexity.Calculate(ctx, l.schema, op, oc.Variables); l.maxComplexity > 0 && c > l.maxComplexity {
@@ -111,25 +126,108 @@ func tooComplex(format string, args ...any) *gqlerror.Error {
 	return err
 }
 
-// depth is the number of nested field levels below a selection set,
-// looking through fragments.
-func depth(set ast.SelectionSet, seen int) int {
-	deepest := seen
+// walker measures a selection set, looking through fragments. Each named
+// fragment is measured once (memoised), so a document that spreads
+// fragments into fragments costs time linear in its size, not in its
+// expansion.
+type walker struct {
+	depths  map[string]int
+	aliased map[string]int
+	seen    map[string]bool
+}
+
+func newWalker() *walker {
+	return &walker{depths: map[string]int{}, aliased: map[string]int{}, seen: map[string]bool{}}
+}
+
+// depth is the number of nested field levels below a selection set.
+func (w *walker) depth(set ast.SelectionSet) int {
+	deepest := 0
 	for _, sel := range set {
 		var d int
 		switch s := sel.(type) {
 		case *ast.Field:
-			d = depth(s.SelectionSet, seen+1)
+			d = 1 + w.depth(s.SelectionSet)
 		case *ast.InlineFragment:
-			d = depth(s.SelectionSet, seen)
+			d = w.depth(s.SelectionSet)
 		case *ast.FragmentSpread:
-			if s.Definition != nil {
-				d = depth(s.Definition.SelectionSet, seen)
+			if s.Definition == nil {
+				continue
+			}
+			var ok bool
+			if d, ok = w.depths[s.Name]; !ok {
+				w.depths[s.Name] = 0 // validation forbids cycles; this guards anyway
+				d = w.depth(s.Definition.SelectionSet)
+				w.depths[s.Name] = d
 			}
 		}
 		deepest = max(deepest, d)
 	}
 	return deepest
+}
+
+// aliases counts the fields named by an alias other than the field's own
+// name, each fragment counted every time it is spread. It stops counting
+// past limit (0: no limit), so the answer saturates at limit+1.
+func (w *walker) aliases(set ast.SelectionSet, limit int) int {
+	n := 0
+	add := func(k int) {
+		n += k
+		if limit > 0 && n > limit {
+			n = limit + 1
+		}
+	}
+	for _, sel := range set {
+		switch s := sel.(type) {
+		case *ast.Field:
+			if s.Alias != "" && s.Alias != s.Name {
+				add(1)
+			}
+			add(w.aliases(s.SelectionSet, limit))
+		case *ast.InlineFragment:
+			add(w.aliases(s.SelectionSet, limit))
+		case *ast.FragmentSpread:
+			if s.Definition == nil {
+				continue
+			}
+			k, ok := w.aliased[s.Name]
+			if !ok {
+				w.aliased[s.Name] = 0
+				k = w.aliases(s.Definition.SelectionSet, limit)
+				w.aliased[s.Name] = k
+			}
+			add(k)
+		}
+		if limit > 0 && n > limit {
+			break
+		}
+	}
+	return n
+}
+
+// introspects reports whether a selection set asks for __schema or
+// __type anywhere.
+func (w *walker) introspects(set ast.SelectionSet) bool {
+	for _, sel := range set {
+		switch s := sel.(type) {
+		case *ast.Field:
+			if s.Name == "__schema" || s.Name == "__type" || w.introspects(s.SelectionSet) {
+				return true
+			}
+		case *ast.InlineFragment:
+			if w.introspects(s.SelectionSet) {
+				return true
+			}
+		case *ast.FragmentSpread:
+			if s.Definition != nil && !w.seen[s.Name] {
+				w.seen[s.Name] = true
+				if w.introspects(s.Definition.SelectionSet) {
+					return true
+				}
+			}
+		}
+	}
+	return false
 }
 
 func introspectionOnly(set ast.SelectionSet) bool {
@@ -140,4 +238,26 @@ func introspectionOnly(set ast.SelectionSet) bool {
 		}
 	}
 	return len(set) > 0
+}
+
+// rulesWithoutSuggestions is gqlparser's default validation with every
+// rule that suggests names ("Did you mean …?") replaced by its variant
+// without suggestions: they would hand out the schema when introspection
+// is off. (gqlgen's SetDisableSuggestion swaps two of the five.)
+func rulesWithoutSuggestions() *rules.Rules {
+	r := rules.NewDefaultRules()
+	for _, swap := range []struct {
+		name string
+		rule core.Rule
+	}{
+		{"FieldsOnCorrectType", rules.FieldsOnCorrectTypeRuleWithoutSuggestions},
+		{"KnownArgumentNames", rules.KnownArgumentNamesRuleWithoutSuggestions},
+		{"KnownTypeNames", rules.KnownTypeNamesRuleWithoutSuggestions},
+		{"ScalarLeafs", rules.ScalarLeafsRuleWithoutSuggestions},
+		{"ValuesOfCorrectType", rules.ValuesOfCorrectTypeRuleWithoutSuggestions},
+	} {
+		r.RemoveRule(swap.name)
+		r.AddRule(swap.rule.Name, swap.rule.RuleFunc)
+	}
+	return r
 }

@@ -48,6 +48,7 @@ func New(cfg config.Config, log *slog.Logger) (*App, error) {
 	gql := graph.NewHandler(resolver, graph.HandlerOptions{
 		RequestTimeout: cfg.RequestTimeout, MaxComplexity: cfg.MaxQueryComplexity, MaxDepth: cfg.MaxQueryDepth,
 		AllowAnonymousRead: cfg.AllowAnonymousRead, WebsocketAuth: authn.WithAuthorization, Logger: log,
+		MaxAliases: cfg.MaxQueryAliases, MaxTokens: cfg.MaxQueryTokens, DisableIntrospection: !cfg.Introspection,
 	})
 	h := server.Handler(server.Options{
 		GraphQL:     authn.Middleware(gql),
@@ -55,6 +56,8 @@ func New(cfg config.Config, log *slog.Logger) (*App, error) {
 		DB:          store,
 		CORSOrigins: cfg.CORSOrigins,
 		Logger:      log,
+
+		MaxRequestBytes: cfg.MaxRequestBytes,
 	})
 	return &App{Config: cfg, Store: store, Handler: h, log: log}, nil
 }
@@ -96,6 +99,7 @@ func OpenStore(cfg config.Config, log *slog.Logger) (*neo4jstore.Store, error) {
 		URI: cfg.Neo4jURI, User: cfg.Neo4jUser, Password: cfg.Neo4jPassword,
 		Database: cfg.Neo4jDatabase, MaxRetry: cfg.Neo4jMaxRetry,
 		ConnectTimeout: cfg.Neo4jConnectTimeout, Logger: log,
+		MaxPoolSize: cfg.Neo4jMaxPoolSize, AcquireTimeout: cfg.Neo4jAcquireTimeout,
 	})
 }
 

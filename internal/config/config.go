@@ -24,10 +24,26 @@ type Config struct {
 	// Neo4jConnectTimeout bounds acquiring a connection, so requests fail
 	// fast with UNAVAILABLE when the database is down.
 	Neo4jConnectTimeout time.Duration
+	// Neo4jMaxPoolSize bounds the driver's connections; a request that
+	// finds none free within Neo4jAcquireTimeout fails with UNAVAILABLE.
+	Neo4jMaxPoolSize    int
+	Neo4jAcquireTimeout time.Duration
 
 	// MaxQueryComplexity and MaxQueryDepth bound one GraphQL operation.
 	MaxQueryComplexity int
 	MaxQueryDepth      int
+	// MaxQueryAliases bounds the aliased fields of one operation,
+	// MaxQueryTokens the lexical tokens of one query document, and
+	// MaxRequestBytes the body of one HTTP request (more is a 413).
+	MaxQueryAliases int
+	MaxQueryTokens  int
+	MaxRequestBytes int
+	// Profile is "development" (the default) or "production", which
+	// changes the defaults of the settings below.
+	Profile string
+	// Introspection answers __schema and __type queries: on by default
+	// for analysts, off by default in the production profile.
+	Introspection bool
 
 	ListenAddr      string
 	CORSOrigins     []string
@@ -55,6 +71,12 @@ type Config struct {
 	EventsPollInterval time.Duration
 }
 
+// The profiles of LICENCEGRAPH_PROFILE.
+const (
+	ProfileDevelopment = "development"
+	ProfileProduction  = "production"
+)
+
 // Getenv is os.Getenv's shape, so tests can pass a map.
 type Getenv func(string) string
 
@@ -71,12 +93,17 @@ func FromEnv(getenv Getenv) (Config, error) {
 		Neo4jDatabase:       p.str("NEO4J_DATABASE", "neo4j"),
 		Neo4jMaxRetry:       p.duration("NEO4J_MAX_RETRY_TIME", 5*time.Second),
 		Neo4jConnectTimeout: p.duration("NEO4J_CONNECT_TIMEOUT", 3*time.Second),
+		Neo4jMaxPoolSize:    p.positiveInt("NEO4J_MAX_CONNECTION_POOL_SIZE", 100),
 		ListenAddr:          p.str("LISTEN_ADDR", ":8080"),
 		CORSOrigins:         p.list("CORS_ALLOWED_ORIGINS", []string{"*"}),
 		RequestTimeout:      p.duration("REQUEST_TIMEOUT", 15*time.Second),
 		ShutdownTimeout:     p.duration("SHUTDOWN_TIMEOUT", 15*time.Second),
 		MaxQueryComplexity:  p.positiveInt("MAX_QUERY_COMPLEXITY", 250000),
 		MaxQueryDepth:       p.positiveInt("MAX_QUERY_DEPTH", 15),
+		MaxQueryAliases:     p.positiveInt("MAX_QUERY_ALIASES", 30),
+		MaxQueryTokens:      p.positiveInt("MAX_QUERY_TOKENS", 5000),
+		MaxRequestBytes:     p.positiveInt("MAX_REQUEST_BYTES", 1<<20),
+		Profile:             p.oneOf("LICENCEGRAPH_PROFILE", ProfileDevelopment, ProfileDevelopment, ProfileProduction),
 		LogLevel:            p.level("LOG_LEVEL", slog.LevelInfo),
 		LogFormat:           p.oneOf("LOG_FORMAT", "text", "text", "json"),
 
@@ -89,6 +116,10 @@ func FromEnv(getenv Getenv) (Config, error) {
 		AllowAnonymousRead:        p.boolean("ALLOW_ANONYMOUS_READ", true),
 		EventsPollInterval:        p.duration("EVENTS_POLL_INTERVAL", 200*time.Millisecond),
 	}
+	// The acquisition timeout defaults to the connect timeout, as before
+	// it had a variable of its own.
+	c.Neo4jAcquireTimeout = p.duration("NEO4J_CONNECTION_ACQUISITION_TIMEOUT", c.Neo4jConnectTimeout)
+	c.Introspection = p.boolean("INTROSPECTION", c.Profile != ProfileProduction)
 	if s := c.AuthJWTHS256Secret; s != "" && len(s) < 32 {
 		p.errs = append(p.errs, errors.New("AUTH_JWT_HS256_SECRET: shorter than 32 bytes"))
 	}
@@ -115,6 +146,8 @@ func (c Config) LogValue() slog.Value {
 		slog.String("listen_addr", c.ListenAddr),
 		slog.Any("cors_allowed_origins", c.CORSOrigins),
 		slog.Duration("request_timeout", c.RequestTimeout),
+		slog.String("profile", c.Profile),
+		slog.Bool("introspection", c.Introspection),
 		slog.String("auth_jwt_hs256_secret", mask(c.AuthJWTHS256Secret)),
 		slog.String("auth_jwt_rs256_public_key_file", c.AuthJWTRS256PublicKeyFile),
 		slog.String("auth_jwt_issuer", c.AuthJWTIssuer),

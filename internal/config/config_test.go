@@ -85,3 +85,59 @@ func TestLogValueMasksPassword(t *testing.T) {
 		t.Fatalf("password leaked: %s", s)
 	}
 }
+
+// The hardening settings (docs/security.md): defaults, the production
+// profile, and an explicit INTROSPECTION winning over the profile.
+func TestHardeningSettings(t *testing.T) {
+	tests := []struct {
+		name          string
+		env           map[string]string
+		introspection bool
+		check         func(t *testing.T, c Config)
+	}{
+		{"defaults", nil, true, func(t *testing.T, c Config) {
+			if c.Profile != ProfileDevelopment || c.MaxQueryAliases != 30 || c.MaxQueryTokens != 5000 || c.MaxRequestBytes != 1<<20 {
+				t.Errorf("limits: %+v", c)
+			}
+			if c.Neo4jMaxPoolSize != 100 || c.Neo4jAcquireTimeout != c.Neo4jConnectTimeout {
+				t.Errorf("pool: size %d, acquisition timeout %s", c.Neo4jMaxPoolSize, c.Neo4jAcquireTimeout)
+			}
+		}},
+		{"production profile", map[string]string{"LICENCEGRAPH_PROFILE": "Production"}, false, nil},
+		{"production profile, introspection asked for", map[string]string{"LICENCEGRAPH_PROFILE": "production", "INTROSPECTION": "true"}, true, nil},
+		{"introspection off", map[string]string{"INTROSPECTION": "false"}, false, nil},
+		{"overrides", map[string]string{
+			"MAX_QUERY_ALIASES": "5", "MAX_QUERY_TOKENS": "100", "MAX_REQUEST_BYTES": "2048",
+			"NEO4J_MAX_CONNECTION_POOL_SIZE": "4", "NEO4J_CONNECT_TIMEOUT": "2s", "NEO4J_CONNECTION_ACQUISITION_TIMEOUT": "250ms",
+		}, true, func(t *testing.T, c Config) {
+			if c.MaxQueryAliases != 5 || c.MaxQueryTokens != 100 || c.MaxRequestBytes != 2048 {
+				t.Errorf("limits: %+v", c)
+			}
+			if c.Neo4jMaxPoolSize != 4 || c.Neo4jAcquireTimeout != 250*time.Millisecond || c.Neo4jConnectTimeout != 2*time.Second {
+				t.Errorf("pool: %+v", c)
+			}
+		}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			c, err := FromEnv(func(k string) string { return tt.env[k] })
+			if err != nil {
+				t.Fatal(err)
+			}
+			if c.Introspection != tt.introspection {
+				t.Errorf("Introspection = %v, want %v", c.Introspection, tt.introspection)
+			}
+			if tt.check != nil {
+				tt.check(t, c)
+			}
+		})
+	}
+	_, err := FromEnv(func(k string) string {
+		return map[string]string{"LICENCEGRAPH_PROFILE": "staging", "MAX_REQUEST_BYTES": "0", "INTROSPECTION": "maybe", "NEO4J_CONNECTION_ACQUISITION_TIMEOUT": "never"}[k]
+	})
+	for _, w := range []string{"LICENCEGRAPH_PROFILE", "MAX_REQUEST_BYTES", "INTROSPECTION", "NEO4J_CONNECTION_ACQUISITION_TIMEOUT"} {
+		if err == nil || !strings.Contains(err.Error(), w) {
+			t.Errorf("error %v does not mention %s", err, w)
+		}
+	}
+}

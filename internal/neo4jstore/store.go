@@ -24,8 +24,14 @@ type Options struct {
 	Database       string
 	// MaxRetry bounds the driver's retries of transient failures.
 	MaxRetry time.Duration
-	// ConnectTimeout bounds dialling and acquiring a connection.
+	// ConnectTimeout bounds dialling a connection, and acquiring one
+	// when AcquireTimeout is zero.
 	ConnectTimeout time.Duration
+	// MaxPoolSize bounds the driver's connections (0: the driver's 100);
+	// a statement that finds none free within AcquireTimeout fails with
+	// UNAVAILABLE instead of queueing without end.
+	MaxPoolSize    int
+	AcquireTimeout time.Duration
 	Logger         *slog.Logger
 }
 
@@ -60,6 +66,12 @@ func Open(o Options) (*Store, error) {
 		if o.ConnectTimeout > 0 {
 			c.SocketConnectTimeout = o.ConnectTimeout
 			c.ConnectionAcquisitionTimeout = o.ConnectTimeout
+		}
+		if o.AcquireTimeout > 0 {
+			c.ConnectionAcquisitionTimeout = o.AcquireTimeout
+		}
+		if o.MaxPoolSize > 0 {
+			c.MaxConnectionPoolSize = o.MaxPoolSize
 		}
 		c.Log = driverLogger{log: o.Logger.With("component", "neo4j-driver")}
 	})

@@ -16,6 +16,7 @@ import (
 	"github.com/rs/cors"
 
 	"github.com/licencegraph/licencegraph/internal/domain"
+	"github.com/licencegraph/licencegraph/internal/requestid"
 )
 
 // Options configure the HTTP surface.
@@ -30,7 +31,11 @@ type Options struct {
 	CORSOrigins []string
 	// ReadyTimeout bounds the database check of /readyz.
 	ReadyTimeout time.Duration
-	Logger       *slog.Logger
+	// MaxRequestBytes bounds the body of a request to /graphql (0: no
+	// limit); more is refused with 413. A JSON array body (a batch of
+	// operations) is refused with 400.
+	MaxRequestBytes int
+	Logger          *slog.Logger
 }
 
 // Handler returns the whole HTTP handler.
@@ -41,8 +46,9 @@ func Handler(o Options) http.Handler {
 	if o.ReadyTimeout <= 0 {
 		o.ReadyTimeout = 2 * time.Second
 	}
+	o.Logger = slog.New(requestid.LogHandler(o.Logger.Handler()))
 	mux := http.NewServeMux()
-	mux.Handle("/graphql", o.GraphQL)
+	mux.Handle("/graphql", limitBody(o.MaxRequestBytes, o.GraphQL))
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
 	})
@@ -53,10 +59,11 @@ func Handler(o Options) http.Handler {
 	c := cors.New(cors.Options{
 		AllowedOrigins: o.CORSOrigins,
 		AllowedMethods: []string{http.MethodGet, http.MethodPost, http.MethodOptions},
-		AllowedHeaders: []string{"Content-Type", "Authorization", "Accept"},
+		AllowedHeaders: []string{"Content-Type", "Authorization", "Accept", requestid.Header},
+		ExposedHeaders: []string{requestid.Header},
 		MaxAge:         600,
 	})
-	return logRequests(o.Logger, c.Handler(mux))
+	return requestid.Middleware(logRequests(o.Logger, c.Handler(mux)))
 }
 
 func readyz(db domain.Pinger, timeout time.Duration, log *slog.Logger) http.HandlerFunc {

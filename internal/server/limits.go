@@ -1,0 +1,64 @@
+package server
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+
+	"github.com/licencegraph/licencegraph/internal/domain"
+)
+
+// limitBody guards the GraphQL endpoint before gqlgen sees a request: a
+// body over max bytes is refused with 413 (without reading more than
+// max+1 bytes of it), and a JSON array body, a batch of operations, is
+// refused with 400: one operation per request. GET requests carry their
+// query in the URL, which net/http bounds with the header size limit.
+func limitBody(max int, next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Body == nil || r.Body == http.NoBody || r.Method == http.MethodGet || r.Method == http.MethodOptions {
+			next.ServeHTTP(w, r)
+			return
+		}
+		if max > 0 && r.ContentLength > int64(max) {
+			tooLarge(w, max)
+			return
+		}
+		reader := io.Reader(r.Body)
+		if max > 0 {
+			reader = io.LimitReader(r.Body, int64(max)+1)
+		}
+		body, err := io.ReadAll(reader)
+		if err != nil {
+			writeGraphQLError(w, http.StatusBadRequest, "the request body could not be read")
+			return
+		}
+		if max > 0 && len(body) > max {
+			tooLarge(w, max)
+			return
+		}
+		if trimmed := bytes.TrimLeft(body, " \t\r\n"); len(trimmed) > 0 && trimmed[0] == '[' {
+			writeGraphQLError(w, http.StatusBadRequest, "batched operations are not supported: send one operation per request")
+			return
+		}
+		r.Body = io.NopCloser(bytes.NewReader(body))
+		next.ServeHTTP(w, r)
+	})
+}
+
+func tooLarge(w http.ResponseWriter, max int) {
+	// The client may still be sending: tell net/http not to wait for it.
+	w.Header().Set("Connection", "close")
+	writeGraphQLError(w, http.StatusRequestEntityTooLarge, fmt.Sprintf("the request body is larger than %d bytes", max))
+}
+
+// writeGraphQLError answers in GraphQL's error shape with BAD_USER_INPUT.
+func writeGraphQLError(w http.ResponseWriter, status int, msg string) {
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Cache-Control", "no-store")
+	w.WriteHeader(status)
+	_ = json.NewEncoder(w).Encode(map[string]any{"errors": []map[string]any{{
+		"message": msg, "extensions": map[string]any{"code": string(domain.CodeBadUserInput)},
+	}}})
+}

@@ -6,12 +6,16 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"log/slog"
 	"net/http"
+	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"time"
 
 	"github.com/licencegraph/licencegraph/internal/bench"
+	"github.com/licencegraph/licencegraph/internal/config"
 )
 
 // The read-API workload of issue 4: exposure questions and the nested page
@@ -25,8 +29,18 @@ const (
   suppliers(first: 10) { edges { node { supplier { licencesHeld { clients { id } } } } } } } } } }`
 )
 
-// benchCommand: licencegraph bench --url http://127.0.0.1:8080/graphql
+// benchCommand: licencegraph bench --url http://127.0.0.1:8080/graphql;
+// `bench anchors` and `bench anchors-doc` are issue 6's benchmark (make
+// bench).
 func benchCommand(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	if len(args) > 0 {
+		switch args[0] {
+		case "anchors":
+			return anchorsCommand(ctx, args[1:], stdout, stderr)
+		case "anchors-doc":
+			return anchorsDocCommand(args[1:], stdout, stderr)
+		}
+	}
 	fs := flag.NewFlagSet("bench", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	url := fs.String("url", "http://127.0.0.1:8080/graphql", "GraphQL endpoint (loopback)")
@@ -104,4 +118,105 @@ func pickOEM(ctx context.Context, client *http.Client, url, asOf string) (string
 		return e.Node.Company.ID, nil
 	}
 	return "", fmt.Errorf("no exposed automaker on %s", asOf)
+}
+
+// anchorsCommand measures one scale against the anchors (licencegraph in
+// this process, the Neo4j GraphQL Library in bench/, the raw driver) on
+// the database NEO4J_URI names, prints the table and writes the report as
+// JSON for anchors-doc.
+func anchorsCommand(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("bench anchors", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	companies := fs.Int("companies", 0, "size of the loaded world (for the report)")
+	libDir := fs.String("library-dir", "bench", "directory of server.mjs and its node_modules")
+	workDir := fs.String("work-dir", ".cache/bench", "where type definitions, profiles and reports go")
+	concurrency := fs.String("concurrency", "1,8,32", "comma-separated client counts")
+	requests := fs.Int("requests", 2000, "measured requests per cell (at most)")
+	duration := fs.Duration("duration", 8*time.Second, "measured time per cell (at most)")
+	warmup := fs.Int("warmup", 20, "warm-up requests per cell (at most)")
+	warmupFor := fs.Duration("warmup-for", 2*time.Second, "warm-up time per cell (at most; at least one request)")
+	timeout := fs.Duration("timeout", 30*time.Second, "per-request timeout")
+	asOf := fs.String("as-of", "2026-06-01", "date of licences and exposure questions")
+	profile := fs.Int("profile-clients", 8, "CPU-profile licencegraph under W1 and W3 at this client count (0: no profile)")
+	out := fs.String("json", "", "write the report here (default: WORK-DIR/report-cCOMPANIES.json)")
+	if err := fs.Parse(args); err != nil {
+		return errUsage
+	}
+	var concs []int
+	for _, cs := range strings.Split(*concurrency, ",") {
+		c, err := strconv.Atoi(strings.TrimSpace(cs))
+		if err != nil || c < 1 || c > 128 {
+			return fmt.Errorf("bench: bad concurrency %q", cs)
+		}
+		concs = append(concs, c)
+	}
+	cfg, err := config.FromEnv(os.Getenv)
+	if err != nil {
+		return fmt.Errorf("configuration: %w", err)
+	}
+	if err := os.MkdirAll(*workDir, 0o755); err != nil {
+		return err
+	}
+	a := &bench.Anchors{
+		Config: cfg, Companies: *companies, LibraryDir: *libDir, WorkDir: *workDir,
+		Concurrencies: concs, AsOf: *asOf,
+		Cell:    bench.Cell{Requests: *requests, Duration: *duration, Warmup: *warmup, WarmupFor: *warmupFor, Timeout: *timeout},
+		Profile: *profile > 0, ProfileClient: *profile,
+		Log:    stderr,
+		Logger: slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelError})),
+	}
+	rep, err := a.Run(ctx)
+	if err != nil {
+		return fmt.Errorf("bench: %w", err)
+	}
+	fmt.Fprintln(stdout, rep.Markdown(*profile))
+	path := *out
+	if path == "" {
+		path = filepath.Join(*workDir, fmt.Sprintf("report-c%d.json", *companies))
+	}
+	b, err := json.MarshalIndent(rep, "", "  ")
+	if err != nil {
+		return err
+	}
+	if err := os.WriteFile(path, b, 0o644); err != nil {
+		return err
+	}
+	for _, c := range rep.Checks {
+		if !c.OK {
+			return fmt.Errorf("bench: CORRECTNESS CHECK FAILED: %s, %s, sample %s: %s", c.Workload, c.Target, c.Sample, c.Detail)
+		}
+	}
+	return nil
+}
+
+// anchorsDocCommand rewrites the generated part of docs/performance.md
+// from reports written by anchors.
+func anchorsDocCommand(args []string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("bench anchors-doc", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	doc := fs.String("doc", "docs/performance.md", "the Markdown file to rewrite")
+	clients := fs.Int("clients", 8, "client count the targets are judged at")
+	if err := fs.Parse(args); err != nil {
+		return errUsage
+	}
+	var reports []bench.ScaleReport
+	for _, p := range fs.Args() {
+		b, err := os.ReadFile(p)
+		if err != nil {
+			return err
+		}
+		var r bench.ScaleReport
+		if err := json.Unmarshal(b, &r); err != nil {
+			return fmt.Errorf("%s: %w", p, err)
+		}
+		reports = append(reports, r)
+	}
+	if len(reports) == 0 {
+		return fmt.Errorf("bench anchors-doc: no reports given")
+	}
+	if err := bench.WriteDoc(*doc, "## Against the anchors (`make bench`)", bench.RenderDoc(reports, *clients)); err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "bench: wrote %s\n", *doc)
+	return nil
 }

@@ -8,6 +8,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -28,7 +29,8 @@ type Cell struct {
 	Concurrency int
 	Requests    int           // stop after this many measured requests…
 	Duration    time.Duration // …or after this long, whichever comes first
-	Warmup      int           // requests sent first and not measured
+	Warmup      int           // requests sent first and not measured…
+	WarmupFor   time.Duration // …for at most this long (0: no limit)
 	Timeout     time.Duration // per request
 }
 
@@ -39,54 +41,82 @@ type Result struct {
 	OK, Failed  int
 	P50, P99    time.Duration
 	Throughput  float64 // successful requests per second
+	Timeouts    int     // failed requests that ran out of time
+	Elapsed     time.Duration
 	FirstError  string
 }
 
 // Run measures w against url (the /graphql endpoint).
 func Run(ctx context.Context, client *http.Client, url string, w Workload, c Cell) Result {
 	body, _ := json.Marshal(map[string]any{"query": w.Query, "variables": w.Variables})
-	one := func() (time.Duration, error) {
+	return Measure(ctx, w.Name, c, func(ctx context.Context, _ int) error {
+		_, err := Post(ctx, client, url, body)
+		return err
+	})
+}
+
+// Post sends one GraphQL request and returns its decoded data; a GraphQL
+// error is an error (its extensions.code first).
+func Post(ctx context.Context, client *http.Client, url string, body []byte) (any, error) {
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, url, bytes.NewReader(body))
+	if err != nil {
+		return nil, err
+	}
+	req.Header.Set("Content-Type", "application/json")
+	resp, err := client.Do(req)
+	if err != nil {
+		return nil, err
+	}
+	defer resp.Body.Close()
+	raw, err := io.ReadAll(resp.Body)
+	if err != nil {
+		return nil, err
+	}
+	var out struct {
+		Data   any
+		Errors []struct {
+			Message    string
+			Extensions map[string]any
+		}
+	}
+	if err := json.Unmarshal(raw, &out); err != nil {
+		return nil, fmt.Errorf("status %d: not JSON", resp.StatusCode)
+	}
+	if len(out.Errors) > 0 {
+		return nil, fmt.Errorf("%v: %s", out.Errors[0].Extensions["code"], out.Errors[0].Message)
+	}
+	return out.Data, nil
+}
+
+// Measure runs one cell: c.Warmup requests first (unmeasured, stopping at
+// the first failure), then c.Concurrency clients sending requests until
+// c.Requests were sent or c.Duration has passed. one sends request number
+// i (from 0, warm-up included) within ctx; c.Timeout bounds each. A request
+// that ends by its timeout counts in Timeouts as well as Failed.
+func Measure(ctx context.Context, name string, c Cell, one func(ctx context.Context, i int) error) Result {
+	call := func(i int) (time.Duration, error) {
 		rctx, cancel := context.WithTimeout(ctx, c.Timeout)
 		defer cancel()
-		req, err := http.NewRequestWithContext(rctx, http.MethodPost, url, bytes.NewReader(body))
-		if err != nil {
-			return 0, err
-		}
-		req.Header.Set("Content-Type", "application/json")
 		start := time.Now()
-		resp, err := client.Do(req)
-		if err != nil {
-			return 0, err
+		err := one(rctx, i)
+		if err != nil && rctx.Err() != nil && ctx.Err() == nil {
+			err = fmt.Errorf("%w after %s: %v", ErrTimeout, c.Timeout, err)
 		}
-		defer resp.Body.Close()
-		raw, err := io.ReadAll(resp.Body)
-		elapsed := time.Since(start)
-		if err != nil {
-			return 0, err
-		}
-		var out struct {
-			Errors []struct {
-				Message    string
-				Extensions map[string]any
-			}
-		}
-		if err := json.Unmarshal(raw, &out); err != nil {
-			return 0, fmt.Errorf("status %d: not JSON", resp.StatusCode)
-		}
-		if len(out.Errors) > 0 {
-			return 0, fmt.Errorf("%v: %s", out.Errors[0].Extensions["code"], out.Errors[0].Message)
-		}
-		return elapsed, nil
+		return time.Since(start), err
 	}
+	n := 0
+	warmStart := time.Now()
 	for range c.Warmup {
-		if _, err := one(); err != nil {
+		_, err := call(n)
+		n++
+		if err != nil || (c.WarmupFor > 0 && time.Since(warmStart) > c.WarmupFor) || ctx.Err() != nil {
 			break
 		}
 	}
 	var (
 		mu        sync.Mutex
 		latencies []time.Duration
-		res       = Result{Workload: w.Name, Concurrency: c.Concurrency}
+		res       = Result{Workload: name, Concurrency: c.Concurrency}
 		wg        sync.WaitGroup
 		issued    int
 	)
@@ -102,12 +132,16 @@ func Run(ctx context.Context, client *http.Client, url string, w Workload, c Cel
 					mu.Unlock()
 					return
 				}
+				i := n + issued
 				issued++
 				mu.Unlock()
-				d, err := one()
+				d, err := call(i)
 				mu.Lock()
 				if err != nil {
 					res.Failed++
+					if errors.Is(err, ErrTimeout) {
+						res.Timeouts++
+					}
 					if res.FirstError == "" {
 						res.FirstError = err.Error()
 					}
@@ -120,15 +154,18 @@ func Run(ctx context.Context, client *http.Client, url string, w Workload, c Cel
 		}()
 	}
 	wg.Wait()
-	elapsed := time.Since(start)
+	res.Elapsed = time.Since(start)
 	if len(latencies) > 0 {
 		slices.Sort(latencies)
 		res.P50 = percentile(latencies, 0.50)
 		res.P99 = percentile(latencies, 0.99)
-		res.Throughput = float64(res.OK) / elapsed.Seconds()
+		res.Throughput = float64(res.OK) / res.Elapsed.Seconds()
 	}
 	return res
 }
+
+// ErrTimeout marks a request that ran out of its Cell.Timeout.
+var ErrTimeout = errors.New("timeout")
 
 func percentile(sorted []time.Duration, p float64) time.Duration {
 	i := int(float64(len(sorted)-1)*p + 0.5)

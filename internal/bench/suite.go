@@ -1,0 +1,500 @@
+package bench
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"runtime/pprof"
+	"slices"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/neo4j/neo4j-go-driver/v5/neo4j"
+
+	"github.com/licencegraph/licencegraph/internal/app"
+	"github.com/licencegraph/licencegraph/internal/config"
+	"github.com/licencegraph/licencegraph/internal/neo4jstore"
+)
+
+// Anchors runs issue 6's benchmark on the database the configuration names:
+// licencegraph (served in this process on loopback, so that its statements
+// can be recorded and its CPU profiled), the Neo4j GraphQL Library
+// (bench/server.mjs, a Node process) and the raw driver (the recorded
+// statements replayed), on workloads W1–W5 at each client count.
+type Anchors struct {
+	Config        config.Config
+	Companies     int    // the world's size, for the report
+	LibraryDir    string // bench/ (server.mjs and its node_modules)
+	WorkDir       string // type definitions, profiles
+	Concurrencies []int
+	Cell          Cell // limits of every cell (Concurrency is set per cell)
+	AsOf          string
+	Profile       bool // CPU-profile licencegraph under W1 and W3 at ProfileClients
+	ProfileClient int
+	Log           io.Writer // progress
+	Logger        *slog.Logger
+}
+
+// sample is one set of variables of a workload, as each target asks it.
+type sample struct {
+	label   string
+	lgBody  []byte
+	libBody []byte
+	plan    *Plan
+	lgData  any
+}
+
+type workload struct {
+	WorkloadInfo
+	lgQuery, libQuery string
+	samples           []*sample
+	compare           func(lg, lib any) (bool, string)
+	// afterRecord completes a sample from the statements licencegraph ran.
+	afterRecord func(s *sample, stmts []neo4jstore.Statement)
+}
+
+// Run measures one scale.
+func (a *Anchors) Run(ctx context.Context) (ScaleReport, error) {
+	rep := ScaleReport{Companies: a.Companies, Date: time.Now().UTC().Format(time.DateOnly),
+		Concurrencies: a.Concurrencies}
+	logf := func(format string, args ...any) { fmt.Fprintf(a.Log, "bench: "+format+"\n", args...) }
+
+	// licencegraph, in process, on loopback.
+	cfg := a.Config
+	cfg.RequestTimeout = a.Cell.Timeout
+	lg, err := app.New(cfg, a.Logger)
+	if err != nil {
+		return rep, err
+	}
+	defer lg.Close(context.WithoutCancel(ctx))
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return rep, err
+	}
+	labelled := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		pprof.Do(r.Context(), pprof.Labels("side", "server"), func(ctx context.Context) {
+			lg.Handler.ServeHTTP(w, r.WithContext(ctx))
+		})
+	})
+	srv := &http.Server{Handler: labelled, ReadHeaderTimeout: 10 * time.Second}
+	go srv.Serve(ln)
+	defer srv.Close()
+	lgURL := "http://" + ln.Addr().String() + "/graphql"
+	client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 128, MaxConnsPerHost: 0}}
+
+	auth := neo4j.NoAuth()
+	if cfg.Neo4jUser != "" {
+		auth = neo4j.BasicAuth(cfg.Neo4jUser, cfg.Neo4jPassword, "")
+	}
+	driver, err := neo4j.NewDriverWithContext(cfg.Neo4jURI, auth)
+	if err != nil {
+		return rep, err
+	}
+	defer driver.Close(context.WithoutCancel(ctx))
+	raw := Replayer{Driver: driver, Database: cfg.Neo4jDatabase}
+	rep.Machine = machine(ctx, driver, cfg.Neo4jDatabase)
+	rep.Settings = fmt.Sprintf("Each cell: a warm-up (up to %d requests or %s), then at most %d requests or %s; per-request timeout %s (also Neo4j's transaction timeout); loopback only.",
+		a.Cell.Warmup, a.Cell.WarmupFor, a.Cell.Requests, a.Cell.Duration, a.Cell.Timeout)
+
+	// Workloads and their variables, drawn from the data.
+	logf("choosing variables from the data")
+	ws, err := a.workloads(ctx, driver, cfg.Neo4jDatabase, client, lgURL)
+	if err != nil {
+		return rep, err
+	}
+
+	// Record what licencegraph runs for each sample, and check that the
+	// raw statements return what licencegraph answered.
+	var (
+		recMu   sync.Mutex
+		current []neo4jstore.Statement
+	)
+	lg.Store.SetRecorder(func(s neo4jstore.Statement) {
+		recMu.Lock()
+		current = append(current, s)
+		recMu.Unlock()
+	})
+	fields := map[string]*CypherField{}
+	for _, w := range ws {
+		for _, s := range w.samples {
+			recMu.Lock()
+			current = nil
+			recMu.Unlock()
+			rctx, cancel := context.WithTimeout(ctx, a.Cell.Timeout)
+			start := time.Now()
+			data, err := Post(rctx, client, lgURL, s.lgBody)
+			latency := time.Since(start)
+			cancel()
+			recMu.Lock()
+			stmts := slices.Clone(current)
+			recMu.Unlock()
+			if w.afterRecord != nil {
+				w.afterRecord(s, stmts)
+			}
+			if f := exposureField(w.Name, stmts); f != nil && fields[w.Name] == nil {
+				fields[w.Name] = f
+			}
+			if err != nil {
+				logf("%s %s: licencegraph: %v (no plan for the raw driver)", w.Name, s.label, err)
+				rep.Notes = append(rep.Notes, fmt.Sprintf("%s (%s): licencegraph failed while recording: %s.", w.Name, s.label, err))
+				continue
+			}
+			s.lgData = data
+			p := NewPlan(stmts)
+			s.plan = &p
+			if s == w.samples[0] {
+				rep.Breakdowns = append(rep.Breakdowns, Breakdown{Workload: w.Name, Latency: latency,
+					Statements: p.Statements(), Waves: len(p.Waves), Database: p.CriticalPath()})
+			}
+			rctx, cancel = context.WithTimeout(ctx, a.Cell.Timeout)
+			results, err := raw.Replay(rctx, p, true)
+			cancel()
+			if err != nil {
+				rep.Checks = append(rep.Checks, Check{Workload: w.Name, Sample: s.label, Target: TargetRaw, Detail: "replay failed: " + err.Error()})
+				continue
+			}
+			if f := fields[w.Name]; f != nil && f.Sample == nil {
+				for _, r := range results {
+					if r.Cypher == f.Cypher && len(r.Records) > 0 {
+						f.Columns, f.Sample = r.Keys, r.Records[0]
+					}
+				}
+			}
+			if w.compare != nil {
+				have := Strings(allValues(results))
+				missing := MissingStrings(data, have, 5)
+				c := Check{Workload: w.Name, Sample: s.label, Target: TargetRaw, OK: len(missing) == 0}
+				if !c.OK {
+					c.Detail = "strings of licencegraph's answer not returned by the statements: " + strings.Join(missing, ", ")
+				}
+				rep.Checks = append(rep.Checks, c)
+			}
+		}
+	}
+	lg.Store.SetRecorder(nil)
+
+	// The Neo4j GraphQL Library, with the engine's statements as @cypher fields.
+	var cfs []CypherField
+	for _, w := range ws {
+		f := fields[w.Name]
+		if f == nil {
+			continue
+		}
+		if f.Sample == nil {
+			rep.Notes = append(rep.Notes, fmt.Sprintf("%s: the Neo4j GraphQL Library was not measured: the engine's statement returned no row to type the @cypher field with.", w.Name))
+			continue
+		}
+		cfs = append(cfs, *f)
+	}
+	typeDefs, err := LibraryTypeDefs(cfs)
+	if err != nil {
+		return rep, err
+	}
+	tdPath := filepath.Join(a.WorkDir, fmt.Sprintf("typedefs-c%d.graphql", a.Companies))
+	if err := os.WriteFile(tdPath, []byte(typeDefs), 0o644); err != nil {
+		return rep, err
+	}
+	for _, w := range ws {
+		if f := fields[w.Name]; f != nil && f.Sample != nil {
+			w.libQuery = libraryExposureQuery(*f)
+			for _, s := range w.samples {
+				s.libBody = mustJSON(map[string]any{"query": w.libQuery, "variables": libraryExposureVars(*f)})
+			}
+		}
+	}
+	port, err := freePort()
+	if err != nil {
+		return rep, err
+	}
+	logf("starting the Neo4j GraphQL Library (type definitions: %s)", tdPath)
+	lib, err := StartLibrary(ctx, a.LibraryDir, tdPath, cfg.Neo4jURI, cfg.Neo4jDatabase, port, a.Log)
+	if err != nil {
+		return rep, err
+	}
+	defer lib.Stop()
+
+	// Correctness: the library against licencegraph.
+	for _, w := range ws {
+		if w.compare == nil || w.libQuery == "" {
+			continue
+		}
+		for _, s := range w.samples {
+			if s.lgData == nil {
+				continue
+			}
+			rctx, cancel := context.WithTimeout(ctx, a.Cell.Timeout)
+			data, err := Post(rctx, client, lib.URL, s.libBody)
+			cancel()
+			c := Check{Workload: w.Name, Sample: s.label, Target: TargetLibrary}
+			if err != nil {
+				c.Detail = "the library failed: " + err.Error()
+			} else {
+				c.OK, c.Detail = w.compare(s.lgData, data)
+			}
+			rep.Checks = append(rep.Checks, c)
+		}
+	}
+	for _, c := range rep.Checks {
+		if !c.OK {
+			logf("CORRECTNESS: %s %s %s: %s", c.Workload, c.Target, c.Sample, c.Detail)
+		}
+	}
+
+	// The cells.
+	for _, w := range ws {
+		rep.Workloads = append(rep.Workloads, w.WorkloadInfo)
+		for _, target := range Targets {
+			one, why := a.requester(w, target, client, lgURL, lib.URL, raw)
+			stopped := ""
+			for _, conc := range a.Concurrencies {
+				cr := CellResult{Workload: w.Name, Target: target, Result: Result{Workload: w.Name, Concurrency: conc}}
+				switch {
+				case one == nil:
+					cr.Skipped = why
+				case stopped != "":
+					cr.Skipped = stopped
+				default:
+					cell := a.Cell
+					cell.Concurrency = conc
+					var stop func()
+					if a.Profile && target == TargetLicencegraph && conc == a.ProfileClient &&
+						(strings.HasPrefix(w.Name, "W1") || strings.HasPrefix(w.Name, "W3")) {
+						stop = a.startProfile(&rep, w.Name, conc)
+					}
+					logf("%s, %s, %d clients", w.Name, target, conc)
+					cr.Result = Measure(ctx, w.Name, cell, one)
+					if stop != nil {
+						stop()
+					}
+					if cr.OK == 0 && cr.Timeouts > 0 {
+						stopped = fmt.Sprintf("timed out at %d clients", conc)
+					}
+				}
+				rep.Cells = append(rep.Cells, cr)
+				if ctx.Err() != nil {
+					return rep, ctx.Err()
+				}
+			}
+		}
+	}
+	return rep, nil
+}
+
+// requester returns the function sending request i of w to target, or nil
+// and why the target cannot run w.
+func (a *Anchors) requester(w *workload, target string, client *http.Client, lgURL, libURL string, raw Replayer) (func(context.Context, int) error, string) {
+	n := len(w.samples)
+	switch target {
+	case TargetLicencegraph:
+		return func(ctx context.Context, i int) error {
+			_, err := Post(ctx, client, lgURL, w.samples[i%n].lgBody)
+			return err
+		}, ""
+	case TargetLibrary:
+		if w.libQuery == "" {
+			return nil, "no library query"
+		}
+		return func(ctx context.Context, i int) error {
+			_, err := Post(ctx, client, libURL, w.samples[i%n].libBody)
+			return err
+		}, ""
+	default:
+		var plans []Plan
+		for _, s := range w.samples {
+			if s.plan != nil {
+				plans = append(plans, *s.plan)
+			}
+		}
+		if len(plans) == 0 {
+			return nil, "nothing recorded"
+		}
+		return func(ctx context.Context, i int) error {
+			_, err := raw.Replay(ctx, plans[i%len(plans)], false)
+			return err
+		}, ""
+	}
+}
+
+func (a *Anchors) startProfile(rep *ScaleReport, workload string, clients int) func() {
+	name := fmt.Sprintf("cpu-c%d-%s-%dclients.pprof", a.Companies, strings.Fields(workload)[0], clients)
+	path := filepath.Join(a.WorkDir, name)
+	f, err := os.Create(path)
+	if err != nil {
+		return nil
+	}
+	if err := pprof.StartCPUProfile(f); err != nil {
+		f.Close()
+		return nil
+	}
+	return func() {
+		pprof.StopCPUProfile()
+		f.Close()
+		rep.Profiles = append(rep.Profiles, Profile{Workload: workload, Concurrency: clients, File: path, Top: pprofTop(path)})
+	}
+}
+
+// pprofTop summarises a profile with `go tool pprof`: the samples of the
+// server's goroutines (label side=server), heaviest first by cumulative
+// time, then by own time.
+func pprofTop(path string) string {
+	exe, _ := os.Executable()
+	var out strings.Builder
+	for _, args := range [][]string{
+		{"tool", "pprof", "-top", "-cum", "-nodecount=25", "-tagfocus=side=server", exe, path},
+		{"tool", "pprof", "-top", "-nodecount=15", "-tagfocus=side=server", exe, path},
+	} {
+		b, err := exec.Command("go", args...).CombinedOutput()
+		if err != nil {
+			return fmt.Sprintf("go tool pprof: %v\n%s", err, b)
+		}
+		out.WriteString(trimPprofHeader(string(b)) + "\n")
+	}
+	return out.String()
+}
+
+func trimPprofHeader(s string) string {
+	var keep []string
+	for _, l := range strings.Split(s, "\n") {
+		if strings.HasPrefix(l, "File:") || strings.HasPrefix(l, "Build ID:") || strings.HasPrefix(l, "Type:") || strings.HasPrefix(l, "Time:") {
+			continue
+		}
+		keep = append(keep, l)
+	}
+	return strings.TrimSpace(strings.Join(keep, "\n"))
+}
+
+// exposureField returns the library field for W3 or W4: the one statement
+// the engine's method ran (ExposedCompanies, ExposurePaths), or nil.
+func exposureField(workload string, stmts []neo4jstore.Statement) *CypherField {
+	var method, name, row string
+	paged := false
+	switch {
+	case strings.HasPrefix(workload, "W3"):
+		method, name, row, paged = "ExposedCompanies", "exposedCompanies", "ExposedCompanyRow", true
+	case strings.HasPrefix(workload, "W4"):
+		method, name, row = "ExposurePaths", "exposurePaths", "ExposurePathRow"
+	default:
+		return nil
+	}
+	var found []neo4jstore.Statement
+	for _, s := range stmts {
+		if s.Method == method {
+			found = append(found, s)
+		}
+	}
+	if len(found) != 1 {
+		return nil
+	}
+	return &CypherField{Name: name, RowType: row, Cypher: found[0].Cypher, Params: found[0].Params, Paged: paged}
+}
+
+func libraryExposureQuery(f CypherField) string {
+	names := make([]string, 0, len(f.Params))
+	for k := range f.Params {
+		names = append(names, k)
+	}
+	slices.Sort(names)
+	var decl, args []string
+	for _, k := range names {
+		t, _ := graphqlType(f.Params[k])
+		decl = append(decl, "$"+k+": "+t)
+		args = append(args, k+": $"+k)
+	}
+	sel := strings.Join(f.Columns, " ")
+	if f.Paged {
+		decl = append(decl, "$"+PageArg+": Int!")
+		args = append(args, PageArg+": $"+PageArg)
+		sel = "totalCount rows { " + sel + " }"
+	}
+	return fmt.Sprintf("query(%s) { %s(%s) { %s } }", strings.Join(decl, ", "), f.Name, strings.Join(args, ", "), sel)
+}
+
+func libraryExposureVars(f CypherField) map[string]any {
+	vars := map[string]any{}
+	for k, v := range f.Params {
+		vars[k] = GraphQLValue(v)
+	}
+	if f.Paged {
+		vars[PageArg] = exposurePage
+	}
+	return vars
+}
+
+// exposurePage is W3's page size (licencegraph's `first`).
+const exposurePage = 20
+
+func allValues(results []StatementResult) []any {
+	var out []any
+	for _, r := range results {
+		for _, rec := range r.Records {
+			out = append(out, rec)
+		}
+	}
+	return out
+}
+
+func mustJSON(v any) []byte {
+	b, err := json.Marshal(v)
+	if err != nil {
+		panic(err)
+	}
+	return b
+}
+
+func freePort() (int, error) {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return 0, err
+	}
+	defer l.Close()
+	return l.Addr().(*net.TCPAddr).Port, nil
+}
+
+// machine describes the machine: cores, CPU model, memory, OS, Go, Node
+// and Neo4j versions.
+func machine(ctx context.Context, driver neo4j.DriverWithContext, db string) string {
+	var parts []string
+	model := ""
+	if b, err := os.ReadFile("/proc/cpuinfo"); err == nil {
+		for _, l := range strings.Split(string(b), "\n") {
+			if k, v, ok := strings.Cut(l, ":"); ok && strings.TrimSpace(k) == "model name" {
+				model = strings.TrimSpace(v)
+				break
+			}
+		}
+	}
+	parts = append(parts, fmt.Sprintf("%d cores (%s)", runtime.NumCPU(), model))
+	if b, err := os.ReadFile("/proc/meminfo"); err == nil {
+		var kb int
+		if _, err := fmt.Sscanf(string(b), "MemTotal: %d kB", &kb); err == nil {
+			parts = append(parts, fmt.Sprintf("%d GiB", (kb+(1<<19))>>20))
+		}
+	}
+	if b, err := os.ReadFile("/etc/os-release"); err == nil {
+		for _, l := range strings.Split(string(b), "\n") {
+			if v, ok := strings.CutPrefix(l, "PRETTY_NAME="); ok {
+				parts = append(parts, strings.Trim(v, `"`))
+			}
+		}
+	}
+	parts = append(parts, runtime.Version())
+	if b, err := exec.Command("node", "--version").Output(); err == nil {
+		parts = append(parts, "Node "+strings.TrimSpace(string(b)))
+	}
+	res, err := neo4j.ExecuteQuery(ctx, driver, "CALL dbms.components() YIELD name, versions, edition RETURN name + ' ' + edition + ' ' + versions[0] AS v",
+		nil, neo4j.EagerResultTransformer, neo4j.ExecuteQueryWithDatabase(db))
+	if err == nil && len(res.Records) > 0 {
+		v, _ := res.Records[0].Get("v")
+		parts = append(parts, fmt.Sprint(v))
+	}
+	return strings.Join(parts, ", ")
+}

@@ -2,7 +2,7 @@
 SHELL := /bin/bash
 GO ?= go
 
-.PHONY: run test build check generate neo4j neo4j-stop graphiql deps bench-seed bench-api clean
+.PHONY: run test build check generate neo4j neo4j-stop graphiql deps bench-seed bench-api bench clean
 
 ## run: start Neo4j if none answers, then migrate, seed and serve on LISTEN_ADDR (default :8080)
 run:
@@ -48,6 +48,10 @@ bench-seed:
 ## bench-api: read-API benchmarks (exposure, nested page) on 10,000 and 100,000-company worlds
 bench-api:
 	@bash scripts/bench-api.sh
+
+## bench: licencegraph against the Neo4j GraphQL Library and the raw driver (W1-W5, 10,000 and 100,000 companies); rewrites docs/performance.md
+bench:
+	@bash scripts/bench.sh
 
 ## deps: install what tests need (Maven deps, npm packages, Chromium)
 deps:

@@ -46,9 +46,9 @@ type Breakdown struct {
 	Workload   string
 	Latency    time.Duration // the whole request, over HTTP
 	Statements int
-	Waves      int
-	// Database is the critical path of the statements in the server (the
-	// longest statement of each wave, summed).
+	// Levels is the longest chain of statements that waited for each other.
+	Levels int
+	// Database is how long at least one statement was running in Neo4j.
 	Database time.Duration
 }
 
@@ -307,9 +307,9 @@ func (r ScaleReport) Markdown(clients int) string {
 	}
 	if len(r.Breakdowns) > 0 {
 		b.WriteString("\nOne licencegraph request of each workload, recorded at 1 client:\n\n")
-		b.WriteString("| workload | latency | statements | waves | Neo4j (critical path) | outside Neo4j |\n|---|---:|---:|---:|---:|---:|\n")
+		b.WriteString("| workload | latency | statements | levels | a statement running in Neo4j | nothing running in Neo4j |\n|---|---:|---:|---:|---:|---:|\n")
 		for _, x := range r.Breakdowns {
-			fmt.Fprintf(&b, "| %s | %s | %d | %d | %s | %s |\n", x.Workload, FormatDuration(x.Latency), x.Statements, x.Waves,
+			fmt.Fprintf(&b, "| %s | %s | %d | %d | %s | %s |\n", x.Workload, FormatDuration(x.Latency), x.Statements, x.Levels,
 				FormatDuration(x.Database), FormatDuration(x.Latency-x.Database))
 		}
 	}

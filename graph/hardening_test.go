@@ -120,6 +120,7 @@ func FuzzQueryLimits(f *testing.F) {
 		`{ companys { id } }`, `{ company(idd: "x") { nme } }`, `{ companies(filter: {role: OME}) { totalCount } }`,
 		`mutation { upsertCompany(input: {id: "x", name: "y", country: "de"}) { id } }`,
 		`subscription { __typename }`, `{ stats { companies } } { stats { sectors } }`, "{ \x00 }", `{ ` + strings.Repeat(`a: `, 50) + `}`,
+		"{ ...F3 } fragment F0 on Query { stats { companies } } fragment F1 on Query { ...F0 ...F0 } fragment F2 on Query { ...F1 ...F1 } fragment F3 on Query { ...F2 ...F2 }",
 	} {
 		f.Add(q)
 	}
@@ -141,6 +142,12 @@ func FuzzQueryLimits(f *testing.F) {
 		}
 		for _, op := range doc.Operations {
 			w := newWalker()
+			if n := w.fields(op.SelectionSet); n > maxFields+1 {
+				t.Fatalf("field count %d does not saturate at %d", n, maxFields+1)
+			}
+			if w.fields(op.SelectionSet) > maxFields {
+				continue // refused before the complexity count
+			}
 			if a := w.aliases(op.SelectionSet, limits.maxAliases); a > limits.maxAliases+1 {
 				t.Fatalf("alias count %d does not saturate at %d", a, limits.maxAliases+1)
 			}

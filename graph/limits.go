@@ -99,6 +99,12 @@ func (l *queryLimits) MutateOperationContext(ctx context.Context, oc *graphql.Op
 		return nil // gqlgen reports an unknown operation itself
 	}
 	w := newWalker()
+	if n := w.fields(op.SelectionSet); n > maxFields {
+		// Fragments spread into fragments: a few hundred bytes can stand
+		// for 2^40 fields, which gqlgen's complexity count and executor
+		// would expand one by one.
+		return tooComplex("the query has more than %d fields once its fragments are expanded", maxFields)
+	}
 	if a := w.aliases(op.SelectionSet, l.maxAliases); l.maxAliases > 0 && a > l.maxAliases {
 		return tooComplex("the query has more than %d aliased fields; the limit is %d", l.maxAliases, l.maxAliases)
 	}
@@ -126,6 +132,10 @@ func tooComplex(format string, args ...any) *gqlerror.Error {
 	return err
 }
 
+// maxFields bounds the fields of one operation with its fragments
+// expanded; GraphiQL's introspection query has about 150.
+const maxFields = 5000
+
 // walker measures a selection set, looking through fragments. Each named
 // fragment is measured once (memoised), so a document that spreads
 // fragments into fragments costs time linear in its size, not in its
@@ -133,11 +143,41 @@ func tooComplex(format string, args ...any) *gqlerror.Error {
 type walker struct {
 	depths  map[string]int
 	aliased map[string]int
+	sizes   map[string]int
 	seen    map[string]bool
 }
 
 func newWalker() *walker {
-	return &walker{depths: map[string]int{}, aliased: map[string]int{}, seen: map[string]bool{}}
+	return &walker{depths: map[string]int{}, aliased: map[string]int{}, sizes: map[string]int{}, seen: map[string]bool{}}
+}
+
+// fields counts the fields of a selection set with its fragments
+// expanded, saturating just past maxFields.
+func (w *walker) fields(set ast.SelectionSet) int {
+	n := 0
+	for _, sel := range set {
+		switch s := sel.(type) {
+		case *ast.Field:
+			n += 1 + w.fields(s.SelectionSet)
+		case *ast.InlineFragment:
+			n += w.fields(s.SelectionSet)
+		case *ast.FragmentSpread:
+			if s.Definition == nil {
+				continue
+			}
+			k, ok := w.sizes[s.Name]
+			if !ok {
+				w.sizes[s.Name] = 0
+				k = w.fields(s.Definition.SelectionSet)
+				w.sizes[s.Name] = k
+			}
+			n += k
+		}
+		if n > maxFields {
+			return maxFields + 1
+		}
+	}
+	return n
 }
 
 // depth is the number of nested field levels below a selection set.

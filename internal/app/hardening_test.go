@@ -79,7 +79,9 @@ func TestRequestLimitsRejectBeforeCypher(t *testing.T) {
 	before := testutil.Dump(t, w.cfg)
 	editor := map[string]string{"Content-Type": "application/json", "Authorization": "Bearer editor-api-key"}
 	post := func(query string, vars map[string]any) func() (int, string) {
-		return func() (int, string) { return rawPost(t, w.url, http.MethodPost, "/graphql", queryBody(query, vars), editor) }
+		return func() (int, string) {
+			return rawPost(t, w.url, http.MethodPost, "/graphql", queryBody(query, vars), editor)
+		}
 	}
 	deep := "{ sector(id: \"automotive\") { " + strings.Repeat("children { ", 15) + "id" + strings.Repeat(" }", 15) + " } }"
 	tokens := "{ stats { " + strings.Repeat("companies ", 5001) + "} }"

@@ -205,15 +205,28 @@ func Strings(v any) map[string]bool {
 	return out
 }
 
-// MissingStrings returns the strings of answer that have does not hold,
-// sorted (at most max of them).
+// MissingStrings returns the ids and names in answer (string values of
+// keys "id" and "name", which can only come from the database; statuses and
+// reasons may be derived in Go) that have does not hold, sorted, at most max.
 func MissingStrings(answer any, have map[string]bool, max int) []string {
 	var missing []string
-	for s := range Strings(answer) {
-		if !have[s] {
-			missing = append(missing, s)
+	var walk func(any)
+	walk = func(v any) {
+		switch x := v.(type) {
+		case map[string]any:
+			for k, e := range x {
+				if s, ok := e.(string); ok && (k == "id" || k == "name") && !have[s] && !slices.Contains(missing, s) {
+					missing = append(missing, s)
+				}
+				walk(e)
+			}
+		case []any:
+			for _, e := range x {
+				walk(e)
+			}
 		}
 	}
+	walk(answer)
 	slices.Sort(missing)
 	if len(missing) > max {
 		missing = missing[:max]

@@ -97,8 +97,8 @@ func TestMissingStrings(t *testing.T) {
 	if m := MissingStrings(answer, Strings(raw), 5); len(m) != 0 {
 		t.Errorf("missing %v, want none", m)
 	}
-	if m := MissingStrings(answer, Strings(raw[:1]), 5); strings.Join(m, ",") != "ACTIVE,L1" {
-		t.Errorf("missing %v, want ACTIVE, L1", m)
+	if m := MissingStrings(answer, Strings(raw[:1]), 5); strings.Join(m, ",") != "L1" {
+		t.Errorf("missing %v, want L1 (a status may be derived in Go)", m)
 	}
 }
 

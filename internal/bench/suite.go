@@ -181,7 +181,7 @@ func (a *Anchors) Run(ctx context.Context) (ScaleReport, error) {
 				missing := MissingStrings(data, have, 5)
 				c := Check{Workload: w.Name, Sample: s.label, Target: TargetRaw, OK: len(missing) == 0}
 				if !c.OK {
-					c.Detail = "strings of licencegraph's answer not returned by the statements: " + strings.Join(missing, ", ")
+					c.Detail = "ids or names of licencegraph's answer not returned by the statements: " + strings.Join(missing, ", ")
 				}
 				rep.Checks = append(rep.Checks, c)
 			}
@@ -206,7 +206,10 @@ func (a *Anchors) Run(ctx context.Context) (ScaleReport, error) {
 	if err != nil {
 		return rep, err
 	}
-	tdPath := filepath.Join(a.WorkDir, fmt.Sprintf("typedefs-c%d.graphql", a.Companies))
+	tdPath, err := filepath.Abs(filepath.Join(a.WorkDir, fmt.Sprintf("typedefs-c%d.graphql", a.Companies)))
+	if err != nil {
+		return rep, err
+	}
 	if err := os.WriteFile(tdPath, []byte(typeDefs), 0o644); err != nil {
 		return rep, err
 	}

@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/neo4j/neo4j-go-driver/v5/neo4j"
 
@@ -175,6 +176,12 @@ RETURN ` + companyProjection("c") + ` AS c`
 // SearchCompanies searches names and aliases, best score first. The text
 // is matched as a phrase, or as words that each begin a word of a name.
 func (s *Store) SearchCompanies(ctx context.Context, text string, limit int) ([]domain.Company, error) {
+	if utf8.RuneCountInString(text) > maxSearchText {
+		// Lucene refuses prefix terms over 1,000 characters ("input
+		// automaton is too large"); no name is this long.
+		return nil, &domain.Error{Code: domain.CodeBadUserInput, Field: "text",
+			Message: fmt.Sprintf("the search text is longer than %d characters", maxSearchText)}
+	}
 	q := fulltextQuery(text)
 	if q == "" {
 		return nil, &domain.Error{Code: domain.CodeBadUserInput, Field: "text", Message: "the search text is empty"}
@@ -189,6 +196,9 @@ func (s *Store) SearchCompanies(ctx context.Context, text string, limit int) ([]
 	}
 	return out, nil
 }
+
+// maxSearchText bounds search texts.
+const maxSearchText = 200
 
 // fulltextQuery turns user text into a Lucene query with every special
 // character escaped: the text as a phrase, OR all its words as prefixes.

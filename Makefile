@@ -2,7 +2,7 @@
 SHELL := /bin/bash
 GO ?= go
 
-.PHONY: run test build check generate neo4j neo4j-stop graphiql deps bench-seed bench-api bench clean
+.PHONY: run test fuzz build check generate neo4j neo4j-stop graphiql deps bench-seed bench-api bench clean
 
 ## run: start Neo4j if none answers, then migrate, seed and serve on LISTEN_ADDR (default :8080)
 run:
@@ -11,6 +11,10 @@ run:
 ## test: all tests (unit, integration, browser) against a throwaway Neo4j
 test:
 	@bash scripts/test.sh
+
+## fuzz: every fuzz target for FUZZTIME each (default 60s); crashers stay in testdata/fuzz as regression cases
+fuzz:
+	@FUZZTIME=$${FUZZTIME:-60s} bash scripts/fuzz.sh
 
 ## build: the binary in bin/
 build:

@@ -27,3 +27,9 @@ export LICENCEGRAPH_REQUIRE_NEO4J=1 LICENCEGRAPH_REQUIRE_BROWSER=1
 # -p 1: packages share the one Neo4j database (Community has one), and each
 # integration test resets the graph it uses.
 go test -p 1 -count=1 "${@:-./...}"
+
+# Every fuzz target for a few seconds (make fuzz: longer). Only for the
+# whole suite, not when the caller picked packages.
+if [ $# -eq 0 ]; then
+  FUZZTIME=${FUZZTIME:-5s} bash scripts/fuzz.sh
+fi

@@ -78,11 +78,11 @@ func (r *queryResolver) ExposedCompanies(ctx context.Context, sector *string, as
 		return nil, err
 	}
 	q := exposureQuery(sector, asOf, maxDepth)
-	all, err := r.Exposure.ExposedCompanies(ctx, q)
+	page, total, more, err := r.Exposure.ExposedCompanyPage(ctx, q, p)
 	if err != nil {
 		return nil, err
 	}
-	return paging.NewExposedCompanyConnection(all, q, p), nil
+	return paging.NewExposedCompanyConnection(page, total, more, q), nil
 }
 
 func (r *queryResolver) ExposurePaths(ctx context.Context, companyID string, asOf *domain.Date, maxDepth *int, first *int) ([]*domain.ExposurePath, error) {

@@ -1,11 +1,6 @@
 package paging
 
-import (
-	"slices"
-	"strings"
-
-	"github.com/licencegraph/licencegraph/internal/domain"
-)
+import "github.com/licencegraph/licencegraph/internal/domain"
 
 // ExposedCompanyNode is an exposed company with the question it answers,
 // so its `paths` field can ask the same question about its paths.
@@ -27,27 +22,17 @@ type ExposedCompanyConnection struct {
 	TotalCount int
 }
 
-// NewExposedCompanyConnection pages all (sorted by company id) after the
-// cursor key of p.
-func NewExposedCompanyConnection(all []domain.ExposedCompany, q domain.ExposureQuery, p domain.Page) *ExposedCompanyConnection {
-	start := 0
-	if p.After != "" {
-		start, _ = slices.BinarySearchFunc(all, p.After, func(e domain.ExposedCompany, id string) int {
-			return strings.Compare(e.CompanyID, id)
-		})
-		if start < len(all) && all[start].CompanyID == p.After {
-			start++
-		}
-	}
-	end := min(start+p.First, len(all))
-	c := &ExposedCompanyConnection{TotalCount: len(all)}
-	for _, e := range all[start:end] {
+// NewExposedCompanyConnection is one page of exposed companies (sorted by
+// company id) out of total, more saying whether others follow.
+func NewExposedCompanyConnection(page []domain.ExposedCompany, total int, more bool, q domain.ExposureQuery) *ExposedCompanyConnection {
+	c := &ExposedCompanyConnection{TotalCount: total, Edges: make([]*ExposedCompanyEdge, 0, len(page))}
+	for _, e := range page {
 		c.Edges = append(c.Edges, &ExposedCompanyEdge{Cursor: EncodeCursor(e.CompanyID), Node: &ExposedCompanyNode{ExposedCompany: e, Query: q}})
 	}
 	last := ""
-	if len(c.Edges) > 0 {
-		last = c.Edges[len(c.Edges)-1].Node.CompanyID
+	if len(page) > 0 {
+		last = page[len(page)-1].CompanyID
 	}
-	c.PageInfo = pageInfo(end < len(all), last, len(c.Edges))
+	c.PageInfo = pageInfo(more, last, len(c.Edges))
 	return c
 }

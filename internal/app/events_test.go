@@ -271,7 +271,6 @@ func buildBinary(t *testing.T) string {
 	return bin
 }
 
-
 type gqlError struct {
 	Message    string         `json:"message"`
 	Extensions map[string]any `json:"extensions"`

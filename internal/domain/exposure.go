@@ -89,6 +89,10 @@ type ExposureChanges struct {
 type ExposureService interface {
 	// ExposedCompanies returns every exposed company, sorted by id.
 	ExposedCompanies(ctx context.Context, q ExposureQuery) ([]ExposedCompany, error)
+	// ExposedCompanyPage returns the exposed companies after the company
+	// id p.After, at most p.First, sorted by id; with how many there are
+	// in all and whether more follow.
+	ExposedCompanyPage(ctx context.Context, q ExposureQuery, p Page) ([]ExposedCompany, int, bool, error)
 	// ExposurePaths returns up to limit exposure paths of a company, by
 	// depth then by the ids along the path.
 	ExposurePaths(ctx context.Context, companyID string, q ExposureQuery, limit int) ([]ExposurePath, error)

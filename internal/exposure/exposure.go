@@ -17,7 +17,14 @@ import (
 
 // Store is what the engine needs of the database.
 type Store interface {
-	ExposedCompanies(ctx context.Context, q domain.ExposureQuery) ([]domain.ExposedCompany, error)
+	// Version names the committed state of the graph; it changes with
+	// every write.
+	Version(ctx context.Context) (string, error)
+	UncoveredHops(ctx context.Context, d domain.Date) (map[string][]string, error)
+	WalkLevels(ctx context.Context, ids []string, d domain.Date, levels int) ([][]string, error)
+	PropagateLabels(ctx context.Context, from map[string][]string, to []string, d domain.Date, max int) (map[string][]string, error)
+	ExposureDetails(ctx context.Context, ids []string, q domain.ExposureQuery) (map[string]domain.ExposedCompany, error)
+	SectorMembers(ctx context.Context, sector string) ([]string, error)
 	ExposurePaths(ctx context.Context, companyID string, q domain.ExposureQuery, limit int) ([]domain.ExposurePath, error)
 	ClassifyHops(ctx context.Context, pairs [][2]string, d domain.Date) ([]domain.SupplyHop, error)
 	CompanyExists(ctx context.Context, id string) (bool, error)
@@ -34,13 +41,14 @@ const MaxPaths = 10000
 // Engine implements domain.ExposureService on a Store.
 type Engine struct {
 	store Store
+	c     *caches
 }
 
 // New returns the exposure engine on a Neo4j store.
 func New(store *neo4jstore.Store) domain.ExposureService { return NewWithStore(store) }
 
 // NewWithStore returns the engine on any Store.
-func NewWithStore(store Store) *Engine { return &Engine{store: store} }
+func NewWithStore(store Store) *Engine { return &Engine{store: store, c: newCaches()} }
 
 // normalize fills the date default (today) and checks maxDepth; the API
 // passes SPEC's default depth itself, so 0 is an error like any other.
@@ -55,13 +63,43 @@ func normalize(q domain.ExposureQuery) (domain.ExposureQuery, error) {
 	return q, nil
 }
 
-// ExposedCompanies implements domain.ExposureService.
+// ExposedCompanies implements domain.ExposureService: every exposed
+// company with its path count and first suppliers. It costs a path count
+// per company; the API pages with ExposedCompanyPage.
 func (e *Engine) ExposedCompanies(ctx context.Context, q domain.ExposureQuery) ([]domain.ExposedCompany, error) {
 	q, err := normalize(q)
 	if err != nil {
 		return nil, err
 	}
-	return e.store.ExposedCompanies(ctx, q)
+	v, list, err := e.exposedList(ctx, q)
+	if err != nil {
+		return nil, err
+	}
+	return e.withDetails(ctx, v, q, list)
+}
+
+// ExposedCompanyPage implements domain.ExposureService.
+func (e *Engine) ExposedCompanyPage(ctx context.Context, q domain.ExposureQuery, p domain.Page) ([]domain.ExposedCompany, int, bool, error) {
+	q, err := normalize(q)
+	if err != nil {
+		return nil, 0, false, err
+	}
+	v, list, err := e.exposedList(ctx, q)
+	if err != nil {
+		return nil, 0, false, err
+	}
+	start := 0
+	if p.After != "" {
+		start, _ = slices.BinarySearchFunc(list, p.After, func(x domain.ExposedCompany, id string) int {
+			return strings.Compare(x.CompanyID, id)
+		})
+		if start < len(list) && list[start].CompanyID == p.After {
+			start++
+		}
+	}
+	end := min(start+p.First, len(list))
+	page, err := e.withDetails(ctx, v, q, list[start:end])
+	return page, len(list), end < len(list), err
 }
 
 // ExposurePaths implements domain.ExposureService. An unknown company is
@@ -75,14 +113,31 @@ func (e *Engine) ExposurePaths(ctx context.Context, companyID string, q domain.E
 		return nil, &domain.Error{Code: domain.CodeBadUserInput, Field: "first",
 			Message: fmt.Sprintf("first must be between 1 and %d", MaxPaths)}
 	}
-	ok, err := e.store.CompanyExists(ctx, companyID)
+	v, err := e.store.Version(ctx)
 	if err != nil {
 		return nil, err
 	}
-	if !ok {
-		return nil, &domain.Error{Code: domain.CodeNotFound, Field: "companyId", Message: fmt.Sprintf("no company %q", companyID)}
+	k := key("paths|", v, "|", q.AsOf, "|", q.MaxDepth, "|", limit, "|", companyID)
+	if hit, ok := e.c.paths.Get(k); ok {
+		return hit.paths, nil
 	}
-	return e.store.ExposurePaths(ctx, companyID, q, limit)
+	got, err := once(ctx, e.c, k, func(ctx context.Context) (pathsEntry, error) {
+		ok, err := e.store.CompanyExists(ctx, companyID)
+		if err != nil {
+			return pathsEntry{}, err
+		}
+		if !ok {
+			return pathsEntry{}, &domain.Error{Code: domain.CodeNotFound, Field: "companyId", Message: fmt.Sprintf("no company %q", companyID)}
+		}
+		paths, err := e.store.ExposurePaths(ctx, companyID, q, limit)
+		if err != nil {
+			return pathsEntry{}, err
+		}
+		entry := pathsEntry{paths: paths}
+		e.c.paths.Add(k, entry)
+		return entry, nil
+	})
+	return got.paths, err
 }
 
 // ClassifyHop implements domain.ExposureService.
@@ -146,17 +201,24 @@ func (e *Engine) ExposureChanges(ctx context.Context, q domain.ExposureQuery, to
 	if err != nil {
 		return domain.ExposureChanges{}, err
 	}
-	before, err := e.store.ExposedCompanies(ctx, q)
+	v, before, err := e.exposedList(ctx, q)
 	if err != nil {
 		return domain.ExposureChanges{}, err
 	}
 	qTo := q
 	qTo.AsOf = to
-	after, err := e.store.ExposedCompanies(ctx, qTo)
+	vTo, after, err := e.exposedList(ctx, qTo)
 	if err != nil {
 		return domain.ExposureChanges{}, err
 	}
 	newly, gone := diffExposed(before, after)
+	// Their first suppliers, on the date each is exposed.
+	if newly, err = e.withDetails(ctx, vTo, qTo, newly); err != nil {
+		return domain.ExposureChanges{}, err
+	}
+	if gone, err = e.withDetails(ctx, v, q, gone); err != nil {
+		return domain.ExposureChanges{}, err
+	}
 	var suppliers []string
 	for _, x := range append(append([]domain.ExposedCompany{}, newly...), gone...) {
 		suppliers = append(suppliers, x.UncoveredSuppliers...)

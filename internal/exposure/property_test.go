@@ -268,6 +268,29 @@ func compareExposed(ctx context.Context, t *testing.T, engine domain.ExposureSer
 			fmtQuery(q), len(got), len(want), diff)
 	}
 
+	// The same list, page by page, as the API asks for it.
+	var paged []domain.ExposedCompany
+	after := ""
+	for range len(want)/7 + 2 {
+		page, total, more, err := engine.ExposedCompanyPage(ctx, q, domain.Page{First: 7, After: after})
+		if err != nil {
+			t.Errorf("ExposedCompanyPage(%s, after %q): %v", fmtQuery(q), after, err)
+			break
+		}
+		if total != len(want) {
+			t.Errorf("ExposedCompanyPage(%s): total %d, reference %d", fmtQuery(q), total, len(want))
+		}
+		paged = append(paged, page...)
+		if !more {
+			break
+		}
+		after = page[len(page)-1].CompanyID
+	}
+	if diff := exposedDiff(paged, want, 20); diff != "" {
+		t.Errorf("ExposedCompanyPage(%s) page by page: %d companies, reference %d; first differences:\n%s",
+			fmtQuery(q), len(paged), len(want), diff)
+	}
+
 	// Paths of a deterministic spread of the exposed companies, and of one
 	// company that is not exposed.
 	var ids []string

@@ -120,16 +120,6 @@ func pathPattern(from, to, bound string, extra int) string {
 	return fmt.Sprintf("(%s) ((qa)-[qx:SUPPLIES]->(qb) WHERE %s){0,%d} (%s)", from, current("qx"), extra, to)
 }
 
-func exposedCypher(maxDepth int) string {
-	return uncoveredHopsCypher + `
-MATCH path = ` + pathPattern("c", "end", "c", maxDepth-1) + `
-WITH s, end, nodes(path) AS ns
-WHERE NOT s IN ns AND ` + simplePath("ns") + ` AND ` + fmt.Sprintf(sectorFilterCypher, "end") + `
-WITH end.id AS id, size(ns) AS depth, s.id AS supplier
-RETURN id, min(depth) AS minDepth, count(*) AS pathCount, collect(DISTINCT supplier) AS suppliers
-ORDER BY id`
-}
-
 func checkDepth(maxDepth int) error {
 	if maxDepth < 1 || maxDepth > domain.MaxExposureDepth {
 		return &domain.Error{Code: domain.CodeBadUserInput, Field: "maxDepth",
@@ -139,31 +129,6 @@ func checkDepth(maxDepth int) error {
 }
 
 func dateParam(d domain.Date) neo4j.Date { return neo4j.DateOf(d.Time()) }
-
-// ExposedCompanies lists every company exposed on q.AsOf (rule 5).
-func (s *Store) ExposedCompanies(ctx context.Context, q domain.ExposureQuery) ([]domain.ExposedCompany, error) {
-	if err := checkDepth(q.MaxDepth); err != nil {
-		return nil, err
-	}
-	res, err := s.read(ctx, exposedCypher(q.MaxDepth), map[string]any{
-		"d": dateParam(q.AsOf), "sector": nullable(q.Sector),
-	})
-	if err != nil {
-		return nil, err
-	}
-	out := make([]domain.ExposedCompany, 0, len(res.Records))
-	for _, r := range res.Records {
-		e := domain.ExposedCompany{
-			CompanyID:          recordString(r, "id"),
-			MinDepth:           recordInt(r, "minDepth"),
-			PathCount:          recordInt(r, "pathCount"),
-			UncoveredSuppliers: strs(r, "suppliers"),
-		}
-		slices.Sort(e.UncoveredSuppliers)
-		out = append(out, e)
-	}
-	return out, nil
-}
 
 func pathsCypher(maxDepth int) string {
 	return controlledCypher + `

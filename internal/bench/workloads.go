@@ -114,7 +114,7 @@ func (a *Anchors) workloads(ctx context.Context, driver neo4j.DriverWithContext,
 
 	w3 := &workload{WorkloadInfo: WorkloadInfo{Name: "W3 exposedCompanies",
 		Description: "`exposedCompanies(sector: \"automotive\", maxDepth: 4, first: 20)`: totalCount and the first 20 with minDepth, pathCount, uncoveredSuppliers; the library runs the engine's statement as a `@cypher` field (its rows paged the same way)"},
-		lgQuery: lgExposed, compare: compareExposed, slow: true}
+		lgQuery: lgExposed, compare: compareExposed}
 	w3.samples = []*sample{{label: "automotive", lgBody: body(lgExposed, map[string]any{"asOf": a.AsOf})}}
 
 	w4 := &workload{WorkloadInfo: WorkloadInfo{Name: "W4 exposurePaths",

@@ -8,6 +8,7 @@ import (
 
 	"github.com/neo4j/neo4j-go-driver/v5/neo4j"
 
+	"github.com/licencegraph/licencegraph/internal/domain"
 	"github.com/licencegraph/licencegraph/internal/neo4jstore"
 )
 
@@ -135,6 +136,12 @@ func (a *Anchors) workloads(ctx context.Context, driver neo4j.DriverWithContext,
 		}
 		if paths, _ := Dig(data, "exposurePaths").([]any); len(paths) > 0 {
 			w4.samples = []*sample{{label: fmt.Sprint(id), lgBody: body(lgPaths, map[string]any{"id": id, "asOf": a.AsOf})}}
+			if d, err := domain.ParseDate(a.AsOf); err == nil {
+				oem := fmt.Sprint(id)
+				w4.cold = func(ctx context.Context, e domain.ExposureService) {
+					_, _ = e.ExposurePaths(ctx, oem, domain.ExposureQuery{AsOf: d, MaxDepth: 4}, 10)
+				}
+			}
 			break
 		}
 	}

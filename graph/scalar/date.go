@@ -39,6 +39,11 @@ func UnmarshalDate(v any) (domain.Date, error) {
 	if err != nil {
 		return domain.Date{}, &domain.Error{Code: domain.CodeBadUserInput, Err: ErrInvalid, Message: err.Error()}
 	}
+	if d.IsZero() {
+		// 0001-01-01 is the zero Date, which means "absent" (asOf: today)
+		// and prints as null: refuse it rather than answer for another day.
+		return domain.Date{}, &domain.Error{Code: domain.CodeBadUserInput, Err: ErrInvalid, Message: fmt.Sprintf("%q is not a usable date", s)}
+	}
 	return d, nil
 }
 

@@ -161,7 +161,10 @@ func (s *Store) convertErr(ctx context.Context, err error) error {
 	switch {
 	case errors.As(err, &derr):
 		return err
-	case ctx.Err() != nil && errors.Is(ctx.Err(), context.DeadlineExceeded):
+	case ctx.Err() != nil && errors.Is(ctx.Err(), context.DeadlineExceeded), deadlinePassed(ctx):
+		// The driver puts the context's deadline on the socket: a read cut
+		// by it can surface (during the Bolt handshake) as an unrelated
+		// error a moment before the context reports DeadlineExceeded.
 		return domain.Wrap(domain.CodeTimeout, err, "the request took too long")
 	case ctx.Err() != nil:
 		return domain.Wrap(domain.CodeTimeout, err, "the request was cancelled")
@@ -185,6 +188,11 @@ func (s *Store) convertErr(ctx context.Context, err error) error {
 		}
 	}
 	return domain.Wrap(domain.CodeInternal, err, "internal error")
+}
+
+func deadlinePassed(ctx context.Context) bool {
+	d, ok := ctx.Deadline()
+	return ok && !time.Now().Before(d)
 }
 
 // memoryLimitCode is Neo4j's error when a transaction exceeds

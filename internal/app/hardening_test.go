@@ -320,7 +320,7 @@ func startSlow(ctx context.Context, base string) chan string {
 }
 
 // A client that disconnects cancels its database transaction: it ends
-// within seconds, where the statement left alone runs for about 13 s on
+// within seconds, where the statement left alone runs for 8-13 s on
 // the dense world of 20 companies (then stops at Neo4j's transaction
 // memory limit) and the request timeout is a minute.
 func TestClientDisconnectCancelsTransaction(t *testing.T) {

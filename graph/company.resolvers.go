@@ -19,6 +19,9 @@ func (r *companyResolver) Country(ctx context.Context, obj *domain.Company) (*do
 }
 
 func (r *companyResolver) Sectors(ctx context.Context, obj *domain.Company) ([]*domain.Sector, error) {
+	if idOnly(ctx, "Sector") {
+		return sectorStubs(obj.Sectors), nil
+	}
 	l, err := loader.For(ctx)
 	if err != nil {
 		return nil, err

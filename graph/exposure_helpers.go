@@ -49,6 +49,9 @@ func reasonOf(h *domain.SupplyHop) *domain.ExposureReason {
 }
 
 func companies(ctx context.Context, ids []string) ([]*domain.Company, error) {
+	if idOnly(ctx, "Company") {
+		return companyStubs(ids), nil
+	}
 	l, err := loader.For(ctx)
 	if err != nil {
 		return nil, err
@@ -57,6 +60,9 @@ func companies(ctx context.Context, ids []string) ([]*domain.Company, error) {
 }
 
 func materials(ctx context.Context, ids []string) ([]*domain.Material, error) {
+	if idOnly(ctx, "Material") {
+		return materialStubs(ids), nil
+	}
 	l, err := loader.For(ctx)
 	if err != nil {
 		return nil, err
@@ -65,6 +71,9 @@ func materials(ctx context.Context, ids []string) ([]*domain.Material, error) {
 }
 
 func licences(ctx context.Context, ids []string) ([]*domain.Licence, error) {
+	if idOnly(ctx, "Licence") {
+		return licenceStubs(ids), nil
+	}
 	l, err := loader.For(ctx)
 	if err != nil {
 		return nil, err

@@ -63,6 +63,9 @@ func linkPage(ctx context.Context, companyID string, first *int, after *string, 
 // linkEnd loads a company at one end of a supply link; the link exists, so
 // a missing company is an internal error.
 func linkEnd(ctx context.Context, id string) (*domain.Company, error) {
+	if idOnly(ctx, "Company") {
+		return &domain.Company{ID: id}, nil
+	}
 	l, err := loader.For(ctx)
 	if err != nil {
 		return nil, err

@@ -22,6 +22,9 @@ func (r *licenceResolver) Holder(ctx context.Context, obj *domain.Licence) (*dom
 	if obj.Holder == "" {
 		return nil, nil
 	}
+	if idOnly(ctx, "Company") {
+		return &domain.Company{ID: obj.Holder}, nil
+	}
 	l, err := loader.For(ctx)
 	if err != nil {
 		return nil, err
@@ -30,6 +33,9 @@ func (r *licenceResolver) Holder(ctx context.Context, obj *domain.Licence) (*dom
 }
 
 func (r *licenceResolver) Clients(ctx context.Context, obj *domain.Licence) ([]*domain.Company, error) {
+	if idOnly(ctx, "Company") && obj.Clients != nil {
+		return companyStubs(sortedIDs(obj.Clients)), nil
+	}
 	l, err := loader.For(ctx)
 	if err != nil {
 		return nil, err
@@ -38,6 +44,9 @@ func (r *licenceResolver) Clients(ctx context.Context, obj *domain.Licence) ([]*
 }
 
 func (r *licenceResolver) Materials(ctx context.Context, obj *domain.Licence) ([]*domain.Material, error) {
+	if idOnly(ctx, "Material") {
+		return materialStubs(obj.Materials), nil
+	}
 	l, err := loader.For(ctx)
 	if err != nil {
 		return nil, err
@@ -46,6 +55,9 @@ func (r *licenceResolver) Materials(ctx context.Context, obj *domain.Licence) ([
 }
 
 func (r *licenceResolver) ExcludedSectors(ctx context.Context, obj *domain.Licence) ([]*domain.Sector, error) {
+	if idOnly(ctx, "Sector") {
+		return sectorStubs(obj.ExcludedSectors), nil
+	}
 	l, err := loader.For(ctx)
 	if err != nil {
 		return nil, err
@@ -54,6 +66,9 @@ func (r *licenceResolver) ExcludedSectors(ctx context.Context, obj *domain.Licen
 }
 
 func (r *licenceResolver) Controls(ctx context.Context, obj *domain.Licence) ([]*domain.ExportControl, error) {
+	if idOnly(ctx, "ExportControl") {
+		return controlStubs(obj.Controls), nil
+	}
 	l, err := loader.For(ctx)
 	if err != nil {
 		return nil, err

@@ -4,7 +4,7 @@
 //
 // Loaders are built for each operation by Middleware and read with For.
 // The store's batch reads return maps (Neo4j's UNWIND … MATCH does not keep
-// the order of its input), hence dataloadgen.NewMappedLoader.
+// the order of its input).
 package loader
 
 import (
@@ -14,51 +14,52 @@ import (
 
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/vektah/gqlparser/v2/ast"
-	"github.com/vikstrous/dataloadgen"
 
 	"github.com/licencegraph/licencegraph/internal/domain"
 )
 
-// batchWait is how long a loader collects keys before it queries. Each
-// level of a nested query pays it once, but shorter waits (2–8 ms, measured)
-// split the keys of a 50-item level into several batches on these 2-core
-// machines, so round trips would grow with page sizes again.
-const batchWait = 16 * time.Millisecond
+// Batch timing (see Batcher): a batch goes after quiet without a new key,
+// or maxWait after its first key.
+const (
+	defaultQuiet   = 2 * time.Millisecond
+	defaultMaxWait = 16 * time.Millisecond
+	pollStep       = 100 * time.Microsecond
+)
 
 // Loaders are one request's dataloaders.
 type Loaders struct {
-	Company          *dataloadgen.Loader[string, domain.Company]
-	Sector           *dataloadgen.Loader[string, domain.Sector]
-	SectorChildren   *dataloadgen.Loader[string, []domain.Sector]
-	Material         *dataloadgen.Loader[string, domain.Material]
-	ExportControl    *dataloadgen.Loader[string, domain.ExportControl]
-	Suppliers        *dataloadgen.Loader[domain.LinkPageKey, domain.SupplyLinkPage]
-	Customers        *dataloadgen.Loader[domain.LinkPageKey, domain.SupplyLinkPage]
-	LicencesHeld     *dataloadgen.Loader[domain.HeldKey, []domain.Licence]
-	LicencesCovering *dataloadgen.Loader[domain.CoveringKey, []domain.Licence]
-	LicenceClients   *dataloadgen.Loader[string, []domain.Company]
-	Licence          *dataloadgen.Loader[string, domain.Licence]
+	Company          *Batcher[string, domain.Company]
+	Sector           *Batcher[string, domain.Sector]
+	SectorChildren   *Batcher[string, []domain.Sector]
+	Material         *Batcher[string, domain.Material]
+	ExportControl    *Batcher[string, domain.ExportControl]
+	Suppliers        *Batcher[domain.LinkPageKey, domain.SupplyLinkPage]
+	Customers        *Batcher[domain.LinkPageKey, domain.SupplyLinkPage]
+	LicencesHeld     *Batcher[domain.HeldKey, []domain.Licence]
+	LicencesCovering *Batcher[domain.CoveringKey, []domain.Licence]
+	LicenceClients   *Batcher[string, []domain.Company]
+	Licence          *Batcher[string, domain.Licence]
 }
 
-// New builds a request's loaders on the store. Each loader collects keys
-// for batchWait before it sends a batch. Pages of
-// supply links also prime Company with the companies at their other end,
+// New builds a request's loaders on the store (see Batcher for when a
+// batch goes). Pages of supply links also prime Company with the companies at their other end,
 // read in the same query, so `supplier`/`customer` cost no round trip.
-func New(s domain.ReadService, options ...dataloadgen.Option) *Loaders {
-	o := append([]dataloadgen.Option{dataloadgen.WithWait(batchWait)}, options...)
+func New(s domain.ReadService) *Loaders { return build(s, batcherOptions{}) }
+
+func build(s domain.ReadService, o batcherOptions) *Loaders {
 	l := &Loaders{
-		Company:          dataloadgen.NewMappedLoader(s.CompaniesByIDs, o...),
-		Sector:           dataloadgen.NewMappedLoader(s.SectorsByIDs, o...),
-		SectorChildren:   dataloadgen.NewMappedLoader(s.SectorChildren, o...),
-		Material:         dataloadgen.NewMappedLoader(s.MaterialsByIDs, o...),
-		ExportControl:    dataloadgen.NewMappedLoader(s.ExportControlsByIDs, o...),
-		LicencesHeld:     dataloadgen.NewMappedLoader(s.LicencesHeld, o...),
-		LicencesCovering: dataloadgen.NewMappedLoader(s.LicencesCovering, o...),
-		LicenceClients:   dataloadgen.NewMappedLoader(s.LicenceClients, o...),
-		Licence:          dataloadgen.NewMappedLoader(s.LicencesByIDs, o...),
+		Company:          NewBatcher(s.CompaniesByIDs, o),
+		Sector:           NewBatcher(s.SectorsByIDs, o),
+		SectorChildren:   NewBatcher(s.SectorChildren, o),
+		Material:         NewBatcher(s.MaterialsByIDs, o),
+		ExportControl:    NewBatcher(s.ExportControlsByIDs, o),
+		LicencesHeld:     NewBatcher(s.LicencesHeld, o),
+		LicencesCovering: NewBatcher(s.LicencesCovering, o),
+		LicenceClients:   NewBatcher(s.LicenceClients, o),
+		Licence:          NewBatcher(s.LicencesByIDs, o),
 	}
-	l.Suppliers = dataloadgen.NewMappedLoader(l.priming(s.SupplierPages), o...)
-	l.Customers = dataloadgen.NewMappedLoader(l.priming(s.CustomerPages), o...)
+	l.Suppliers = NewBatcher(l.priming(s.SupplierPages), o)
+	l.Customers = NewBatcher(l.priming(s.CustomerPages), o)
 	return l
 }
 
@@ -105,16 +106,16 @@ func Middleware(s domain.ReadService) graphql.OperationMiddleware {
 		if oc := graphql.GetOperationContext(ctx); oc.Operation != nil && oc.Operation.Operation == ast.Subscription {
 			// A subscription lives for many events: a cache would answer
 			// later events with the first one's data.
-			return next(With(ctx, New(s, dataloadgen.WithoutCache())))
+			return next(With(ctx, build(s, batcherOptions{noCache: true})))
 		}
 		return next(With(ctx, New(s)))
 	}
 }
 
 // One loads one key; a key the store does not hold is nil, not an error.
-func One[K comparable, V any](ctx context.Context, l *dataloadgen.Loader[K, V], key K) (*V, error) {
+func One[K comparable, V any](ctx context.Context, l *Batcher[K, V], key K) (*V, error) {
 	v, err := l.Load(ctx, key)
-	if errors.Is(err, dataloadgen.ErrNotFound) {
+	if errors.Is(err, ErrNotFound) {
 		return nil, nil
 	}
 	if err != nil {
@@ -124,7 +125,7 @@ func One[K comparable, V any](ctx context.Context, l *dataloadgen.Loader[K, V], 
 }
 
 // Many loads keys in order, leaving out those the store does not hold.
-func Many[K comparable, V any](ctx context.Context, l *dataloadgen.Loader[K, V], keys []K) ([]*V, error) {
+func Many[K comparable, V any](ctx context.Context, l *Batcher[K, V], keys []K) ([]*V, error) {
 	thunks := make([]func() (V, error), len(keys))
 	for i, k := range keys {
 		thunks[i] = l.LoadThunk(ctx, k)
@@ -132,7 +133,7 @@ func Many[K comparable, V any](ctx context.Context, l *dataloadgen.Loader[K, V],
 	out := make([]*V, 0, len(keys))
 	for _, th := range thunks {
 		v, err := th()
-		if errors.Is(err, dataloadgen.ErrNotFound) {
+		if errors.Is(err, ErrNotFound) {
 			continue
 		}
 		if err != nil {
@@ -144,9 +145,9 @@ func Many[K comparable, V any](ctx context.Context, l *dataloadgen.Loader[K, V],
 }
 
 // List loads a key whose value is a list, as pointers.
-func List[K comparable, V any](ctx context.Context, l *dataloadgen.Loader[K, []V], key K) ([]*V, error) {
+func List[K comparable, V any](ctx context.Context, l *Batcher[K, []V], key K) ([]*V, error) {
 	vs, err := l.Load(ctx, key)
-	if err != nil && !errors.Is(err, dataloadgen.ErrNotFound) {
+	if err != nil && !errors.Is(err, ErrNotFound) {
 		return nil, err
 	}
 	return Pointers(vs), nil

@@ -462,9 +462,11 @@ func TestReadRoundTripsDoNotGrowWithThePage(t *testing.T) {
 		t.Fatal(err)
 	}
 	a, srv := loadedServer(t, dir)
-	const q = `{ companies(first: %d) { edges { node { id sectors { id } country { code }
-		suppliers(first: 10) { totalCount edges { node { materials { id } supplier { id
-			licencesHeld { id clients { id } } } } } } } } } }`
+	// Names, not just ids: a relation asked for `{ id }` only is answered
+	// from the ids its parent holds, without a round trip (graph/stubs.go).
+	const q = `{ companies(first: %d) { edges { node { id sectors { id name } country { code }
+		suppliers(first: 10) { totalCount edges { node { materials { id name } supplier { id
+			licencesHeld { id clients { id name } } } } } } } } } }`
 	// Loaders batch the keys that arrive within their wait (16 ms). On a
 	// loaded 2-core machine a level's keys can straddle two batches, which
 	// adds a round trip or two but never one per item; so each page is
@@ -502,4 +504,55 @@ func TestReadRoundTripsDoNotGrowWithThePage(t *testing.T) {
 	if trips[1] > 6 {
 		t.Errorf("%d round trips, want at most 6", trips[1])
 	}
+}
+
+// A relation asked for `{ id }` only is answered from the ids its parent
+// holds (graph/stubs.go): the same ids, in the same order, as when the
+// relation's objects are loaded, and fewer round trips.
+func TestReadIDOnlyRelations(t *testing.T) {
+	a, srv := loadedServer(t, filepath.Join("testdata", "readapi"))
+	const q = `{ licences(first: 20) { edges { node { id holder { id%[1]s } clients { id%[1]s }
+		materials { id%[1]s } excludedSectors { id%[1]s } controls { id%[2]s } } } }
+	  companies(first: 20) { edges { node { id sectors { id%[1]s } } } } }`
+	run := func(extra ...any) (string, int64) {
+		before := a.Store.Queries()
+		data := mustData(t, srv.URL, fmt.Sprintf(q, extra...))
+		trips := a.Store.Queries() - before
+		// Keep only the ids.
+		var v any
+		if err := json.Unmarshal(data, &v); err != nil {
+			t.Fatal(err)
+		}
+		var strip func(any) any
+		strip = func(x any) any {
+			switch x := x.(type) {
+			case map[string]any:
+				delete(x, "name")
+				delete(x, "title")
+				delete(x, "status")
+				for k, e := range x {
+					x[k] = strip(e)
+				}
+			case []any:
+				for i, e := range x {
+					x[i] = strip(e)
+				}
+			}
+			return x
+		}
+		out, _ := json.Marshal(strip(v))
+		return string(out), trips
+	}
+	loaded, loadedTrips := run(" name", " title")
+	stubbed, stubbedTrips := run("", "")
+	if stubbed != loaded {
+		t.Fatalf("ids differ:\n id only %s\n loaded  %s", stubbed, loaded)
+	}
+	if !strings.Contains(stubbed, `"clients":[{"id":`) || !strings.Contains(stubbed, `"controls":[{"id":`) {
+		t.Fatalf("the world does not exercise the relations: %s", stubbed)
+	}
+	if stubbedTrips >= loadedTrips {
+		t.Errorf("%d round trips with ids only, %d loading the objects", stubbedTrips, loadedTrips)
+	}
+	t.Logf("round trips: %d with ids only, %d loading the objects", stubbedTrips, loadedTrips)
 }

@@ -107,22 +107,56 @@ func (s *Store) CompaniesByIDs(ctx context.Context, ids []string) (map[string]do
 	return out, nil
 }
 
-const companyFilterCypher = `
-MATCH (c:Company)
-WHERE ($country IS NULL OR c.country = $country)
-  AND ($region IS NULL OR EXISTS { (c)-[:REGISTERED_IN]->(:Country {region: $region}) })
-  AND ($role IS NULL OR $role IN coalesce(c.roles, []))
-  AND ($sector IS NULL OR EXISTS { (c)-[:OPERATES_IN]->(:Sector)-[:PART_OF*0..]->(:Sector {id: $sector}) })
-  AND ($name IS NULL OR toLower(c.name) CONTAINS $name
-       OR any(a IN coalesce(c.aliases, []) WHERE toLower(a) CONTAINS $name))
-`
+// Company list statements are assembled from constant fragments, one per
+// filter the request sets: the catch-all form (`$x IS NULL OR …`) kept the
+// planner from reading companies in id order from the unique index, so an
+// unfiltered page sorted all 100,000 companies (60 ms).
+const (
+	companyByCountry = `c.country = $country`
+	companyByRegion  = `EXISTS { (c)-[:REGISTERED_IN]->(:Country {region: $region}) }`
+	companyByRole    = `$role IN coalesce(c.roles, [])`
+	companyBySector  = `EXISTS { (c)-[:OPERATES_IN]->(:Sector)-[:PART_OF*0..]->(:Sector {id: $sector}) }`
+	companyByName    = `(toLower(c.name) CONTAINS $name OR any(a IN coalesce(c.aliases, []) WHERE toLower(a) CONTAINS $name))`
+)
 
-var companiesCypher = companyFilterCypher + `
-  AND ($after IS NULL OR c.id > $after)
+// companyConditions returns the conditions of the filters f sets.
+func companyConditions(f domain.CompanyFilter) []string {
+	var where []string
+	for _, c := range []struct {
+		set  bool
+		cond string
+	}{
+		{f.Country != "", companyByCountry},
+		{f.Region != "", companyByRegion},
+		{f.Role != "", companyByRole},
+		{f.Sector != "", companyBySector},
+		{strings.TrimSpace(f.NameContains) != "", companyByName},
+	} {
+		if c.set {
+			where = append(where, c.cond)
+		}
+	}
+	return where
+}
+
+// companiesStatement pages the companies f selects in id order, after
+// $after ("" for the first page).
+func companiesStatement(f domain.CompanyFilter) string {
+	where := append([]string{"c.id > $after"}, companyConditions(f)...)
+	return `MATCH (c:Company) WHERE ` + strings.Join(where, " AND ") + `
 WITH c ORDER BY c.id LIMIT $limit
 RETURN ` + companyProjection("c") + ` AS c`
+}
 
-const countCompaniesCypher = companyFilterCypher + `RETURN count(c) AS n`
+// countCompaniesStatement counts them; without filters Neo4j answers from
+// its count store.
+func countCompaniesStatement(f domain.CompanyFilter) string {
+	where := companyConditions(f)
+	if len(where) == 0 {
+		return `MATCH (c:Company) RETURN count(c) AS n`
+	}
+	return `MATCH (c:Company) WHERE ` + strings.Join(where, " AND ") + ` RETURN count(c) AS n`
+}
 
 func companyFilterParams(f domain.CompanyFilter) (map[string]any, error) {
 	if f.Country != "" {
@@ -146,9 +180,9 @@ func (s *Store) Companies(ctx context.Context, f domain.CompanyFilter, p domain.
 	if err != nil {
 		return nil, false, err
 	}
-	params["after"] = nullable(p.After)
+	params["after"] = p.After
 	params["limit"] = p.First + 1
-	res, err := s.read(ctx, companiesCypher, params)
+	res, err := s.read(ctx, companiesStatement(f), params)
 	if err != nil {
 		return nil, false, err
 	}
@@ -165,7 +199,7 @@ func (s *Store) CountCompanies(ctx context.Context, f domain.CompanyFilter) (int
 	if err != nil {
 		return 0, err
 	}
-	return s.count(ctx, countCompaniesCypher, params)
+	return s.count(ctx, countCompaniesStatement(f), params)
 }
 
 var searchCypher = `

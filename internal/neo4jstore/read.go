@@ -517,7 +517,7 @@ func (s *Store) LicenceClients(ctx context.Context, licenceIDs []string) (map[st
 
 // linkPageCypher pages one side of many companies' links at once; the
 // other company's id orders the page (one link per ordered pair).
-func linkPageCypher(pattern, otherVar, supplierVar, customerVar string) string {
+func linkPageCypher(pattern, degree, otherVar, supplierVar, customerVar string) string {
 	return `
 UNWIND $ids AS id
 MATCH (c:Company {id: id})
@@ -528,12 +528,14 @@ CALL (c) {
   RETURN collect(` + linkProjection("r", supplierVar, customerVar) + `) AS links,
          collect(` + companyProjection(otherVar) + `) AS others
 }
-RETURN id, links, others, COUNT { ` + pattern + ` } AS total`
+RETURN id, links, others, COUNT { ` + degree + ` } AS total`
 }
 
 var (
-	supplierPageCypher = linkPageCypher("(c)<-[r:SUPPLIES]-(o:Company)", "o", "o", "c")
-	customerPageCypher = linkPageCypher("(c)-[r:SUPPLIES]->(o:Company)", "o", "c", "o")
+	// total counts the links without looking at their other ends (only
+	// companies supply companies), which Neo4j reads from the node's degree.
+	supplierPageCypher = linkPageCypher("(c)<-[r:SUPPLIES]-(o:Company)", "(c)<-[:SUPPLIES]-()", "o", "o", "c")
+	customerPageCypher = linkPageCypher("(c)-[r:SUPPLIES]->(o:Company)", "(c)-[:SUPPLIES]->()", "o", "c", "o")
 )
 
 // SupplierPages returns a page of each company's suppliers, by supplier id.

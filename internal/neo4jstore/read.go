@@ -140,8 +140,20 @@ func companyConditions(f domain.CompanyFilter) []string {
 }
 
 // companiesStatement pages the companies f selects in id order, after
-// $after ("" for the first page).
+// $after ("" for the first page). With a sector, the statement starts from
+// the sector's subtree and walks to its companies: reading all companies
+// in id order and testing each for the sector took 4–5 times longer on the
+// generated 100,000-company world.
 func companiesStatement(f domain.CompanyFilter) string {
+	if f.Sector != "" {
+		g := f
+		g.Sector = ""
+		where := append([]string{"c.id > $after"}, companyConditions(g)...)
+		return `MATCH (:Sector {id: $sector})<-[:PART_OF*0..]-(:Sector)<-[:OPERATES_IN]-(c:Company)
+WHERE ` + strings.Join(where, " AND ") + `
+WITH DISTINCT c ORDER BY c.id LIMIT $limit
+RETURN ` + companyProjection("c") + ` AS c`
+	}
 	where := append([]string{"c.id > $after"}, companyConditions(f)...)
 	return `MATCH (c:Company) WHERE ` + strings.Join(where, " AND ") + `
 WITH c ORDER BY c.id LIMIT $limit

@@ -1,12 +1,15 @@
 package app
 
 import (
+	"context"
 	"encoding/json"
+	"os"
 	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
 
+	"github.com/licencegraph/licencegraph/internal/seed"
 	"github.com/licencegraph/licencegraph/internal/testutil"
 )
 
@@ -162,4 +165,36 @@ func TestExposureAPIOnCuratedData(t *testing.T) {
 			})
 		}
 	})
+}
+
+// Exposure answers are cached per graph version; a write — here a seed load
+// adding a customer of an exposed automaker — changes the next answer at
+// once, on the same server.
+func TestExposureFollowsWrites(t *testing.T) {
+	a, srv := loadedServer(t, filepath.Join(testutil.RepoRoot(t), "seed"))
+	const q = `{ exposedCompanies(asOf: "2026-11-25", first: 100) { totalCount edges { node { company { id } minDepth } } } }`
+	before := string(mustData(t, srv.URL, q))
+	if again := string(mustData(t, srv.URL, q)); again != before {
+		t.Fatalf("same question, different answers without a write:\n%s\n%s", before, again)
+	}
+	if strings.Contains(before, `"test-dealer"`) {
+		t.Fatal("test-dealer exposed before it exists")
+	}
+	dir := t.TempDir()
+	files := map[string]string{
+		"companies.yaml": "- id: test-dealer\n  name: Test Dealer\n  country: US\n",
+		"supply.yaml":    "- supplier: gm\n  customer: test-dealer\n  since: 2020-01-01\n",
+	}
+	for name, body := range files {
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(body), 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := seed.New(a.Store, seed.Options{Logger: testutil.Logger(t)}).Load(context.Background(), []string{dir}); err != nil {
+		t.Fatalf("seed: %v", err)
+	}
+	after := string(mustData(t, srv.URL, q))
+	if !strings.Contains(after, `{"company":{"id":"test-dealer"},"minDepth":2}`) {
+		t.Fatalf("after the load, test-dealer is not exposed at depth 2 (GM is at 1):\n%s", after)
+	}
 }

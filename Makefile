@@ -2,7 +2,7 @@
 SHELL := /bin/bash
 GO ?= go
 
-.PHONY: run test fuzz build check generate neo4j neo4j-stop graphiql deps bench-seed bench-api bench clean
+.PHONY: run test fuzz build check generate neo4j neo4j-stop graphiql deps bench-seed bench-api bench loadtest clean
 
 ## run: start Neo4j if none answers, then migrate, seed and serve on LISTEN_ADDR (default :8080)
 run:
@@ -56,6 +56,10 @@ bench-api:
 ## bench: licencegraph against the Neo4j GraphQL Library and the raw driver (W1-W5, 10,000 and 100,000 companies); rewrites docs/performance.md
 bench:
 	@bash scripts/bench.sh
+
+## loadtest: mixed read load at 8 and 32 clients for 60 s each on the 100,000-company world (Bolt port 7745); fails on any error or memory growth over 10 %
+loadtest:
+	@bash scripts/loadtest.sh
 
 ## deps: install what tests need (Maven deps, npm packages, Chromium)
 deps:

@@ -56,6 +56,9 @@ commands:
   generate --companies N --seed S --out DIR
                       write a synthetic world as seed files
   bench --url URL     drive the read-API workload against a server, print p50/p99
+  loadtest --url URL [--server-pid PID]
+                      hold a mixed read load (8 and 32 clients, 60 s), report
+                      throughput, p50/p99 and the server's memory
   ping                check that Neo4j answers (exit status 0) or not (1)
   version             print the version
 
@@ -86,6 +89,8 @@ func run(ctx context.Context, args []string, getenv config.Getenv, stdout, stder
 		return generateCommand(ctx, args, stdout, stderr)
 	case "bench":
 		return benchCommand(ctx, args, stdout, stderr)
+	case "loadtest":
+		return loadtestCommand(ctx, args, stdout, stderr)
 	}
 	cfg, err := config.FromEnv(getenv)
 	if err != nil {

@@ -191,7 +191,9 @@ func neo4jKilledDuringSeed(t *testing.T, db *testutil.LocalNeo4j) {
 
 	// Files load in this order, each in one transaction.
 	kinds := []string{"sectors", "materials", "controls", "companies", "supply", "licences"}
-	after := 1 + rng.IntN(len(kinds)-1) // files committed before the kill: 1..5
+	// Files committed before the kill: 3..5, so that the kill falls in one
+	// of the large files (companies, supply) or the licences.
+	after := 3 + rng.IntN(3)
 	jitter := time.Duration(rng.Int64N(int64(500 * time.Millisecond)))
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
 	defer cancel()

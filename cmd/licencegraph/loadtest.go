@@ -1,0 +1,86 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/licencegraph/licencegraph/internal/loadtest"
+)
+
+// loadtestCommand: licencegraph loadtest --url http://127.0.0.1:8080/graphql
+// [--server-pid PID]: issue 7's load test (make loadtest). It fails when a
+// request failed or when the server's memory grew by more than
+// --max-growth between the first window and a later one.
+func loadtestCommand(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("loadtest", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	endpoint := fs.String("url", "http://127.0.0.1:8080/graphql", "GraphQL endpoint (loopback only)")
+	clients := fs.String("clients", "8,32", "comma-separated numbers of concurrent clients, one run each")
+	warmup := fs.Duration("warmup", 10*time.Second, "unmeasured load before each run")
+	duration := fs.Duration("duration", 60*time.Second, "measured time of each run")
+	windows := fs.Int("windows", 3, "memory windows per run")
+	timeout := fs.Duration("timeout", 30*time.Second, "per-request timeout")
+	prepareTimeout := fs.Duration("prepare-timeout", 10*time.Minute, "timeout of the first exposure question (it fills the server's cache)")
+	asOf := fs.String("as-of", "2026-06-01", "date of the exposure questions and licences")
+	pid := fs.Int("server-pid", 0, "the server's process id, to sample its RSS (0: memory not measured)")
+	maxGrowth := fs.Float64("max-growth", 0.10, "largest allowed memory growth from the first window to a later one")
+	if err := fs.Parse(args); err != nil {
+		return errUsage
+	}
+	if err := loadtest.CheckLoopback(*endpoint); err != nil {
+		return err
+	}
+	var counts []int
+	for _, s := range strings.Split(*clients, ",") {
+		n, err := strconv.Atoi(strings.TrimSpace(s))
+		if err != nil || n < 1 || n > 256 {
+			return fmt.Errorf("loadtest: bad client count %q", s)
+		}
+		counts = append(counts, n)
+	}
+	client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 256}}
+	pctx, cancel := context.WithTimeout(ctx, *prepareTimeout)
+	start := time.Now()
+	mix, err := loadtest.Prepare(pctx, client, *endpoint, *asOf)
+	cancel()
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "loadtest: mix ready in %s (samples per workload: %v)\n", time.Since(start).Round(time.Millisecond), mix.Samples())
+	var memory func() (uint64, error)
+	if *pid > 0 {
+		memory = loadtest.ProcessRSS(*pid)
+	}
+	var failed []error
+	for _, n := range counts {
+		r := loadtest.Run(ctx, client, mix, loadtest.Options{Endpoint: *endpoint, Clients: n, Warmup: *warmup,
+			Duration: *duration, Windows: *windows, Timeout: *timeout, Memory: memory})
+		r.Print(stdout)
+		if r.Errors > 0 {
+			failed = append(failed, fmt.Errorf("%d clients: %d requests failed", n, r.Errors))
+		}
+		if memory != nil && !r.Flat(*maxGrowth) {
+			failed = append(failed, fmt.Errorf("%d clients: server memory grew %.1f %% (limit %.0f %%)", n, 100*r.Growth, 100**maxGrowth))
+		}
+		if ctx.Err() != nil {
+			return ctx.Err()
+		}
+	}
+	if *pid > 0 {
+		if peak, err := loadtest.ProcessPeakRSS(*pid); err == nil {
+			fmt.Fprintf(stdout, "\nServer peak RSS since it started (VmHWM): %.0f MiB\n", float64(peak)/(1<<20))
+		}
+	}
+	if len(failed) > 0 {
+		return fmt.Errorf("loadtest: %w", errors.Join(failed...))
+	}
+	fmt.Fprintln(stdout, "\nloadtest: no errors, memory flat")
+	return nil
+}

@@ -1,0 +1,65 @@
+package app
+
+import (
+	"context"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/licencegraph/licencegraph/internal/loadtest"
+	"github.com/licencegraph/licencegraph/internal/seed"
+	"github.com/licencegraph/licencegraph/internal/synth"
+	"github.com/licencegraph/licencegraph/internal/testutil"
+)
+
+// TestLoadShort is the suite's version of the load test (make loadtest: 8
+// and 32 clients for 60 s on 100,000 companies): the same mixed read
+// workload at 8 clients for 10 s on a generated world of 500 companies,
+// with zero errors and every workload answered. Memory (the Go heap of
+// this process, server and load together) is reported, not judged: 10 s
+// windows on a shared machine are too short to say it is flat.
+func TestLoadShort(t *testing.T) {
+	cfg := testutil.Config(t)
+	cfg.AllowAnonymousRead = true
+	cfg.RequestTimeout = time.Minute
+	a, srv := newTestApp(t, cfg)
+	ctx := context.Background()
+	if _, err := a.Store.Migrate(ctx); err != nil {
+		t.Fatal(err)
+	}
+	testutil.ResetGraph(t, cfg)
+	world := t.TempDir()
+	if _, err := synth.Generate(ctx, synth.Options{Companies: 500, Seed: 1}, world); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := seed.New(a.Store, seed.Options{Logger: testutil.Logger(t)}).Load(ctx, []string{world}); err != nil {
+		t.Fatalf("seed: %v", err)
+	}
+
+	client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 64}}
+	defer client.CloseIdleConnections()
+	endpoint := srv.URL + "/graphql"
+	pctx, cancel := context.WithTimeout(ctx, 5*time.Minute)
+	mix, err := loadtest.Prepare(pctx, client, endpoint, "2026-06-01")
+	cancel()
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := loadtest.Run(ctx, client, mix, loadtest.Options{Endpoint: endpoint, Clients: 8, Warmup: 2 * time.Second,
+		Duration: 10 * time.Second, Timeout: time.Minute, Memory: loadtest.GoHeap})
+	var out strings.Builder
+	r.Print(&out)
+	t.Logf("samples per workload %v\n%s", mix.Samples(), out.String())
+	if r.Errors > 0 {
+		t.Errorf("%d requests failed; first: %s", r.Errors, r.FirstError)
+	}
+	for _, w := range r.Workloads {
+		if w.OK == 0 {
+			t.Errorf("%s: no request answered", w.Name)
+		}
+	}
+	if r.PeakMemory == 0 {
+		t.Errorf("no memory sample")
+	}
+}

@@ -1,0 +1,424 @@
+// Package loadtest holds a mixed read workload against a licencegraph
+// server for a fixed time with a fixed number of clients, and reports
+// throughput, latency percentiles, errors and the server's memory over
+// consecutive windows (issue 7, "Load"). It only talks to a loopback URL,
+// and every run is bounded by its duration and a per-request timeout.
+package loadtest
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"net/url"
+	"os"
+	"runtime"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+)
+
+// post sends one GraphQL request and returns its data; a GraphQL error is
+// an error (its extensions.code first). (internal/bench has the same, but
+// imports the application, which the suite's short load test is part of.)
+func post(ctx context.Context, client *http.Client, endpoint string, body []byte) (any, error) {
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, endpoint, bytes.NewReader(body))
+	if err != nil {
+		return nil, err
+	}
+	req.Header.Set("Content-Type", "application/json")
+	resp, err := client.Do(req)
+	if err != nil {
+		return nil, err
+	}
+	defer resp.Body.Close()
+	raw, err := io.ReadAll(resp.Body)
+	if err != nil {
+		return nil, err
+	}
+	var out struct {
+		Data   any
+		Errors []struct {
+			Message    string
+			Extensions map[string]any
+		}
+	}
+	if err := json.Unmarshal(raw, &out); err != nil {
+		return nil, fmt.Errorf("status %d: not JSON", resp.StatusCode)
+	}
+	if len(out.Errors) > 0 {
+		return nil, fmt.Errorf("%v: %s", out.Errors[0].Extensions["code"], out.Errors[0].Message)
+	}
+	return out.Data, nil
+}
+
+// The mix: the read-API shapes of internal/bench's W1–W5 (company page,
+// filtered list, exposedCompanies, exposurePaths, search).
+const (
+	companyPageQuery = `query W1($id: ID!, $asOf: Date) { company(id: $id) { id name sectors { id }
+  suppliers(first: 10) { edges { node { supplier { id name licencesHeld(asOf: $asOf) { id status }
+    suppliers(first: 10) { edges { node { supplier { id name licencesHeld(asOf: $asOf) { id status } } } } } } } } } } }`
+	filteredListQuery = `query W2($country: String!, $sector: ID!, $asOf: Date) {
+  companies(filter: {country: $country, sector: $sector}, first: 50) { totalCount edges { node { id name
+    suppliers(first: 10) { edges { node { supplier { id name licencesHeld(asOf: $asOf) { id status } } } } } } } } }`
+	exposedQuery = `query W3($asOf: Date) { exposedCompanies(sector: "automotive", maxDepth: 4, asOf: $asOf, first: 20) {
+  totalCount edges { node { company { id } minDepth pathCount uncoveredSuppliers { id } } } } }`
+	pathsQuery = `query W4($id: ID!, $asOf: Date) { exposurePaths(companyId: $id, asOf: $asOf, maxDepth: 4, first: 10) {
+  depth hops { supplier { id } customer { id } controlled covered reason licences { id } } } }`
+	searchQuery = `query W5($text: String!) { search(text: $text, first: 20) { id name } }`
+
+	sampleCompaniesQuery = `{ companies(first: 100) { edges { node { id name country { code } sectors { id } } } } }`
+)
+
+// Workload names, in the order of the mix.
+var Workloads = []string{"company page", "filtered list", "exposedCompanies", "exposurePaths", "search"}
+
+// Mix is the request bodies of each workload, drawn from the served data.
+type Mix struct {
+	bodies [][][]byte // per workload, its samples
+}
+
+// Samples says how many variable sets each workload rotates through.
+func (m *Mix) Samples() []int {
+	out := make([]int, len(m.bodies))
+	for i, b := range m.bodies {
+		out[i] = len(b)
+	}
+	return out
+}
+
+// CheckLoopback refuses a URL whose host is not a loopback address.
+func CheckLoopback(raw string) error {
+	u, err := url.Parse(raw)
+	if err != nil {
+		return fmt.Errorf("loadtest: URL %q: %w", raw, err)
+	}
+	host := u.Hostname()
+	if host == "localhost" {
+		return nil
+	}
+	if ip := net.ParseIP(host); ip != nil && ip.IsLoopback() {
+		return nil
+	}
+	return fmt.Errorf("loadtest: %s is not a loopback address: the load test only runs on this machine", host)
+}
+
+// Prepare draws the mix's variables from what the server at endpoint (the
+// /graphql URL) serves: companies of the first page (their pages, their
+// (country, sector) lists, words of their names), and the exposed
+// companies of the exposure question (whose paths are asked). It asks the
+// exposure question once, which also warms the server's cache.
+func Prepare(ctx context.Context, client *http.Client, endpoint, asOf string) (*Mix, error) {
+	if err := CheckLoopback(endpoint); err != nil {
+		return nil, err
+	}
+	body := func(q string, vars map[string]any) []byte {
+		b, _ := json.Marshal(map[string]any{"query": q, "variables": vars})
+		return b
+	}
+	data, err := post(ctx, client, endpoint, body(sampleCompaniesQuery, nil))
+	if err != nil {
+		return nil, fmt.Errorf("loadtest: sampling companies: %w", err)
+	}
+	var page struct {
+		Companies struct {
+			Edges []struct {
+				Node struct {
+					ID, Name string
+					Country  struct{ Code string }
+					Sectors  []struct{ ID string }
+				}
+			}
+		}
+	}
+	if err := remarshal(data, &page); err != nil {
+		return nil, err
+	}
+	m := &Mix{bodies: make([][][]byte, len(Workloads))}
+	seenList, seenText := map[string]bool{}, map[string]bool{}
+	for i, e := range page.Companies.Edges {
+		n := e.Node
+		if i%10 == 0 {
+			m.bodies[0] = append(m.bodies[0], body(companyPageQuery, map[string]any{"id": n.ID, "asOf": asOf}))
+		}
+		for _, s := range n.Sectors {
+			key := n.Country.Code + "/" + s.ID
+			if !seenList[key] && len(m.bodies[1]) < 10 {
+				seenList[key] = true
+				m.bodies[1] = append(m.bodies[1], body(filteredListQuery, map[string]any{"country": n.Country.Code, "sector": s.ID, "asOf": asOf}))
+			}
+		}
+		if words := strings.Fields(n.Name); len(words) > 1 && i%10 == 5 {
+			text := strings.Join(words[1:min(3, len(words))], " ")
+			if !seenText[text] {
+				seenText[text] = true
+				m.bodies[4] = append(m.bodies[4], body(searchQuery, map[string]any{"text": text}))
+			}
+		}
+	}
+	exposed := body(exposedQuery, map[string]any{"asOf": asOf})
+	m.bodies[2] = [][]byte{exposed}
+	data, err = post(ctx, client, endpoint, exposed)
+	if err != nil {
+		return nil, fmt.Errorf("loadtest: the exposure question: %w", err)
+	}
+	var ex struct {
+		ExposedCompanies struct {
+			Edges []struct {
+				Node struct{ Company struct{ ID string } }
+			}
+		}
+	}
+	if err := remarshal(data, &ex); err != nil {
+		return nil, err
+	}
+	for i, e := range ex.ExposedCompanies.Edges {
+		if i%2 == 0 && len(m.bodies[3]) < 8 {
+			m.bodies[3] = append(m.bodies[3], body(pathsQuery, map[string]any{"id": e.Node.Company.ID, "asOf": asOf}))
+		}
+	}
+	for i, b := range m.bodies {
+		if len(b) == 0 {
+			return nil, fmt.Errorf("loadtest: no sample for %s (is the world loaded?)", Workloads[i])
+		}
+	}
+	return m, nil
+}
+
+func remarshal(v any, out any) error {
+	raw, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	return json.Unmarshal(raw, out)
+}
+
+// Options bound one run.
+type Options struct {
+	Endpoint string        // the /graphql URL (loopback)
+	Clients  int           // concurrent clients, each sending its next request when the last is answered
+	Warmup   time.Duration // sent first, not measured
+	Duration time.Duration // measured
+	Windows  int           // memory windows the measured time is cut into (default 3)
+	Timeout  time.Duration // per request
+	// Memory samples the server's memory in bytes (e.g. its RSS); nil: not
+	// measured. SampleEvery is its period (default 1 s).
+	Memory      func() (uint64, error)
+	SampleEvery time.Duration
+}
+
+// WorkloadResult is one workload's share of a run.
+type WorkloadResult struct {
+	Name       string
+	OK, Errors int
+	P50, P99   time.Duration
+}
+
+// Result is what one run measured.
+type Result struct {
+	Clients    int
+	Elapsed    time.Duration
+	OK, Errors int
+	FirstError string
+	Throughput float64 // answered requests per second (without errors)
+	P50, P99   time.Duration
+	Workloads  []WorkloadResult
+	// MemoryWindows is the largest memory sample of each window; Growth
+	// is how much the largest of the later windows exceeds the first
+	// (0.05 = 5 %; negative when it shrank).
+	MemoryWindows []uint64
+	PeakMemory    uint64
+	Growth        float64
+	MemoryErr     string
+}
+
+// Run holds the mix with o.Clients clients: o.Warmup unmeasured, then
+// o.Duration measured. Client i starts at workload i and each client
+// cycles through the workloads, so every workload is in flight at once.
+func Run(ctx context.Context, client *http.Client, m *Mix, o Options) Result {
+	if o.Windows <= 0 {
+		o.Windows = 3
+	}
+	if o.SampleEvery <= 0 {
+		o.SampleEvery = time.Second
+	}
+	res := Result{Clients: o.Clients, MemoryWindows: make([]uint64, o.Windows)}
+	var (
+		mu        sync.Mutex
+		latencies = make([][]time.Duration, len(m.bodies))
+		errs      = make([]int, len(m.bodies))
+		all       []time.Duration
+	)
+	start := time.Now()
+	measureFrom := start.Add(o.Warmup)
+	end := measureFrom.Add(o.Duration)
+	runCtx, cancel := context.WithDeadline(ctx, end)
+	defer cancel()
+
+	var wg sync.WaitGroup
+	for c := range o.Clients {
+		wg.Go(func() {
+			for i := 0; ; i++ {
+				w := (c + i) % len(m.bodies)
+				samples := m.bodies[w]
+				b := samples[(c+i/len(m.bodies))%len(samples)]
+				sent := time.Now()
+				if !sent.Before(end) || runCtx.Err() != nil {
+					return
+				}
+				rctx, rcancel := context.WithTimeout(ctx, o.Timeout)
+				_, err := post(rctx, client, o.Endpoint, b)
+				rcancel()
+				d := time.Since(sent)
+				if sent.Before(measureFrom) {
+					continue
+				}
+				mu.Lock()
+				if err != nil {
+					errs[w]++
+					res.Errors++
+					if res.FirstError == "" {
+						res.FirstError = fmt.Sprintf("%s: %v", Workloads[w], err)
+					}
+				} else {
+					latencies[w] = append(latencies[w], d)
+					all = append(all, d)
+				}
+				mu.Unlock()
+			}
+		})
+	}
+	if o.Memory != nil {
+		wg.Go(func() {
+			window := o.Duration / time.Duration(o.Windows)
+			tick := time.NewTicker(o.SampleEvery)
+			defer tick.Stop()
+			for {
+				select {
+				case <-runCtx.Done():
+					return
+				case now := <-tick.C:
+					if now.Before(measureFrom) {
+						continue
+					}
+					v, err := o.Memory()
+					mu.Lock()
+					if err != nil {
+						res.MemoryErr = err.Error()
+					} else {
+						k := min(int(now.Sub(measureFrom)/window), o.Windows-1)
+						res.MemoryWindows[k] = max(res.MemoryWindows[k], v)
+						res.PeakMemory = max(res.PeakMemory, v)
+					}
+					mu.Unlock()
+				}
+			}
+		})
+	}
+	wg.Wait()
+	res.Elapsed = min(time.Since(measureFrom), o.Duration+o.Timeout)
+	res.OK = len(all)
+	res.Throughput = float64(res.OK) / o.Duration.Seconds()
+	res.P50, res.P99 = percentiles(all)
+	for w, l := range latencies {
+		r := WorkloadResult{Name: Workloads[w], OK: len(l), Errors: errs[w]}
+		r.P50, r.P99 = percentiles(l)
+		res.Workloads = append(res.Workloads, r)
+	}
+	if first := res.MemoryWindows[0]; first > 0 {
+		later := slices.Max(res.MemoryWindows[1:])
+		res.Growth = float64(later)/float64(first) - 1
+	}
+	return res
+}
+
+func percentiles(l []time.Duration) (p50, p99 time.Duration) {
+	if len(l) == 0 {
+		return 0, 0
+	}
+	slices.Sort(l)
+	at := func(p float64) time.Duration { return l[min(int(float64(len(l)-1)*p+0.5), len(l)-1)] }
+	return at(0.50), at(0.99)
+}
+
+// Flat says whether memory stayed within maxGrowth (0.10 = 10 %) of the
+// first window in every later window. Without memory samples it is false.
+func (r Result) Flat(maxGrowth float64) bool {
+	return r.MemoryWindows[0] > 0 && !slices.Contains(r.MemoryWindows, 0) && r.Growth <= maxGrowth
+}
+
+// Print writes the run as Markdown: a summary line, the per-workload
+// table and the memory windows.
+func (r Result) Print(w io.Writer) {
+	fmt.Fprintf(w, "\n### %d clients, %s measured\n\n", r.Clients, r.Elapsed.Round(time.Second))
+	fmt.Fprintf(w, "| workload | requests | errors | p50 | p99 |\n|---|---:|---:|---:|---:|\n")
+	for _, x := range r.Workloads {
+		fmt.Fprintf(w, "| %s | %d | %d | %s | %s |\n", x.Name, x.OK, x.Errors, ms(x.P50), ms(x.P99))
+	}
+	fmt.Fprintf(w, "| **all** | **%d** | **%d** | **%s** | **%s** |\n\n", r.OK, r.Errors, ms(r.P50), ms(r.P99))
+	fmt.Fprintf(w, "Throughput %.1f requests/s.", r.Throughput)
+	if r.FirstError != "" {
+		fmt.Fprintf(w, " First error: %.200s", r.FirstError)
+	}
+	fmt.Fprintln(w)
+	if r.PeakMemory > 0 {
+		parts := make([]string, len(r.MemoryWindows))
+		for i, v := range r.MemoryWindows {
+			parts[i] = mib(v)
+		}
+		fmt.Fprintf(w, "Server memory: peak %s; largest sample per window %s; growth %+.1f %%.\n",
+			mib(r.PeakMemory), strings.Join(parts, " → "), 100*r.Growth)
+	}
+	if r.MemoryErr != "" {
+		fmt.Fprintf(w, "Memory sampling failed: %s\n", r.MemoryErr)
+	}
+}
+
+func ms(d time.Duration) string {
+	if d >= 10*time.Millisecond {
+		return d.Round(time.Millisecond).String()
+	}
+	return d.Round(10 * time.Microsecond).String()
+}
+
+func mib(b uint64) string { return fmt.Sprintf("%.0f MiB", float64(b)/(1<<20)) }
+
+// GoHeap samples this process's Go heap in use (runtime.MemStats), for a
+// server run in the same process as the load (tests).
+func GoHeap() (uint64, error) {
+	var ms runtime.MemStats
+	runtime.ReadMemStats(&ms)
+	return ms.HeapInuse, nil
+}
+
+// ProcessRSS returns a sampler of a process's resident set size, from
+// /proc/PID/status (Linux).
+func ProcessRSS(pid int) func() (uint64, error) {
+	return func() (uint64, error) { return procStatus(pid, "VmRSS:") }
+}
+
+// ProcessPeakRSS is a process's high-water RSS (VmHWM) since it started.
+func ProcessPeakRSS(pid int) (uint64, error) { return procStatus(pid, "VmHWM:") }
+
+func procStatus(pid int, field string) (uint64, error) {
+	raw, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
+	if err != nil {
+		return 0, err
+	}
+	for _, line := range strings.Split(string(raw), "\n") {
+		if rest, ok := strings.CutPrefix(line, field); ok {
+			kb, err := strconv.ParseUint(strings.TrimSuffix(strings.TrimSpace(rest), " kB"), 10, 64)
+			if err != nil {
+				return 0, err
+			}
+			return kb * 1024, nil
+		}
+	}
+	return 0, errors.New("loadtest: " + field + " not in /proc/" + strconv.Itoa(pid) + "/status")
+}

@@ -1,0 +1,66 @@
+#!/usr/bin/env bash
+# `make loadtest`: issue 7's load test. Generates (or reuses, under
+# .cache/worlds/) the 100,000-company world (seed 1), loads it into a
+# dedicated Neo4j on Bolt port LOADTEST_BOLT_PORT (7745) whose store is kept
+# under LOADTEST_DATA_DIR (/tmp/lg-loadtest) and reused while the world is
+# unchanged, starts `licencegraph serve` on a loopback port and runs
+# `licencegraph loadtest`: the mixed read workload (company page, filtered
+# list, search, exposedCompanies, exposurePaths) at LOADTEST_CLIENTS (8,32)
+# clients for LOADTEST_DURATION (60s) each after LOADTEST_WARMUP (10s),
+# sampling the server's RSS every second. It fails on any request error or
+# when the server's memory grows by more than 10 % from the first of three
+# windows to a later one. Not part of `make test` (about 5 minutes, more on
+# the first run, which loads the world).
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+cd "$root"
+
+n=${LOADTEST_COMPANIES:-100000}
+port=${LOADTEST_BOLT_PORT:-7745}
+data_root=${LOADTEST_DATA_DIR:-/tmp/lg-loadtest}
+timeout=${LOADTEST_TIMEOUT:-30s}
+
+bash tools/neo4j-local/neo4j-local.sh build
+mkdir -p bin "$data_root"
+go build -o bin/licencegraph ./cmd/licencegraph
+
+export NEO4J_HEAP=${LOADTEST_NEO4J_HEAP:-4g} NEO4J_PAGECACHE=${LOADTEST_NEO4J_PAGECACHE:-2g}
+export NEO4J_TX_MEMORY_TOTAL=${LOADTEST_NEO4J_TX_MEMORY:-3g} NEO4J_TX_MEMORY_MAX=${LOADTEST_NEO4J_TX_MEMORY:-3g}
+export NEO4J_CONF="db.tx_state.memory_allocation=OFF_HEAP${NEO4J_CONF:+;$NEO4J_CONF}"
+export NEO4J_BOLT_PORT=$port NEO4J_URI="bolt://127.0.0.1:$port"
+export NEO4J_DATA_DIR="$data_root/c${n}-s1"
+unset NEO4J_USER NEO4J_PASSWORD NEO4J_DATABASE
+
+freeport() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+server=""; neo4j=""
+cleanup() {
+  if [ -n "$server" ]; then kill "$server" 2>/dev/null || true; wait "$server" 2>/dev/null || true; fi
+  if [ -n "$neo4j" ]; then bash tools/neo4j-local/neo4j-local.sh stop || true; fi
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+world=".cache/worlds/c${n}-s1"
+[ -f "$world/supply.csv" ] || ./bin/licencegraph generate --companies "$n" --seed 1 --out "$world"
+stamp=$(cd "$world" && stat -c '%n %s %Y' *.csv | sha1sum | cut -d' ' -f1)
+if [ "$(cat "$NEO4J_DATA_DIR/.loadtest-world" 2>/dev/null)" != "$stamp" ]; then
+  rm -rf "$NEO4J_DATA_DIR"; mkdir -p "$NEO4J_DATA_DIR"
+  neo4j=1
+  bash tools/neo4j-local/neo4j-local.sh start
+  echo "loadtest: loading $world"
+  ./bin/licencegraph seed --no-progress "$world" | tail -1
+  echo "$stamp" > "$NEO4J_DATA_DIR/.loadtest-world"
+else
+  neo4j=1
+  bash tools/neo4j-local/neo4j-local.sh start
+fi
+
+http=$(freeport)
+LISTEN_ADDR="127.0.0.1:$http" REQUEST_TIMEOUT=$timeout LOG_LEVEL=warn ALLOW_ANONYMOUS_READ=true ./bin/licencegraph serve &
+server=$!
+for _ in $(seq 1 150); do curl -sf "127.0.0.1:$http/readyz" >/dev/null 2>&1 && break; sleep 0.2; done
+
+echo "# loadtest on $(nproc) cores, $(date -u +%Y-%m-%d), $n companies"
+./bin/licencegraph loadtest --url "http://127.0.0.1:$http/graphql" --server-pid "$server" \
+  --clients "${LOADTEST_CLIENTS:-8,32}" --duration "${LOADTEST_DURATION:-60s}" --warmup "${LOADTEST_WARMUP:-10s}" \
+  --timeout "$timeout"

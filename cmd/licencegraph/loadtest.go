@@ -23,14 +23,14 @@ func loadtestCommand(ctx context.Context, args []string, stdout, stderr io.Write
 	fs.SetOutput(stderr)
 	endpoint := fs.String("url", "http://127.0.0.1:8080/graphql", "GraphQL endpoint (loopback only)")
 	clients := fs.String("clients", "8,32", "comma-separated numbers of concurrent clients, one run each")
-	warmup := fs.Duration("warmup", 10*time.Second, "unmeasured load before each run")
+	warmup := fs.Duration("warmup", 20*time.Second, "unmeasured load before each run")
 	duration := fs.Duration("duration", 60*time.Second, "measured time of each run")
 	windows := fs.Int("windows", 3, "memory windows per run")
 	timeout := fs.Duration("timeout", 30*time.Second, "per-request timeout")
 	prepareTimeout := fs.Duration("prepare-timeout", 10*time.Minute, "timeout of the first exposure question (it fills the server's cache)")
 	asOf := fs.String("as-of", "2026-06-01", "date of the exposure questions and licences")
 	pid := fs.Int("server-pid", 0, "the server's process id, to sample its RSS (0: memory not measured)")
-	maxGrowth := fs.Float64("max-growth", 0.10, "largest allowed memory growth from the first window to a later one")
+	maxGrowth := fs.Float64("max-growth", 0.10, "largest allowed growth of the server's mean memory from the first window to a later one")
 	if err := fs.Parse(args); err != nil {
 		return errUsage
 	}

@@ -85,12 +85,13 @@ const (
 	phaseStarting                     // Neo4j being started
 	phaseRecovering                   // Neo4j up again, server not yet seen answering
 	phaseRecovered                    // the server answered a read again
+	phaseSteady                       // writers had two rounds acknowledged since
 	phaseSpanning                     // not a phase: requests that began in one and ended in another
 	phaseCount
 )
 
 func (p faultPhase) String() string {
-	return [...]string{"up", "stopping", "down", "starting", "recovering", "recovered", "(spanning)"}[p]
+	return [...]string{"up", "stopping", "down", "starting", "recovering", "recovered", "steady", "(spanning)"}[p]
 }
 
 // phaseTally counts answers by phase and code: the phase in which the
@@ -165,7 +166,7 @@ func neo4jRestartUnderLoad(t *testing.T, db *testutil.LocalNeo4j) {
 	// quickly; the connect timeout stays generous for a loaded machine.
 	t.Setenv("NEO4J_MAX_RETRY_TIME", "2s")
 	t.Setenv("NEO4J_CONNECT_TIMEOUT", "3s")
-	const requestTimeout = 8 * time.Second
+	const requestTimeout = 15 * time.Second
 	t.Setenv("REQUEST_TIMEOUT", requestTimeout.String())
 	w := newAuthWorld(t, true)
 
@@ -328,6 +329,8 @@ func neo4jRestartUnderLoad(t *testing.T, db *testutil.LocalNeo4j) {
 	}
 	step(phaseRecovered)
 	progress("after the recovery")
+	step(phaseSteady)
+	progress("steady")
 	stop.Store(true)
 	wg.Wait()
 
@@ -360,9 +363,12 @@ func neo4jRestartUnderLoad(t *testing.T, db *testutil.LocalNeo4j) {
 	for _, p := range []faultPhase{phaseStopping, phaseStarting, phaseRecovering, phaseSpanning} {
 		only(p, "ok", "UNAVAILABLE", "TIMEOUT")
 	}
-	only(phaseRecovered, "ok")
-	if tally.byPhase[phaseRecovered]["ok"] < readers {
-		t.Errorf("only %d answers after the recovery", tally.byPhase[phaseRecovered]["ok"])
+	// Right after its start a loaded Neo4j may still be too slow for the
+	// request timeout; it says TIMEOUT then, and nothing else.
+	only(phaseRecovered, "ok", "TIMEOUT")
+	only(phaseSteady, "ok")
+	if tally.byPhase[phaseSteady]["ok"] < readers {
+		t.Errorf("only %d answers once steady", tally.byPhase[phaseSteady]["ok"])
 	}
 	if limit := requestTimeout + 2*time.Second; tally.slowest > limit {
 		t.Errorf("an answer took %s, past the request timeout %s (+2 s)", tally.slowest, requestTimeout)

@@ -229,10 +229,14 @@ type Result struct {
 	Throughput float64 // answered requests per second (without errors)
 	P50, P99   time.Duration
 	Workloads  []WorkloadResult
-	// MemoryWindows is the largest memory sample of each window; Growth
-	// is how much the largest of the later windows exceeds the first
-	// (0.05 = 5 %; negative when it shrank).
+	// MemoryWindows is the mean of each window's memory samples and
+	// MemoryPeaks the largest; Growth is how much the largest later mean
+	// exceeds the first window's (0.05 = 5 %; negative when it shrank).
+	// Means, because one sample of a garbage-collected heap lands anywhere
+	// on its saw-tooth: the peaks move by ±15 % with the collector's
+	// timing alone, a leak moves the mean.
 	MemoryWindows []uint64
+	MemoryPeaks   []uint64
 	PeakMemory    uint64
 	Growth        float64
 	MemoryErr     string
@@ -248,7 +252,8 @@ func Run(ctx context.Context, client *http.Client, m *Mix, o Options) Result {
 	if o.SampleEvery <= 0 {
 		o.SampleEvery = time.Second
 	}
-	res := Result{Clients: o.Clients, MemoryWindows: make([]uint64, o.Windows)}
+	res := Result{Clients: o.Clients, MemoryWindows: make([]uint64, o.Windows), MemoryPeaks: make([]uint64, o.Windows)}
+	memSum, memN := make([]uint64, o.Windows), make([]uint64, o.Windows)
 	var (
 		mu        sync.Mutex
 		latencies = make([][]time.Duration, len(m.bodies))
@@ -313,7 +318,9 @@ func Run(ctx context.Context, client *http.Client, m *Mix, o Options) Result {
 						res.MemoryErr = err.Error()
 					} else {
 						k := min(int(now.Sub(measureFrom)/window), o.Windows-1)
-						res.MemoryWindows[k] = max(res.MemoryWindows[k], v)
+						res.MemoryPeaks[k] = max(res.MemoryPeaks[k], v)
+						memSum[k] += v
+						memN[k]++
 						res.PeakMemory = max(res.PeakMemory, v)
 					}
 					mu.Unlock()
@@ -330,6 +337,11 @@ func Run(ctx context.Context, client *http.Client, m *Mix, o Options) Result {
 		r := WorkloadResult{Name: Workloads[w], OK: len(l), Errors: errs[w]}
 		r.P50, r.P99 = percentiles(l)
 		res.Workloads = append(res.Workloads, r)
+	}
+	for k := range o.Windows {
+		if memN[k] > 0 {
+			res.MemoryWindows[k] = memSum[k] / memN[k]
+		}
 	}
 	if first := res.MemoryWindows[0]; first > 0 {
 		later := slices.Max(res.MemoryWindows[1:])
@@ -368,12 +380,12 @@ func (r Result) Print(w io.Writer) {
 	}
 	fmt.Fprintln(w)
 	if r.PeakMemory > 0 {
-		parts := make([]string, len(r.MemoryWindows))
-		for i, v := range r.MemoryWindows {
-			parts[i] = mib(v)
+		means, peaks := make([]string, len(r.MemoryWindows)), make([]string, len(r.MemoryPeaks))
+		for i := range r.MemoryWindows {
+			means[i], peaks[i] = mib(r.MemoryWindows[i]), mib(r.MemoryPeaks[i])
 		}
-		fmt.Fprintf(w, "Server memory: peak %s; largest sample per window %s; growth %+.1f %%.\n",
-			mib(r.PeakMemory), strings.Join(parts, " → "), 100*r.Growth)
+		fmt.Fprintf(w, "Server memory: peak %s; mean per window %s (growth %+.1f %%); largest sample per window %s.\n",
+			mib(r.PeakMemory), strings.Join(means, " → "), 100*r.Growth, strings.Join(peaks, " → "))
 	}
 	if r.MemoryErr != "" {
 		fmt.Fprintf(w, "Memory sampling failed: %s\n", r.MemoryErr)

@@ -3,6 +3,9 @@ package graph
 import (
 	"context"
 	"fmt"
+	"slices"
+
+	"github.com/99designs/gqlgen/graphql"
 
 	"github.com/licencegraph/licencegraph/graph/loader"
 	"github.com/licencegraph/licencegraph/internal/domain"
@@ -79,4 +82,30 @@ func licences(ctx context.Context, ids []string) ([]*domain.Licence, error) {
 		return nil, err
 	}
 	return loader.Many(ctx, l.Licence, ids)
+}
+
+// selectsNodeField says whether the connection field being resolved asks
+// for one of names on edges.node: path counts cost a walk per company, and
+// a question for totalCount or minDepth only should not pay it.
+func selectsNodeField(ctx context.Context, names ...string) bool {
+	oc, fc := graphql.GetOperationContext(ctx), graphql.GetFieldContext(ctx)
+	if oc == nil || fc == nil {
+		return true
+	}
+	for _, edges := range graphql.CollectFields(oc, fc.Field.Selections, []string{"ExposedCompanyConnection"}) {
+		if edges.Name != "edges" {
+			continue
+		}
+		for _, node := range graphql.CollectFields(oc, edges.Selections, []string{"ExposedCompanyEdge"}) {
+			if node.Name != "node" {
+				continue
+			}
+			for _, f := range graphql.CollectFields(oc, node.Selections, []string{"ExposedCompany"}) {
+				if slices.Contains(names, f.Name) {
+					return true
+				}
+			}
+		}
+	}
+	return false
 }

@@ -266,7 +266,7 @@ func denseWorld(t *testing.T, a *App, cfg config.Config, n int) {
 	}
 }
 
-const slowQuery = `{ exposedCompanies(maxDepth: 6) { totalCount } }`
+const slowQuery = `{ exposurePaths(companyId: "f00", maxDepth: 6, first: 1) { depth } }`
 
 // appTransactions lists the queries Neo4j is running, other than the
 // listing itself.
@@ -295,6 +295,22 @@ func waitTransactions(t *testing.T, cfg config.Config, within time.Duration, don
 		}
 		time.Sleep(50 * time.Millisecond)
 	}
+}
+
+// longTransactions lists the queries Neo4j has been running for at least
+// min.
+func longTransactions(t *testing.T, cfg config.Config, min time.Duration) []string {
+	t.Helper()
+	var out []string
+	rows := testutil.Run(t, cfg, `SHOW TRANSACTIONS YIELD currentQuery, elapsedTime
+WHERE NOT currentQuery CONTAINS 'SHOW TRANSACTIONS' AND elapsedTime.milliseconds >= $ms
+RETURN currentQuery`, map[string]any{"ms": min.Milliseconds()})
+	for _, r := range rows {
+		if q, _ := r[0].(string); q != "" {
+			out = append(out, q)
+		}
+	}
+	return out
 }
 
 func running(qs []string) bool { return len(qs) > 0 }
@@ -381,8 +397,16 @@ func TestExhaustedPoolFailsFast(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	done := startSlow(ctx, srv.URL)
-	if _, ok := waitTransactions(t, cfg, 10*time.Second, running); !ok {
-		t.Fatalf("the slow query never showed in SHOW TRANSACTIONS (answer: %.200s)", <-done)
+	// The exposure question runs several statements, each on the one
+	// connection in turn: wait until one of them has held it for a while
+	// (the longest runs for seconds), or the quick query could slip in
+	// between two of them.
+	deadline := time.Now().Add(20 * time.Second)
+	for len(longTransactions(t, cfg, 500*time.Millisecond)) == 0 {
+		if time.Now().After(deadline) {
+			t.Fatalf("no statement of the slow query ran for 500 ms (answer: %.200s)", <-done)
+		}
+		time.Sleep(50 * time.Millisecond)
 	}
 	start := time.Now()
 	_, resp, raw := postQuery(t, srv.URL, `{ stats { companies } }`)

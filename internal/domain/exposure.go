@@ -91,8 +91,9 @@ type ExposureService interface {
 	ExposedCompanies(ctx context.Context, q ExposureQuery) ([]ExposedCompany, error)
 	// ExposedCompanyPage returns the exposed companies after the company
 	// id p.After, at most p.First, sorted by id; with how many there are
-	// in all and whether more follow.
-	ExposedCompanyPage(ctx context.Context, q ExposureQuery, p Page) ([]ExposedCompany, int, bool, error)
+	// in all and whether more follow. Path counts and first suppliers,
+	// the costly part, are filled only with details.
+	ExposedCompanyPage(ctx context.Context, q ExposureQuery, p Page, details bool) ([]ExposedCompany, int, bool, error)
 	// ExposurePaths returns up to limit exposure paths of a company, by
 	// depth then by the ids along the path.
 	ExposurePaths(ctx context.Context, companyID string, q ExposureQuery, limit int) ([]ExposurePath, error)

@@ -3,10 +3,10 @@ package exposure
 import (
 	"context"
 	"fmt"
+	"sync"
 	"time"
 
 	lru "github.com/hashicorp/golang-lru/v2"
-	"golang.org/x/sync/singleflight"
 )
 
 // Exposure answers are costly (every controlled hop judged, a search over
@@ -31,7 +31,9 @@ type caches struct {
 	sectors *lru.Cache[string, map[string]bool]
 	details *lru.Cache[string, detail]
 	paths   *lru.Cache[string, pathsEntry]
-	flight  singleflight.Group
+
+	mu    sync.Mutex
+	calls map[string]*call
 }
 
 func newCaches() *caches {
@@ -40,7 +42,7 @@ func newCaches() *caches {
 			panic(err) // only for a size <= 0
 		}
 	}
-	c := &caches{}
+	c := &caches{calls: map[string]*call{}}
 	var err error
 	c.reach, err = lru.New[string, *reach](reachEntries)
 	must(err)
@@ -54,31 +56,65 @@ func newCaches() *caches {
 }
 
 // once computes a value for key once for all concurrent callers. The
-// computation does not end when the caller that started it goes away (the
-// others wait for it) but keeps that caller's deadline — the request
-// timeout, which the store also sends to Neo4j as the transaction timeout
-// — or computeTimeout without one; each caller waits as long as its own
-// context allows.
+// computation does not end when the caller that started it goes away —
+// the others wait for it — but ends when every caller has gone (a client
+// that disconnects cancels its database work); it keeps the first
+// caller's deadline — the request timeout, which the store also sends to
+// Neo4j as the transaction timeout — or computeTimeout without one.
 func once[V any](ctx context.Context, c *caches, key string, compute func(context.Context) (V, error)) (V, error) {
-	ch := c.flight.DoChan(key, func() (any, error) {
-		deadline, ok := ctx.Deadline()
-		if !ok {
+	c.mu.Lock()
+	cl, ok := c.calls[key]
+	if !ok {
+		deadline, has := ctx.Deadline()
+		if !has {
 			deadline = time.Now().Add(computeTimeout)
 		}
 		cctx, cancel := context.WithDeadline(context.WithoutCancel(ctx), deadline)
-		defer cancel()
-		return compute(cctx)
-	})
+		cl = &call{done: make(chan struct{}), cancel: cancel}
+		c.calls[key] = cl
+		go func() {
+			v, err := compute(cctx)
+			cancel()
+			c.mu.Lock()
+			cl.val, cl.err = v, err
+			if c.calls[key] == cl {
+				delete(c.calls, key)
+			}
+			c.mu.Unlock()
+			close(cl.done)
+		}()
+	}
+	cl.waiters++
+	c.mu.Unlock()
+
 	var zero V
 	select {
-	case <-ctx.Done():
-		return zero, ctx.Err()
-	case r := <-ch:
-		if r.Err != nil {
-			return zero, r.Err
+	case <-cl.done:
+		if cl.err != nil {
+			return zero, cl.err
 		}
-		return r.Val.(V), nil
+		return cl.val.(V), nil
+	case <-ctx.Done():
+		c.mu.Lock()
+		cl.waiters--
+		if cl.waiters == 0 {
+			cl.cancel()
+			if c.calls[key] == cl {
+				delete(c.calls, key) // a caller arriving now starts afresh
+			}
+		}
+		c.mu.Unlock()
+		return zero, ctx.Err()
 	}
+}
+
+// call is one computation in flight.
+type call struct {
+	done    chan struct{}
+	val     any
+	err     error
+	waiters int
+	cancel  context.CancelFunc
 }
 
 func key(parts ...any) string { return fmt.Sprint(parts...) }

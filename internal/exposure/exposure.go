@@ -79,7 +79,7 @@ func (e *Engine) ExposedCompanies(ctx context.Context, q domain.ExposureQuery) (
 }
 
 // ExposedCompanyPage implements domain.ExposureService.
-func (e *Engine) ExposedCompanyPage(ctx context.Context, q domain.ExposureQuery, p domain.Page) ([]domain.ExposedCompany, int, bool, error) {
+func (e *Engine) ExposedCompanyPage(ctx context.Context, q domain.ExposureQuery, p domain.Page, details bool) ([]domain.ExposedCompany, int, bool, error) {
 	q, err := normalize(q)
 	if err != nil {
 		return nil, 0, false, err
@@ -98,6 +98,9 @@ func (e *Engine) ExposedCompanyPage(ctx context.Context, q domain.ExposureQuery,
 		}
 	}
 	end := min(start+p.First, len(list))
+	if !details {
+		return slices.Clone(list[start:end]), len(list), end < len(list), nil
+	}
 	page, err := e.withDetails(ctx, v, q, list[start:end])
 	return page, len(list), end < len(list), err
 }

@@ -272,7 +272,7 @@ func compareExposed(ctx context.Context, t *testing.T, engine domain.ExposureSer
 	var paged []domain.ExposedCompany
 	after := ""
 	for range len(want)/7 + 2 {
-		page, total, more, err := engine.ExposedCompanyPage(ctx, q, domain.Page{First: 7, After: after})
+		page, total, more, err := engine.ExposedCompanyPage(ctx, q, domain.Page{First: 7, After: after}, true)
 		if err != nil {
 			t.Errorf("ExposedCompanyPage(%s, after %q): %v", fmtQuery(q), after, err)
 			break

@@ -5,16 +5,16 @@
 package bench
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"net/http"
 	"slices"
 	"sync"
 	"time"
+
+	"github.com/licencegraph/licencegraph/internal/gqlclient"
 )
 
 // Workload is one GraphQL operation with its variables.
@@ -55,38 +55,9 @@ func Run(ctx context.Context, client *http.Client, url string, w Workload, c Cel
 	})
 }
 
-// Post sends one GraphQL request and returns its decoded data; a GraphQL
-// error is an error (its extensions.code first).
-func Post(ctx context.Context, client *http.Client, url string, body []byte) (any, error) {
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, url, bytes.NewReader(body))
-	if err != nil {
-		return nil, err
-	}
-	req.Header.Set("Content-Type", "application/json")
-	resp, err := client.Do(req)
-	if err != nil {
-		return nil, err
-	}
-	defer resp.Body.Close()
-	raw, err := io.ReadAll(resp.Body)
-	if err != nil {
-		return nil, err
-	}
-	var out struct {
-		Data   any
-		Errors []struct {
-			Message    string
-			Extensions map[string]any
-		}
-	}
-	if err := json.Unmarshal(raw, &out); err != nil {
-		return nil, fmt.Errorf("status %d: not JSON", resp.StatusCode)
-	}
-	if len(out.Errors) > 0 {
-		return nil, fmt.Errorf("%v: %s", out.Errors[0].Extensions["code"], out.Errors[0].Message)
-	}
-	return out.Data, nil
-}
+// Post sends one GraphQL request and returns its decoded data
+// (gqlclient.Post).
+var Post = gqlclient.Post
 
 // Measure runs one cell: c.Warmup requests first (unmeasured, stopping at
 // the first failure), then c.Concurrency clients sending requests until

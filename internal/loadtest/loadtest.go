@@ -6,7 +6,6 @@
 package loadtest
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -22,41 +21,12 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/licencegraph/licencegraph/internal/gqlclient"
 )
 
-// post sends one GraphQL request and returns its data; a GraphQL error is
-// an error (its extensions.code first). (internal/bench has the same, but
-// imports the application, which the suite's short load test is part of.)
-func post(ctx context.Context, client *http.Client, endpoint string, body []byte) (any, error) {
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, endpoint, bytes.NewReader(body))
-	if err != nil {
-		return nil, err
-	}
-	req.Header.Set("Content-Type", "application/json")
-	resp, err := client.Do(req)
-	if err != nil {
-		return nil, err
-	}
-	defer resp.Body.Close()
-	raw, err := io.ReadAll(resp.Body)
-	if err != nil {
-		return nil, err
-	}
-	var out struct {
-		Data   any
-		Errors []struct {
-			Message    string
-			Extensions map[string]any
-		}
-	}
-	if err := json.Unmarshal(raw, &out); err != nil {
-		return nil, fmt.Errorf("status %d: not JSON", resp.StatusCode)
-	}
-	if len(out.Errors) > 0 {
-		return nil, fmt.Errorf("%v: %s", out.Errors[0].Extensions["code"], out.Errors[0].Message)
-	}
-	return out.Data, nil
-}
+// post sends one GraphQL request and returns its data (gqlclient.Post).
+var post = gqlclient.Post
 
 // The mix: the read-API shapes of internal/bench's W1–W5 (company page,
 // filtered list, exposedCompanies, exposurePaths, search).

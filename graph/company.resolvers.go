@@ -50,7 +50,7 @@ func (r *companyResolver) LicencesHeld(ctx context.Context, obj *domain.Company,
 	if err != nil {
 		return nil, err
 	}
-	key := domain.HeldKey{Holder: obj.ID, AsOf: dateOrToday(asOf)}
+	key := domain.HeldKey{Holder: obj.ID, AsOf: dateOrToday(asOf), Lists: selectsAnyOf(ctx, "Licence", licenceListFields...)}
 	if status != nil {
 		key.Status = *status
 	}

@@ -74,3 +74,23 @@ func controlStubs(ids []string) []*domain.ExportControl {
 
 // sortedIDs is ids in id order, as the loaders' lists come.
 func sortedIDs(ids []string) []string { return slices.Sorted(slices.Values(ids)) }
+
+// licenceListFields are the Licence fields read from its lists; a query
+// that selects none of them gets licences without the lists.
+var licenceListFields = []string{"clients", "materials", "excludedSectors", "controls", "sources"}
+
+// selectsAnyOf says whether the field being resolved selects one of names
+// of objects of type typeName.
+func selectsAnyOf(ctx context.Context, typeName string, names ...string) bool {
+	fc := graphql.GetFieldContext(ctx)
+	oc := graphql.GetOperationContext(ctx)
+	if fc == nil || oc == nil {
+		return true
+	}
+	for _, f := range graphql.CollectFields(oc, fc.Field.Selections, []string{typeName}) {
+		if slices.Contains(names, f.Name) {
+			return true
+		}
+	}
+	return false
+}

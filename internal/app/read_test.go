@@ -556,3 +556,37 @@ func TestReadIDOnlyRelations(t *testing.T) {
 	}
 	t.Logf("round trips: %d with ids only, %d loading the objects", stubbedTrips, loadedTrips)
 }
+
+// licencesHeld without list fields reads the licences without their lists;
+// with them (directly or through a fragment) it reads them: the licences
+// are the same either way.
+func TestReadLicencesHeldWithAndWithoutLists(t *testing.T) {
+	srv := readAPIWorld(t)
+	const bare = `{ company(id: "cn-mag") { licencesHeld(asOf: "2025-06-01") { id status type validFrom validUntil revokedOn reference holder { id } } } }`
+	plainJSON, _ := json.Marshal(decode(t, mustData(t, srv.URL, bare))) // keys sorted
+	plain := string(plainJSON)
+	for _, q := range []string{
+		`{ company(id: "cn-mag") { licencesHeld(asOf: "2025-06-01") { id status type validFrom validUntil revokedOn reference holder { id } clients { id } } } }`,
+		`{ company(id: "cn-mag") { licencesHeld(asOf: "2025-06-01") { id status type validFrom validUntil revokedOn reference holder { id } ...L } } } fragment L on Licence { materials { id } sources }`,
+	} {
+		withLists := decode(t, mustData(t, srv.URL, q))
+		held := withLists.(map[string]any)["company"].(map[string]any)["licencesHeld"].([]any)
+		lists := 0
+		for _, l := range held {
+			m := l.(map[string]any)
+			for _, f := range []string{"clients", "materials", "sources"} {
+				if v, ok := m[f].([]any); ok {
+					lists += len(v)
+					delete(m, f)
+				}
+			}
+		}
+		if lists == 0 {
+			t.Errorf("%s: no list read", q)
+		}
+		stripped, _ := json.Marshal(withLists)
+		if !strings.Contains(plain, `"id":"L-active"`) || string(stripped) != plain {
+			t.Errorf("licences differ:\n with lists %s\n without    %s", stripped, plain)
+		}
+	}
+}

@@ -3,6 +3,7 @@ package neo4jstore
 import (
 	"context"
 	"fmt"
+	"maps"
 	"slices"
 	"strings"
 	"time"
@@ -462,22 +463,51 @@ func (s *Store) CountLicences(ctx context.Context, f domain.LicenceFilter) (int,
 	return s.count(ctx, countLicencesCypher, licenceFilterParams(f))
 }
 
-var licencesHeldCypher = `
+const licencesHeldMatch = `
 UNWIND $keys AS k
 MATCH (:Company {id: k.holder})-[:HOLDS]->(l:Licence)
-WHERE ` + licenceInWindow("l", "k.asOf") + `
+WHERE `
+
+var licencesHeldWhere = licenceInWindow("l", "k.asOf") + `
   AND (k.status IS NULL OR ` + licenceStatusOn("l", "k.asOf") + ` = k.status)
 WITH k, l ORDER BY l.id
-RETURN k.i AS i, collect(` + licenceProjection("l") + `) AS licences`
+`
+
+var (
+	licencesHeldCypher = licencesHeldMatch + licencesHeldWhere + `RETURN k.i AS i, collect(` + licenceProjection("l") + `) AS licences`
+	// licencesHeldBareCypher leaves the lists out (HeldKey.Lists false).
+	licencesHeldBareCypher = licencesHeldMatch + licencesHeldWhere + `RETURN k.i AS i, collect(l{.*, holder: k.holder}) AS licences`
+)
 
 // LicencesHeld returns, for each key, the licences its holder holds whose
 // validity window holds the date, filtered by their status on that date.
 func (s *Store) LicencesHeld(ctx context.Context, keys []domain.HeldKey) (map[domain.HeldKey][]domain.Licence, error) {
-	rows := make([]map[string]any, len(keys))
-	for i, k := range keys {
-		rows[i] = map[string]any{"i": i, "holder": k.Holder, "status": nullable(string(k.Status)), "asOf": dateOrNull(k.AsOf)}
+	out := make(map[domain.HeldKey][]domain.Licence, len(keys))
+	for _, lists := range []bool{false, true} {
+		var group []domain.HeldKey
+		for _, k := range keys {
+			if k.Lists == lists {
+				group = append(group, k)
+			}
+		}
+		if len(group) == 0 {
+			continue
+		}
+		rows := make([]map[string]any, len(group))
+		for i, k := range group {
+			rows[i] = map[string]any{"i": i, "holder": k.Holder, "status": nullable(string(k.Status)), "asOf": dateOrNull(k.AsOf)}
+		}
+		cypher := licencesHeldBareCypher
+		if lists {
+			cypher = licencesHeldCypher
+		}
+		got, err := licenceLists(ctx, s, cypher, rows, group)
+		if err != nil {
+			return nil, err
+		}
+		maps.Copy(out, got)
 	}
-	return licenceLists(ctx, s, licencesHeldCypher, rows, keys)
+	return out, nil
 }
 
 var licencesCoveringCypher = `

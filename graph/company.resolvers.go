@@ -19,14 +19,7 @@ func (r *companyResolver) Country(ctx context.Context, obj *domain.Company) (*do
 }
 
 func (r *companyResolver) Sectors(ctx context.Context, obj *domain.Company) ([]*domain.Sector, error) {
-	if idOnly(ctx, "Sector") {
-		return sectorStubs(obj.Sectors), nil
-	}
-	l, err := loader.For(ctx)
-	if err != nil {
-		return nil, err
-	}
-	return loader.Many(ctx, l.Sector, obj.Sectors)
+	return sectors(ctx, obj.Sectors)
 }
 
 func (r *companyResolver) Lei(ctx context.Context, obj *domain.Company) (*string, error) {
@@ -50,7 +43,7 @@ func (r *companyResolver) LicencesHeld(ctx context.Context, obj *domain.Company,
 	if err != nil {
 		return nil, err
 	}
-	key := domain.HeldKey{Holder: obj.ID, AsOf: dateOrToday(asOf), Lists: selectsAnyOf(ctx, "Licence", licenceListFields...)}
+	key := domain.HeldKey{Holder: obj.ID, AsOf: dateOrToday(asOf), Lists: selectsAnyOf(ctx, licenceListFields, "Licence")}
 	if status != nil {
 		key.Status = *status
 	}

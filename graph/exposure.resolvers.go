@@ -78,7 +78,7 @@ func (r *queryResolver) ExposedCompanies(ctx context.Context, sector *string, as
 		return nil, err
 	}
 	q := exposureQuery(sector, asOf, maxDepth)
-	page, total, more, err := r.Exposure.ExposedCompanyPage(ctx, q, p, selectsNodeField(ctx, "pathCount", "uncoveredSuppliers"))
+	page, total, more, err := r.Exposure.ExposedCompanyPage(ctx, q, p, pathCountsAsked(ctx))
 	if err != nil {
 		return nil, err
 	}

@@ -3,11 +3,7 @@ package graph
 import (
 	"context"
 	"fmt"
-	"slices"
 
-	"github.com/99designs/gqlgen/graphql"
-
-	"github.com/licencegraph/licencegraph/graph/loader"
 	"github.com/licencegraph/licencegraph/internal/domain"
 	"github.com/licencegraph/licencegraph/internal/exposure"
 )
@@ -51,61 +47,10 @@ func reasonOf(h *domain.SupplyHop) *domain.ExposureReason {
 	return &r
 }
 
-func companies(ctx context.Context, ids []string) ([]*domain.Company, error) {
-	if idOnly(ctx, "Company") {
-		return companyStubs(ids), nil
-	}
-	l, err := loader.For(ctx)
-	if err != nil {
-		return nil, err
-	}
-	return loader.Many(ctx, l.Company, ids)
-}
-
-func materials(ctx context.Context, ids []string) ([]*domain.Material, error) {
-	if idOnly(ctx, "Material") {
-		return materialStubs(ids), nil
-	}
-	l, err := loader.For(ctx)
-	if err != nil {
-		return nil, err
-	}
-	return loader.Many(ctx, l.Material, ids)
-}
-
-func licences(ctx context.Context, ids []string) ([]*domain.Licence, error) {
-	if idOnly(ctx, "Licence") {
-		return licenceStubs(ids), nil
-	}
-	l, err := loader.For(ctx)
-	if err != nil {
-		return nil, err
-	}
-	return loader.Many(ctx, l.Licence, ids)
-}
-
-// selectsNodeField says whether the connection field being resolved asks
-// for one of names on edges.node: path counts cost a walk per company, and
-// a question for totalCount or minDepth only should not pay it.
-func selectsNodeField(ctx context.Context, names ...string) bool {
-	oc, fc := graphql.GetOperationContext(ctx), graphql.GetFieldContext(ctx)
-	if oc == nil || fc == nil {
-		return true
-	}
-	for _, edges := range graphql.CollectFields(oc, fc.Field.Selections, []string{"ExposedCompanyConnection"}) {
-		if edges.Name != "edges" {
-			continue
-		}
-		for _, node := range graphql.CollectFields(oc, edges.Selections, []string{"ExposedCompanyEdge"}) {
-			if node.Name != "node" {
-				continue
-			}
-			for _, f := range graphql.CollectFields(oc, node.Selections, []string{"ExposedCompany"}) {
-				if slices.Contains(names, f.Name) {
-					return true
-				}
-			}
-		}
-	}
-	return false
+// pathCountsAsked says whether an exposedCompanies page asks for path
+// counts or first suppliers: they cost a walk per company, and a question
+// for totalCount or minDepth only should not pay it.
+func pathCountsAsked(ctx context.Context) bool {
+	return selectsAnyOf(ctx, []string{"pathCount", "uncoveredSuppliers"}, "ExposedCompany",
+		step{"ExposedCompanyConnection", "edges"}, step{"ExposedCompanyEdge", "node"})
 }

@@ -7,6 +7,7 @@ package graph
 
 import (
 	"context"
+	"slices"
 
 	"github.com/licencegraph/licencegraph/graph/generated"
 	"github.com/licencegraph/licencegraph/graph/loader"
@@ -34,7 +35,8 @@ func (r *licenceResolver) Holder(ctx context.Context, obj *domain.Licence) (*dom
 
 func (r *licenceResolver) Clients(ctx context.Context, obj *domain.Licence) ([]*domain.Company, error) {
 	if idOnly(ctx, "Company") && obj.Clients != nil {
-		return companyStubs(sortedIDs(obj.Clients)), nil
+		// In id order, as the loader's list comes.
+		return stubs(slices.Sorted(slices.Values(obj.Clients)), func(id string) domain.Company { return domain.Company{ID: id} }), nil
 	}
 	l, err := loader.For(ctx)
 	if err != nil {
@@ -44,36 +46,15 @@ func (r *licenceResolver) Clients(ctx context.Context, obj *domain.Licence) ([]*
 }
 
 func (r *licenceResolver) Materials(ctx context.Context, obj *domain.Licence) ([]*domain.Material, error) {
-	if idOnly(ctx, "Material") {
-		return materialStubs(obj.Materials), nil
-	}
-	l, err := loader.For(ctx)
-	if err != nil {
-		return nil, err
-	}
-	return loader.Many(ctx, l.Material, obj.Materials)
+	return materials(ctx, obj.Materials)
 }
 
 func (r *licenceResolver) ExcludedSectors(ctx context.Context, obj *domain.Licence) ([]*domain.Sector, error) {
-	if idOnly(ctx, "Sector") {
-		return sectorStubs(obj.ExcludedSectors), nil
-	}
-	l, err := loader.For(ctx)
-	if err != nil {
-		return nil, err
-	}
-	return loader.Many(ctx, l.Sector, obj.ExcludedSectors)
+	return sectors(ctx, obj.ExcludedSectors)
 }
 
 func (r *licenceResolver) Controls(ctx context.Context, obj *domain.Licence) ([]*domain.ExportControl, error) {
-	if idOnly(ctx, "ExportControl") {
-		return controlStubs(obj.Controls), nil
-	}
-	l, err := loader.For(ctx)
-	if err != nil {
-		return nil, err
-	}
-	return loader.Many(ctx, l.ExportControl, obj.Controls)
+	return controls(ctx, obj.Controls)
 }
 
 func (r *queryResolver) Licence(ctx context.Context, id string) (*domain.Licence, error) {

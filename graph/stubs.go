@@ -5,7 +5,9 @@ import (
 	"slices"
 
 	"github.com/99designs/gqlgen/graphql"
+	"github.com/vektah/gqlparser/v2/ast"
 
+	"github.com/licencegraph/licencegraph/graph/loader"
 	"github.com/licencegraph/licencegraph/internal/domain"
 )
 
@@ -15,82 +17,106 @@ import (
 // Frontends and analysts ask `{ id }` of relations all the time, and each
 // avoided level also avoids a batch wait.
 
+// step follows field on the selection's objects of type typeName, e.g.
+// {"ExposedCompanyConnection", "edges"}.
+type step struct{ typeName, field string }
+
+// selectedFields lists the fields the field being resolved selects on its
+// objects of type typeName — or, after steps, on the objects reached
+// through them; ok is false outside an operation.
+func selectedFields(ctx context.Context, typeName string, steps ...step) (names []string, ok bool) {
+	fc, oc := graphql.GetFieldContext(ctx), graphql.GetOperationContext(ctx)
+	if fc == nil || oc == nil {
+		return nil, false
+	}
+	sets := []ast.SelectionSet{fc.Field.Selections}
+	for _, st := range steps {
+		var next []ast.SelectionSet
+		for _, set := range sets {
+			for _, f := range graphql.CollectFields(oc, set, []string{st.typeName}) {
+				if f.Name == st.field {
+					next = append(next, f.Selections)
+				}
+			}
+		}
+		sets = next
+	}
+	for _, set := range sets {
+		for _, f := range graphql.CollectFields(oc, set, []string{typeName}) {
+			names = append(names, f.Name)
+		}
+	}
+	return names, true
+}
+
 // idOnly says whether the field being resolved selects only id and
 // __typename of objects of type typeName.
 func idOnly(ctx context.Context, typeName string) bool {
-	fc := graphql.GetFieldContext(ctx)
-	oc := graphql.GetOperationContext(ctx)
-	if fc == nil || oc == nil {
-		return false
-	}
-	fields := graphql.CollectFields(oc, fc.Field.Selections, []string{typeName})
-	for _, f := range fields {
-		if f.Name != "id" && f.Name != "__typename" {
+	names, ok := selectedFields(ctx, typeName)
+	for _, n := range names {
+		if n != "id" && n != "__typename" {
 			return false
 		}
 	}
-	return len(fields) > 0
+	return ok && len(names) > 0
 }
 
-func companyStubs(ids []string) []*domain.Company {
-	out := make([]*domain.Company, len(ids))
+// selectsAnyOf says whether the field being resolved selects one of names
+// of objects of type typeName (after steps); outside an operation, yes.
+func selectsAnyOf(ctx context.Context, names []string, typeName string, steps ...step) bool {
+	got, ok := selectedFields(ctx, typeName, steps...)
+	return !ok || slices.ContainsFunc(got, func(n string) bool { return slices.Contains(names, n) })
+}
+
+// stubs builds objects from ids alone, in their order.
+func stubs[V any](ids []string, mk func(id string) V) []*V {
+	out := make([]*V, len(ids))
 	for i, id := range ids {
-		out[i] = &domain.Company{ID: id}
+		v := mk(id)
+		out[i] = &v
 	}
 	return out
 }
 
-func sectorStubs(ids []string) []*domain.Sector {
-	out := make([]*domain.Sector, len(ids))
-	for i, id := range ids {
-		out[i] = &domain.Sector{ID: id}
+// byIDs resolves a relation its parent holds as ids of objects of type
+// typeName: from the ids alone when the query selects only `id`, else
+// through the loader pick names (which leaves out ids it does not find).
+func byIDs[V any](ctx context.Context, typeName string, ids []string, mk func(id string) V, pick func(*loader.Loaders) *loader.Batcher[string, V]) ([]*V, error) {
+	if idOnly(ctx, typeName) {
+		return stubs(ids, mk), nil
 	}
-	return out
+	l, err := loader.For(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return loader.Many(ctx, pick(l), ids)
 }
 
-func materialStubs(ids []string) []*domain.Material {
-	out := make([]*domain.Material, len(ids))
-	for i, id := range ids {
-		out[i] = &domain.Material{ID: id}
-	}
-	return out
+func companies(ctx context.Context, ids []string) ([]*domain.Company, error) {
+	return byIDs(ctx, "Company", ids, func(id string) domain.Company { return domain.Company{ID: id} },
+		func(l *loader.Loaders) *loader.Batcher[string, domain.Company] { return l.Company })
 }
 
-func licenceStubs(ids []string) []*domain.Licence {
-	out := make([]*domain.Licence, len(ids))
-	for i, id := range ids {
-		out[i] = &domain.Licence{ID: id}
-	}
-	return out
+func sectors(ctx context.Context, ids []string) ([]*domain.Sector, error) {
+	return byIDs(ctx, "Sector", ids, func(id string) domain.Sector { return domain.Sector{ID: id} },
+		func(l *loader.Loaders) *loader.Batcher[string, domain.Sector] { return l.Sector })
 }
 
-func controlStubs(ids []string) []*domain.ExportControl {
-	out := make([]*domain.ExportControl, len(ids))
-	for i, id := range ids {
-		out[i] = &domain.ExportControl{ID: id}
-	}
-	return out
+func materials(ctx context.Context, ids []string) ([]*domain.Material, error) {
+	return byIDs(ctx, "Material", ids, func(id string) domain.Material { return domain.Material{ID: id} },
+		func(l *loader.Loaders) *loader.Batcher[string, domain.Material] { return l.Material })
 }
 
-// sortedIDs is ids in id order, as the loaders' lists come.
-func sortedIDs(ids []string) []string { return slices.Sorted(slices.Values(ids)) }
+func licences(ctx context.Context, ids []string) ([]*domain.Licence, error) {
+	return byIDs(ctx, "Licence", ids, func(id string) domain.Licence { return domain.Licence{ID: id} },
+		func(l *loader.Loaders) *loader.Batcher[string, domain.Licence] { return l.Licence })
+}
+
+func controls(ctx context.Context, ids []string) ([]*domain.ExportControl, error) {
+	return byIDs(ctx, "ExportControl", ids, func(id string) domain.ExportControl { return domain.ExportControl{ID: id} },
+		func(l *loader.Loaders) *loader.Batcher[string, domain.ExportControl] { return l.ExportControl })
+}
 
 // licenceListFields are the Licence fields read from its lists; a query
 // that selects none of them gets licences without the lists.
 var licenceListFields = []string{"clients", "materials", "excludedSectors", "controls", "sources"}
-
-// selectsAnyOf says whether the field being resolved selects one of names
-// of objects of type typeName.
-func selectsAnyOf(ctx context.Context, typeName string, names ...string) bool {
-	fc := graphql.GetFieldContext(ctx)
-	oc := graphql.GetOperationContext(ctx)
-	if fc == nil || oc == nil {
-		return true
-	}
-	for _, f := range graphql.CollectFields(oc, fc.Field.Selections, []string{typeName}) {
-		if slices.Contains(names, f.Name) {
-			return true
-		}
-	}
-	return false
-}

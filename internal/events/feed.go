@@ -50,7 +50,7 @@ func (f *Feed) LicenceEvents(ctx context.Context, after string) (<-chan *domain.
 		// From now on: whatever is already in the trail's recent window
 		// counts as seen.
 		s.at = f.now().Add(-f.lookback())
-		if _, err := s.poll(ctx, nil); err != nil {
+		if err := s.poll(ctx, nil); err != nil {
 			return nil, err
 		}
 	}
@@ -116,7 +116,7 @@ func (s *subscription) run(ctx context.Context, out chan<- *domain.LicenceEvent)
 			return
 		case <-t.C:
 		}
-		_, err := s.poll(ctx, out)
+		err := s.poll(ctx, out)
 		switch {
 		case ctx.Err() != nil:
 			return
@@ -133,19 +133,17 @@ func (s *subscription) run(ctx context.Context, out chan<- *domain.LicenceEvent)
 
 // poll reads the trail from the lookback window behind the newest event
 // onwards and sends what was not sent yet (out nil: only marks it seen).
-func (s *subscription) poll(ctx context.Context, out chan<- *domain.LicenceEvent) (int, error) {
+func (s *subscription) poll(ctx context.Context, out chan<- *domain.LicenceEvent) error {
 	from := s.at.Add(-s.feed.lookback())
 	fromAt, fromID := from, ""
 	if len(s.seen) == 0 {
 		// Nothing handed out yet: start strictly after the cursor.
 		fromAt, fromID = s.at, s.id
 	}
-	sent := 0
-	ops := domain.LicenceOperations()
 	for {
-		changes, err := s.feed.Source.ChangesAfter(ctx, fromAt, fromID, ops, pollBatch)
+		changes, err := s.feed.Source.ChangesAfter(ctx, fromAt, fromID, licenceOps, pollBatch)
 		if err != nil {
-			return sent, err
+			return err
 		}
 		for _, c := range changes {
 			fromAt, fromID = c.At, c.ID
@@ -160,9 +158,8 @@ func (s *subscription) poll(ctx context.Context, out chan<- *domain.LicenceEvent
 				select {
 				case out <- &ev:
 				case <-ctx.Done():
-					return sent, ctx.Err()
+					return ctx.Err()
 				}
-				sent++
 			}
 			s.seen[c.ID] = c.At
 			if after(c, s.at, s.id) {
@@ -179,7 +176,10 @@ func (s *subscription) poll(ctx context.Context, out chan<- *domain.LicenceEvent
 			delete(s.seen, id)
 		}
 	}
-	return sent, nil
+	return nil
 }
+
+// licenceOps are the audit-trail operations a poll asks for.
+var licenceOps = domain.LicenceOperations()
 
 var _ domain.LicenceEventService = (*Feed)(nil)

@@ -19,8 +19,7 @@ import (
 
 // Cache sizes: entries, each for one version.
 const (
-	reachEntries   = 16     // whole-graph searches (≈ 4 MB each at 100,000 companies)
-	sectorEntries  = 64     // sector memberships
+	reachEntries   = 32     // exposed lists, whole graph or one sector (≤ 5 MB each at 100,000 companies)
 	detailEntries  = 50_000 // one exposed company's path count and suppliers
 	pathEntries    = 4_096  // one company's listed paths
 	computeTimeout = 2 * time.Minute
@@ -28,7 +27,6 @@ const (
 
 type caches struct {
 	reach   *lru.Cache[string, *reach]
-	sectors *lru.Cache[string, map[string]bool]
 	details *lru.Cache[string, detail]
 	paths   *lru.Cache[string, pathsEntry]
 
@@ -45,8 +43,6 @@ func newCaches() *caches {
 	c := &caches{calls: map[string]*call{}}
 	var err error
 	c.reach, err = lru.New[string, *reach](reachEntries)
-	must(err)
-	c.sectors, err = lru.New[string, map[string]bool](sectorEntries)
 	must(err)
 	c.details, err = lru.New[string, detail](detailEntries)
 	must(err)

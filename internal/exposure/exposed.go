@@ -25,7 +25,8 @@ type pathsEntry struct{ paths []domain.ExposurePath }
 const detailsBatch = 200
 
 // exposedList returns the graph's version and the companies exposed for
-// q (sector applied), sorted by id, with minDepth only.
+// q (sector applied), sorted by id, with minDepth only; the lists are
+// cached per version, date, depth and sector.
 func (e *Engine) exposedList(ctx context.Context, q domain.ExposureQuery) (string, []domain.ExposedCompany, error) {
 	v, err := e.store.Version(ctx)
 	if err != nil {
@@ -35,17 +36,32 @@ func (e *Engine) exposedList(ctx context.Context, q domain.ExposureQuery) (strin
 	if err != nil || q.Sector == "" {
 		return v, all, err
 	}
-	members, err := e.sectorMembers(ctx, v, q.Sector)
+	k := key("sector|", v, "|", q.AsOf, "|", q.MaxDepth, "|", q.Sector)
+	if hit, ok := e.c.reach.Get(k); ok {
+		return v, hit.list, nil
+	}
+	r, err := once(ctx, e.c, k, func(ctx context.Context) (*reach, error) {
+		members, err := e.store.SectorMembers(ctx, q.Sector)
+		if err != nil {
+			return nil, err
+		}
+		in := make(map[string]bool, len(members))
+		for _, id := range members {
+			in[id] = true
+		}
+		r := &reach{list: make([]domain.ExposedCompany, 0, len(members))}
+		for _, x := range all {
+			if in[x.CompanyID] {
+				r.list = append(r.list, x)
+			}
+		}
+		e.c.reach.Add(k, r)
+		return r, nil
+	})
 	if err != nil {
 		return "", nil, err
 	}
-	out := make([]domain.ExposedCompany, 0, len(members))
-	for _, x := range all {
-		if members[x.CompanyID] {
-			out = append(out, x)
-		}
-	}
-	return v, out, nil
+	return v, r.list, nil
 }
 
 // reachAll is the exposed companies of the whole graph, cached per
@@ -185,25 +201,6 @@ func (e *Engine) labelLevels(ctx context.Context, q domain.ExposureQuery, firsts
 		}
 	}
 	return nil
-}
-
-func (e *Engine) sectorMembers(ctx context.Context, v, sector string) (map[string]bool, error) {
-	k := key("sector|", v, "|", sector)
-	if hit, ok := e.c.sectors.Get(k); ok {
-		return hit, nil
-	}
-	return once(ctx, e.c, k, func(ctx context.Context) (map[string]bool, error) {
-		ids, err := e.store.SectorMembers(ctx, sector)
-		if err != nil {
-			return nil, err
-		}
-		set := make(map[string]bool, len(ids))
-		for _, id := range ids {
-			set[id] = true
-		}
-		e.c.sectors.Add(k, set)
-		return set, nil
-	})
 }
 
 // details returns the exact exposure of each company of ids (exposed or

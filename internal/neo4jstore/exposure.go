@@ -97,11 +97,6 @@ WITH s, r, c, controlled
 WITH s, c WHERE size(uncovered) > 0
 `
 
-// sectorFilter keeps `%s` when $sector is null or it operates in $sector
-// or a sector below it.
-const sectorFilterCypher = `($sector IS NULL OR EXISTS {
-  MATCH (%s)-[:OPERATES_IN]->(:Sector)-[:PART_OF*0..]->(:Sector {id: $sector}) })`
-
 func simplePath(nodes string) string {
 	return fmt.Sprintf("all(i IN range(0, size(%[1]s) - 2) WHERE NOT %[1]s[i] IN %[1]s[i + 1..])", nodes)
 }

@@ -58,11 +58,11 @@ func (s *Store) UncoveredHops(ctx context.Context, d domain.Date) (map[string][]
 
 // nextLevelCypher binds f<n+1>: the distinct customers, over links current
 // on $d, of the companies in f<n>.
-const nextLevelCypher = `
+var nextLevelCypher = `
 CALL (f%[1]d) {
   UNWIND f%[1]d AS x
   MATCH (x)-[r:SUPPLIES]->(y)
-  WHERE ` + `(r.since IS NULL OR r.since <= $d) AND (r.until IS NULL OR r.until > $d)` + `
+  WHERE ` + current("r") + `
   RETURN collect(DISTINCT y) AS f%[2]d
 }
 `
@@ -116,10 +116,10 @@ func (s *Store) WalkLevels(ctx context.Context, ids []string, d domain.Date, lev
 	return out, nil
 }
 
-const propagateCypher = `
+var propagateCypher = `
 UNWIND $from AS f
 MATCH (x:Company {id: f.id})-[r:SUPPLIES]->(y:Company)
-WHERE (r.since IS NULL OR r.since <= $d) AND (r.until IS NULL OR r.until > $d) AND y.id IN $to
+WHERE ` + current("r") + ` AND y.id IN $to
 UNWIND f.labels AS o
 WITH y, o WHERE o <> y.id
 WITH y, collect(DISTINCT o) AS labels
@@ -197,8 +197,7 @@ func (s *Store) ExposureDetails(ctx context.Context, ids []string, q domain.Expo
 	return out, nil
 }
 
-var sectorMembersCypher = `
-MATCH (c:Company)-[:OPERATES_IN]->(:Sector)-[:PART_OF*0..]->(:Sector {id: $sector})
+var sectorMembersCypher = `MATCH ` + companiesInSector + `
 RETURN collect(DISTINCT c.id) AS ids`
 
 // SectorMembers returns the companies that operate in sector or a sector

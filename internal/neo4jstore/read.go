@@ -116,9 +116,13 @@ const (
 	companyByCountry = `c.country = $country`
 	companyByRegion  = `EXISTS { (c)-[:REGISTERED_IN]->(:Country {region: $region}) }`
 	companyByRole    = `$role IN coalesce(c.roles, [])`
-	companyBySector  = `EXISTS { (c)-[:OPERATES_IN]->(:Sector)-[:PART_OF*0..]->(:Sector {id: $sector}) }`
+	companyBySector  = `EXISTS { ` + companiesInSector + ` }`
 	companyByName    = `(toLower(c.name) CONTAINS $name OR any(a IN coalesce(c.aliases, []) WHERE toLower(a) CONTAINS $name))`
 )
+
+// companiesInSector binds c to each company operating in sector $sector or
+// a sector below it.
+const companiesInSector = `(:Sector {id: $sector})<-[:PART_OF*0..]-(:Sector)<-[:OPERATES_IN]-(c:Company)`
 
 // companyFilterConds are the filters in the bit order of a filter mask.
 var companyFilterConds = [...]string{companyByCountry, companyByRegion, companyByRole, companyBySector, companyByName}
@@ -166,7 +170,7 @@ func companyConditions(mask int) []string {
 func companiesStatement(mask int) string {
 	if mask&companySectorBit != 0 {
 		where := append([]string{"c.id > $after"}, companyConditions(mask&^companySectorBit)...)
-		return `MATCH (:Sector {id: $sector})<-[:PART_OF*0..]-(:Sector)<-[:OPERATES_IN]-(c:Company)
+		return `MATCH ` + companiesInSector + `
 WHERE ` + strings.Join(where, " AND ") + `
 WITH DISTINCT c ORDER BY c.id LIMIT $limit
 RETURN ` + companyProjection("c") + ` AS c`

@@ -338,18 +338,7 @@ RETURN id, collect(` + sectorProjection("s") + `) AS children`
 
 // SectorChildren returns the direct children of each parent, by id.
 func (s *Store) SectorChildren(ctx context.Context, parentIDs []string) (map[string][]domain.Sector, error) {
-	res, err := s.read(ctx, sectorChildrenCypher, map[string]any{"ids": parentIDs})
-	if err != nil {
-		return nil, err
-	}
-	out := make(map[string][]domain.Sector, len(parentIDs))
-	for _, id := range parentIDs {
-		out[id] = []domain.Sector{}
-	}
-	for _, r := range res.Records {
-		out[recordString(r, "id")] = mapList(r, "children", toSector)
-	}
-	return out, nil
+	return listsByID(ctx, s, sectorChildrenCypher, parentIDs, "children", toSector)
 }
 
 const materialsCypher = `MATCH (m:Material) WITH m ORDER BY m.id RETURN m{.id, .name, .kind} AS m`
@@ -560,16 +549,22 @@ RETURN id, collect(` + companyProjection("c") + `) AS clients`
 
 // LicenceClients returns the companies each licence COVERS, by id.
 func (s *Store) LicenceClients(ctx context.Context, licenceIDs []string) (map[string][]domain.Company, error) {
-	res, err := s.read(ctx, licenceClientsCypher, map[string]any{"ids": licenceIDs})
+	return listsByID(ctx, s, licenceClientsCypher, licenceIDs, "clients", toCompany)
+}
+
+// listsByID runs a statement that returns, per id of $ids, a list under
+// key, and gives every id its list (empty when the statement has none).
+func listsByID[T any](ctx context.Context, s *Store, cypher string, ids []string, key string, conv func(map[string]any) T) (map[string][]T, error) {
+	res, err := s.read(ctx, cypher, map[string]any{"ids": ids})
 	if err != nil {
 		return nil, err
 	}
-	out := make(map[string][]domain.Company, len(licenceIDs))
-	for _, id := range licenceIDs {
-		out[id] = []domain.Company{}
+	out := make(map[string][]T, len(ids))
+	for _, id := range ids {
+		out[id] = []T{}
 	}
 	for _, r := range res.Records {
-		out[recordString(r, "id")] = mapList(r, "clients", toCompany)
+		out[recordString(r, "id")] = mapList(r, key, conv)
 	}
 	return out, nil
 }

@@ -12,6 +12,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/licencegraph/licencegraph/internal/domain"
 	"github.com/licencegraph/licencegraph/internal/seed"
 	"github.com/licencegraph/licencegraph/internal/synth"
 	"github.com/licencegraph/licencegraph/internal/testutil"
@@ -589,4 +590,144 @@ func TestReadLicencesHeldWithAndWithoutLists(t *testing.T) {
 			t.Errorf("licences differ:\n with lists %s\n without    %s", stripped, plain)
 		}
 	}
+}
+
+// companies(filter: {sector}) picks one of two plans inside its statement
+// (neo4jstore.companiesStatement): walk from the sector subtree when it has
+// few memberships for the page size, else read companies in id order and
+// test each. On a generated world, every sector, with and without a
+// country, paged at sizes that take each plan, must give exactly the
+// companies a reference computed here from the unfiltered list finds.
+func TestReadSectorFilterPlans(t *testing.T) {
+	dir := t.TempDir()
+	if _, err := synth.Generate(context.Background(), synth.Options{Companies: 300, Seed: 3}, dir); err != nil {
+		t.Fatal(err)
+	}
+	_, srv := loadedServer(t, dir)
+
+	var tree struct {
+		Sectors []struct {
+			ID     string
+			Parent *struct{ ID string }
+		}
+	}
+	if err := json.Unmarshal(mustData(t, srv.URL, `{ sectors { id parent { id } } }`), &tree); err != nil {
+		t.Fatal(err)
+	}
+	parent := map[string]string{}
+	for _, s := range tree.Sectors {
+		if s.Parent != nil {
+			parent[s.ID] = s.Parent.ID
+		}
+	}
+	under := func(s, top string) bool {
+		for ; s != ""; s = parent[s] {
+			if s == top {
+				return true
+			}
+		}
+		return false
+	}
+
+	type company struct {
+		ID      string
+		Country struct{ Code string }
+		Sectors []struct{ ID string }
+	}
+	var all []company
+	for after := ""; ; {
+		var page struct {
+			Companies struct {
+				Edges    []struct{ Node company }
+				PageInfo struct {
+					HasNextPage bool
+					EndCursor   string
+				}
+			}
+		}
+		q := fmt.Sprintf(`{ companies(first: %d, after: %q) { edges { node { id country { code } sectors { id } } } pageInfo { hasNextPage endCursor } } }`, domain.MaxPageSize, after)
+		if after == "" {
+			q = strings.Replace(q, `, after: ""`, "", 1)
+		}
+		if err := json.Unmarshal(mustData(t, srv.URL, q), &page); err != nil {
+			t.Fatal(err)
+		}
+		for _, e := range page.Companies.Edges {
+			all = append(all, e.Node)
+		}
+		if !page.Companies.PageInfo.HasNextPage {
+			break
+		}
+		after = page.Companies.PageInfo.EndCursor
+	}
+
+	walked, scanned := 0, 0
+	for _, top := range tree.Sectors {
+		members := 0 // memberships in the subtree, as the statement counts them
+		for _, c := range all {
+			for _, s := range c.Sectors {
+				if under(s.ID, top.ID) {
+					members++
+				}
+			}
+		}
+		for _, country := range []string{"", "CN", "DE"} {
+			var want []string
+			for _, c := range all {
+				if country != "" && c.Country.Code != country {
+					continue
+				}
+				for _, s := range c.Sectors {
+					if under(s.ID, top.ID) {
+						want = append(want, c.ID)
+						break
+					}
+				}
+			}
+			for _, first := range []int{1, 7, 50} {
+				if members*members <= 5*(first+1)*len(all) {
+					walked++
+				} else {
+					scanned++
+				}
+				filter := fmt.Sprintf(`sector: %q`, top.ID)
+				if country != "" {
+					filter += fmt.Sprintf(`, country: %q`, country)
+				}
+				var got []string
+				for after, pages := "", 0; pages <= len(all); pages++ {
+					q := fmt.Sprintf(`{ companies(filter: {%s}, first: %d, after: %q) { edges { node { id } } pageInfo { hasNextPage endCursor } } }`, filter, first, after)
+					if after == "" {
+						q = strings.Replace(q, `, after: ""`, "", 1)
+					}
+					var page struct {
+						Companies struct {
+							Edges    []struct{ Node struct{ ID string } }
+							PageInfo struct {
+								HasNextPage bool
+								EndCursor   string
+							}
+						}
+					}
+					if err := json.Unmarshal(mustData(t, srv.URL, q), &page); err != nil {
+						t.Fatal(err)
+					}
+					for _, e := range page.Companies.Edges {
+						got = append(got, e.Node.ID)
+					}
+					if !page.Companies.PageInfo.HasNextPage {
+						break
+					}
+					after = page.Companies.PageInfo.EndCursor
+				}
+				if !reflect.DeepEqual(got, want) && len(got)+len(want) > 0 {
+					t.Errorf("companies(filter: {%s}) in pages of %d:\n got %v\nwant %v", filter, first, got, want)
+				}
+			}
+		}
+	}
+	if walked == 0 || scanned == 0 {
+		t.Fatalf("the world takes only one plan (walk %d, scan %d): it does not test both", walked, scanned)
+	}
+	t.Logf("cases by plan: walk %d, scan %d", walked, scanned)
 }

@@ -3,6 +3,7 @@ package graph
 import (
 	"context"
 	"fmt"
+	"slices"
 
 	"github.com/licencegraph/licencegraph/graph/loader"
 	"github.com/licencegraph/licencegraph/graph/paging"
@@ -53,11 +54,40 @@ func linkPage(ctx context.Context, companyID string, first *int, after *string, 
 	if upstream {
 		ld = l.Suppliers
 	}
-	page, err := ld.Load(ctx, domain.LinkPageKey{Company: companyID, Page: p})
+	page, err := ld.Load(ctx, domain.LinkPageKey{Company: companyID, Page: p, Reads: linkReads(ctx, upstream)})
 	if err != nil {
 		return nil, err
 	}
 	return paging.NewSupplyLinkConnection(page, upstream), nil
+}
+
+// Fields of the selection that decide what a page of links reads
+// (domain.LinkReads). Company fields not listed in companyByIDFields read
+// the company's properties, so a field added later is read, not missed.
+var (
+	linkPropertyFields = []string{"materials", "since", "until", "confidence", "sources"}
+	companyByIDFields  = []string{"id", "__typename", "sectors", "suppliers", "customers", "licencesHeld", "licencesCovering", "clientCoverage"}
+)
+
+// linkReads is what the link-page field being resolved needs read: the
+// links' properties if it selects any, the other companies' properties
+// and sector lists if it selects fields that read them.
+func linkReads(ctx context.Context, upstream bool) domain.LinkReads {
+	end := "customer"
+	if upstream {
+		end = "supplier"
+	}
+	toLinks := []step{{"SupplyLinkConnection", "edges"}, {"SupplyLinkEdge", "node"}}
+	linkFields, ok := selectedFields(ctx, "SupplyLink", toLinks...)
+	if !ok {
+		return domain.AllLinkReads
+	}
+	otherFields, _ := selectedFields(ctx, "Company", append(toLinks, step{"SupplyLink", end})...)
+	return domain.LinkReads{
+		Links:   slices.ContainsFunc(linkFields, func(f string) bool { return slices.Contains(linkPropertyFields, f) }),
+		Others:  slices.ContainsFunc(otherFields, func(f string) bool { return !slices.Contains(companyByIDFields, f) }),
+		Sectors: slices.Contains(otherFields, "sectors"),
+	}
 }
 
 // linkEnd loads a company at one end of a supply link; the link exists, so

@@ -26,10 +26,16 @@ func (r *queryResolver) SupplyChain(ctx context.Context, companyID string, direc
 }
 
 func (r *supplyLinkResolver) Supplier(ctx context.Context, obj *domain.SupplyLink) (*domain.Company, error) {
+	if obj.SupplierRead != nil {
+		return obj.SupplierRead, nil
+	}
 	return linkEnd(ctx, obj.Supplier)
 }
 
 func (r *supplyLinkResolver) Customer(ctx context.Context, obj *domain.SupplyLink) (*domain.Company, error) {
+	if obj.CustomerRead != nil {
+		return obj.CustomerRead, nil
+	}
 	return linkEnd(ctx, obj.Customer)
 }
 

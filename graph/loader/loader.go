@@ -69,8 +69,10 @@ type pageFetch = func(context.Context, []domain.LinkPageKey) (map[domain.LinkPag
 func (l *Loaders) priming(fetch pageFetch) pageFetch {
 	return func(ctx context.Context, keys []domain.LinkPageKey) (map[domain.LinkPageKey]domain.SupplyLinkPage, error) {
 		pages, err := fetch(ctx, keys)
-		for _, p := range pages {
-			l.PrimeCompanies(p.Others)
+		for k, p := range pages {
+			if k.Reads == domain.AllLinkReads { // others read in part must not answer other fields
+				l.PrimeCompanies(p.Others)
+			}
 		}
 		return pages, err
 	}

@@ -731,3 +731,89 @@ func TestReadSectorFilterPlans(t *testing.T) {
 	}
 	t.Logf("cases by plan: walk %d, scan %d", walked, scanned)
 }
+
+// A page of supply links reads only what its selection needs (links'
+// properties, the other companies' properties, their sectors): every
+// narrower selection must answer exactly what the full one answers for the
+// fields it asks, also when the same companies are asked in full elsewhere
+// in the query (companies read in part must not answer other fields).
+func TestReadLinkPagesReadWhatIsSelected(t *testing.T) {
+	srv := readAPIWorld(t)
+	const page = `companies(first: 20) { edges { node { id %s(first: 5) { totalCount edges { cursor node { %s } } } } } }`
+	const company = `{ id name aliases roles lei website country { code } sectors { id } }`
+	const full = `since until confidence sources materials { id } customer ` + company + ` supplier ` + company
+	narrow := []string{
+		`supplier { id }`, `customer { id }`,
+		`supplier { id name }`, `customer { id country { code } }`,
+		`supplier { sectors { id } }`, `since sources`,
+		`materials { id } supplier { licencesHeld { id } }`,
+		`customer { name } supplier { id }`,
+	}
+	for _, side := range []string{"suppliers", "customers"} {
+		want := decode(t, mustData(t, srv.URL, "{ "+fmt.Sprintf(page, side, full)+" }"))
+		if !strings.Contains(fmt.Sprint(want), "since") {
+			t.Fatalf("the world has no %s to read", side)
+		}
+		for _, sel := range narrow {
+			// The same companies again, in full, in the same request.
+			q := "{ " + fmt.Sprintf(page, side, sel) + ` all: companies(first: 20) { edges { node { id name sectors { id } } } } }`
+			got := decode(t, mustData(t, srv.URL, q)).(map[string]any)
+			other := decode(t, mustData(t, srv.URL, `{ all: companies(first: 20) { edges { node { id name sectors { id } } } } }`))
+			if !reflect.DeepEqual(got["all"], other.(map[string]any)["all"]) {
+				t.Errorf("%s { %s }: the full list beside it changed:\n got %v\nwant %v", side, sel, got["all"], other)
+			}
+			if diff := subsetDiff(got["companies"], want.(map[string]any)["companies"]); diff != "" {
+				t.Errorf("%s { %s }: %s", side, sel, diff)
+			}
+		}
+	}
+	// Companies a lean page reads by id are found again as the owners of
+	// the pages below them: their names must be read, not taken from the
+	// lean page.
+	const twoLevels = `{ company(id: "de-oem") { id suppliers(first: 5) { edges { node { supplier { id%s
+		suppliers(first: 5) { edges { node { customer { id name } } } } } } } } } }`
+	lean := decode(t, mustData(t, srv.URL, fmt.Sprintf(twoLevels, "")))
+	loaded := decode(t, mustData(t, srv.URL, fmt.Sprintf(twoLevels, " name")))
+	if diff := subsetDiff(lean, loaded); diff != "" || !strings.Contains(fmt.Sprint(lean), "name:Parts KK") {
+		t.Errorf("two levels, lean first level: %s\n%v", diff, lean)
+	}
+}
+
+// subsetDiff says where got is not the part of want it selects (every map
+// key of got must hold the same value in want; lists element by element).
+func subsetDiff(got, want any) string {
+	switch g := got.(type) {
+	case map[string]any:
+		w, ok := want.(map[string]any)
+		if !ok {
+			return fmt.Sprintf("%v is not an object", want)
+		}
+		for k, v := range g {
+			wv, ok := w[k]
+			if !ok {
+				if k == "licencesHeld" { // not in the full selection
+					continue
+				}
+				return fmt.Sprintf("%s not in the full answer", k)
+			}
+			if d := subsetDiff(v, wv); d != "" {
+				return k + "." + d
+			}
+		}
+	case []any:
+		w, ok := want.([]any)
+		if !ok || len(w) != len(g) {
+			return fmt.Sprintf("%d items, want %v", len(g), want)
+		}
+		for i := range g {
+			if d := subsetDiff(g[i], w[i]); d != "" {
+				return fmt.Sprintf("[%d].%s", i, d)
+			}
+		}
+	default:
+		if !reflect.DeepEqual(got, want) {
+			return fmt.Sprintf("%v, want %v", got, want)
+		}
+	}
+	return ""
+}

@@ -44,6 +44,9 @@ type Anchors struct {
 	ProfileClient int
 	Log           io.Writer // progress
 	Logger        *slog.Logger
+	// Only, if set, runs just the workloads whose names start with one of
+	// these prefixes ("W1", "W2"): for quick measurements, not the doc.
+	Only []string
 }
 
 // sample is one set of variables of a workload, as each target asks it.
@@ -118,6 +121,11 @@ func (a *Anchors) Run(ctx context.Context) (ScaleReport, error) {
 	ws, err := a.workloads(ctx, driver, cfg.Neo4jDatabase, client, lgURL)
 	if err != nil {
 		return rep, err
+	}
+	if len(a.Only) > 0 {
+		ws = slices.DeleteFunc(ws, func(w *workload) bool {
+			return !slices.ContainsFunc(a.Only, func(p string) bool { return strings.HasPrefix(w.Name, p) })
+		})
 	}
 
 	// Record what licencegraph runs for each sample, and check that the

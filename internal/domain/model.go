@@ -107,6 +107,10 @@ type SupplyLink struct {
 	Until      Date // exclusive
 	Confidence *float64
 	Sources    []string
+	// SupplierRead / CustomerRead: the company at that end, when the read
+	// that returned the link read it too, with the fields the query asked
+	// (see LinkReads); nil: load it by id.
+	SupplierRead, CustomerRead *Company
 }
 
 // Licence is an export licence held by a (Chinese) exporter.

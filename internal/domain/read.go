@@ -80,7 +80,8 @@ type SupplyLinkPage struct {
 	HasNext bool
 	Total   int
 	// Others are the companies at the other end of Links, read in the same
-	// query so that resolving them costs nothing more.
+	// query so that resolving them costs nothing more; complete only when
+	// the key's Reads are AllLinkReads.
 	Others []Company
 }
 
@@ -88,7 +89,20 @@ type SupplyLinkPage struct {
 type LinkPageKey struct {
 	Company string
 	Page
+	Reads LinkReads
 }
+
+// LinkReads says what a page of supply links reads beyond ids, from what
+// the query selects: projecting everything cost a third more database time
+// and decoding on pages that ask only the other companies' names or ids.
+type LinkReads struct {
+	Links   bool // the links' own properties (materials, dates, confidence, sources)
+	Others  bool // the other companies' properties
+	Sectors bool // the other companies' sector lists
+}
+
+// AllLinkReads reads everything: complete links and companies.
+var AllLinkReads = LinkReads{Links: true, Others: true, Sectors: true}
 
 // HeldKey asks for the licences a company holds whose validity window holds
 // AsOf; Status, if set, filters by the status on AsOf (an ACTIVE licence

@@ -35,6 +35,11 @@ func companyProjection(v string) string {
   sectors: [(` + v + `)-[:OPERATES_IN]->(rdcs:Sector) | rdcs.id]}`
 }
 
+// companyPropsProjection leaves out the sector list.
+func companyPropsProjection(v string) string {
+	return v + `{.id, .name, .aliases, .country, .roles, .lei, .website}`
+}
+
 func licenceProjection(v string) string {
 	return v + `{.*,
   holder: head([(rdlh:Company)-[:HOLDS]->(` + v + `) | rdlh.id]),
@@ -603,7 +608,10 @@ func listsByID[T any](ctx context.Context, s *Store, cypher string, ids []string
 // Supply links
 
 // linkPageCypher pages one side of many companies' links at once; the
-// other company's id orders the page (one link per ordered pair).
+// other company's id orders the page (one link per ordered pair). What it
+// projects beyond ids follows the key's LinkReads, passed as parameters
+// ($links, $others, $sectors): one statement, and Neo4j reads a property
+// or a sector list only on the branch it takes.
 func linkPageCypher(pattern, degree, otherVar, supplierVar, customerVar string) string {
 	return `
 UNWIND $ids AS id
@@ -612,8 +620,11 @@ CALL (c) {
   MATCH ` + pattern + `
   WHERE $after IS NULL OR ` + otherVar + `.id > $after
   WITH r, ` + otherVar + ` ORDER BY ` + otherVar + `.id LIMIT $limit
-  RETURN collect(` + linkProjection("r", supplierVar, customerVar) + `) AS links,
-         collect(` + companyProjection(otherVar) + `) AS others
+  RETURN collect(CASE WHEN $links THEN ` + linkProjection("r", supplierVar, customerVar) + `
+                 ELSE {supplier: ` + supplierVar + `.id, customer: ` + customerVar + `.id} END) AS links,
+         collect(CASE WHEN $sectors THEN ` + companyProjection(otherVar) + `
+                 WHEN $others THEN ` + companyPropsProjection(otherVar) + `
+                 ELSE ` + otherVar + `{.id} END) AS others
 }
 RETURN id, links, others, COUNT { ` + degree + ` } AS total`
 }
@@ -635,30 +646,49 @@ func (s *Store) CustomerPages(ctx context.Context, keys []domain.LinkPageKey) (m
 	return s.linkPages(ctx, customerPageCypher, keys)
 }
 
-// linkPages runs one statement per distinct page request (normally one:
-// every company of a list asks for the same first/after).
+// linkPageGroup is the keys one statement answers: the same page asked
+// with the same reads (normally every company of a list asks the same).
+type linkPageGroup struct {
+	page  domain.Page
+	reads domain.LinkReads
+}
+
+// linkPages runs one statement per distinct page request and reads.
 func (s *Store) linkPages(ctx context.Context, cypher string, keys []domain.LinkPageKey) (map[domain.LinkPageKey]domain.SupplyLinkPage, error) {
-	groups := map[domain.Page][]string{}
-	var order []domain.Page
+	groups := map[linkPageGroup][]string{}
+	var order []linkPageGroup
 	for _, k := range keys {
-		if _, ok := groups[k.Page]; !ok {
-			order = append(order, k.Page)
+		g := linkPageGroup{k.Page, k.Reads}
+		if _, ok := groups[g]; !ok {
+			order = append(order, g)
 		}
-		groups[k.Page] = append(groups[k.Page], k.Company)
+		groups[g] = append(groups[g], k.Company)
 	}
 	out := make(map[domain.LinkPageKey]domain.SupplyLinkPage, len(keys))
 	for _, k := range keys {
 		out[k] = domain.SupplyLinkPage{Links: []domain.SupplyLink{}}
 	}
-	for _, p := range order {
-		res, err := s.read(ctx, cypher, map[string]any{"ids": groups[p], "after": nullable(p.After), "limit": p.First + 1})
+	for _, g := range order {
+		p := g.page
+		res, err := s.read(ctx, cypher, map[string]any{"ids": groups[g], "after": nullable(p.After), "limit": p.First + 1,
+			"links": g.reads.Links, "others": g.reads.Others, "sectors": g.reads.Sectors})
 		if err != nil {
 			return nil, err
 		}
 		for _, r := range res.Records {
 			links, more, _ := trimPage(mapList(r, "links", toLink), p.First)
 			others, _, _ := trimPage(mapList(r, "others", toCompany), p.First)
-			key := domain.LinkPageKey{Company: recordString(r, "id"), Page: p}
+			company := recordString(r, "id")
+			for i := range links {
+				if i < len(others) {
+					if links[i].Customer == company {
+						links[i].SupplierRead = &others[i]
+					} else {
+						links[i].CustomerRead = &others[i]
+					}
+				}
+			}
+			key := domain.LinkPageKey{Company: company, Page: p, Reads: g.reads}
 			out[key] = domain.SupplyLinkPage{Links: links, HasNext: more, Total: recordInt(r, "total"), Others: others}
 		}
 	}

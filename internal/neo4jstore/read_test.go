@@ -81,14 +81,41 @@ func TestBatchReadsAnswerEveryKey(t *testing.T) {
 		CREATE (a)-[:SUPPLIES {materials: ['Dy'], since: date('2024-01-01')}]->(b)
 		CREATE (a)-[:HOLDS]->(:Licence {id: 'l1', status: 'ACTIVE', type: 'GENERAL'})-[:COVERS]->(b)`, nil)
 	p := domain.Page{First: 10}
-	keys := []domain.LinkPageKey{{Company: "a", Page: p}, {Company: "b", Page: p}, {Company: "nope", Page: p}}
+	all := domain.AllLinkReads
+	keys := []domain.LinkPageKey{{Company: "a", Page: p, Reads: all}, {Company: "b", Page: p, Reads: all}, {Company: "nope", Page: p, Reads: all}}
 	sup, err := s.SupplierPages(ctx, keys)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if len(sup) != 3 || len(sup[keys[0]].Links) != 0 || sup[keys[1]].Total != 1 || sup[keys[1]].Links[0].Supplier != "a" ||
-		sup[keys[1]].Others[0].ID != "a" || sup[keys[1]].Links[0].Since != domain.MustDate("2024-01-01") {
+		sup[keys[1]].Others[0].ID != "a" || sup[keys[1]].Links[0].Since != domain.MustDate("2024-01-01") ||
+		sup[keys[1]].Links[0].SupplierRead == nil || sup[keys[1]].Links[0].SupplierRead.Name != "A" {
 		t.Errorf("SupplierPages = %+v", sup)
+	}
+	// Reads decide what is projected beyond ids (one batch, two statements).
+	for _, tc := range []struct {
+		reads       domain.LinkReads
+		since, name bool
+	}{
+		{domain.LinkReads{}, false, false},
+		{domain.LinkReads{Links: true}, true, false},
+		{domain.LinkReads{Others: true}, false, true},
+		{all, true, true},
+	} {
+		lean := domain.LinkPageKey{Company: "b", Page: p, Reads: tc.reads}
+		got, err := s.SupplierPages(ctx, []domain.LinkPageKey{lean, {Company: "a", Page: p}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		page := got[lean]
+		if len(page.Links) != 1 || page.Links[0].Supplier != "a" || page.Links[0].Customer != "b" || page.Total != 1 ||
+			page.Links[0].SupplierRead == nil || page.Links[0].SupplierRead.ID != "a" {
+			t.Fatalf("reads %+v: page %+v", tc.reads, page)
+		}
+		link, other := page.Links[0], page.Links[0].SupplierRead
+		if (link.Since != domain.Date{}) != tc.since || (other.Name != "") != tc.name || (other.Country != "") != tc.name {
+			t.Errorf("reads %+v: link %+v, supplier %+v", tc.reads, link, other)
+		}
 	}
 	today := domain.Today()
 	held, err := s.LicencesHeld(ctx, []domain.HeldKey{{Holder: "a", AsOf: today}, {Holder: "b", AsOf: today}})

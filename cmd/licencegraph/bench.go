@@ -155,6 +155,7 @@ func anchorsCommand(ctx context.Context, args []string, stdout, stderr io.Writer
 	if err != nil {
 		return fmt.Errorf("configuration: %w", err)
 	}
+	serverGC() // licencegraph is served by this process, as by serve
 	if err := os.MkdirAll(*workDir, 0o755); err != nil {
 		return err
 	}

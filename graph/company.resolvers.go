@@ -43,11 +43,7 @@ func (r *companyResolver) LicencesHeld(ctx context.Context, obj *domain.Company,
 	if err != nil {
 		return nil, err
 	}
-	key := domain.HeldKey{Holder: obj.ID, AsOf: dateOrToday(asOf), Lists: selectsAnyOf(ctx, licenceListFields, "Licence")}
-	if status != nil {
-		key.Status = *status
-	}
-	return loader.List(ctx, l.LicencesHeld, key)
+	return loader.List(ctx, l.LicencesHeld, heldKey(obj.ID, status, asOf, selectsAnyOf(ctx, licenceListFields, "Licence")))
 }
 
 func (r *companyResolver) LicencesCovering(ctx context.Context, obj *domain.Company, asOf *domain.Date) ([]*domain.Licence, error) {
@@ -55,11 +51,15 @@ func (r *companyResolver) LicencesCovering(ctx context.Context, obj *domain.Comp
 	if err != nil {
 		return nil, err
 	}
-	return loader.List(ctx, l.LicencesCovering, domain.CoveringKey{Client: obj.ID, AsOf: dateOrToday(asOf)})
+	return loader.List(ctx, l.LicencesCovering, coveringKey(obj.ID, asOf))
 }
 
 func (r *queryResolver) Company(ctx context.Context, id string) (*domain.Company, error) {
-	return r.Reads.Company(ctx, id)
+	c, err := r.Reads.Company(ctx, id)
+	if err == nil && c != nil {
+		prefetchCompanyPage(ctx, []domain.Company{*c})
+	}
+	return c, err
 }
 
 func (r *queryResolver) Companies(ctx context.Context, filter *domain.CompanyFilter, first *int, after *string) (*paging.CompanyConnection, error) {
@@ -76,6 +76,7 @@ func (r *queryResolver) Companies(ctx context.Context, filter *domain.CompanyFil
 		return nil, err
 	}
 	primeCompanies(ctx, items)
+	prefetchCompanyPage(ctx, items, step{"CompanyConnection", "edges"}, step{"CompanyEdge", "node"})
 	return paging.NewCompanyConnection(items, more, func(ctx context.Context) (int, error) {
 		return r.Reads.CountCompanies(ctx, f)
 	}), nil
@@ -91,6 +92,7 @@ func (r *queryResolver) Search(ctx context.Context, text string, first *int) ([]
 		return nil, err
 	}
 	primeCompanies(ctx, items)
+	prefetchCompanyPage(ctx, items)
 	return loader.Pointers(items), nil
 }
 

@@ -42,7 +42,10 @@ type HandlerOptions struct {
 	// client sends in its connection_init payload (browsers cannot set
 	// headers on websockets); nil: only the upgrade request's header counts.
 	WebsocketAuth func(ctx context.Context, authorization string) context.Context
-	Logger        *slog.Logger
+	// LoaderQuiet is how long a dataloader batch waits for more keys
+	// (0: the loader's default); tests lengthen it.
+	LoaderQuiet time.Duration
+	Logger      *slog.Logger
 }
 
 // NewHandler builds the GraphQL HTTP handler: explicit transports, a query
@@ -81,7 +84,7 @@ func NewHandler(r *Resolver, o HandlerOptions) *handler.Server {
 	present := errorPresenter(o.Logger)
 	srv.AroundOperations(authenticateOperation(o.AllowAnonymousRead, present))
 	if r.Reads != nil {
-		srv.AroundOperations(loader.Middleware(r.Reads))
+		srv.AroundOperations(loader.Middleware(r.Reads, loader.Options{Quiet: o.LoaderQuiet, OnPages: prefetchAfterPages, OnLicences: prefetchAfterLicences}))
 	}
 	if o.RequestTimeout > 0 {
 		srv.AroundOperations(operationTimeout(o.RequestTimeout))

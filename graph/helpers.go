@@ -5,10 +5,12 @@ import (
 	"fmt"
 	"slices"
 
+	"github.com/99designs/gqlgen/graphql"
 	"github.com/licencegraph/licencegraph/graph/loader"
 	"github.com/licencegraph/licencegraph/graph/paging"
 	"github.com/licencegraph/licencegraph/internal/countries"
 	"github.com/licencegraph/licencegraph/internal/domain"
+	"github.com/vektah/gqlparser/v2/ast"
 )
 
 // Small conversions shared by the resolvers (kept out of the generated
@@ -28,6 +30,21 @@ func dateOrToday(d *domain.Date) domain.Date {
 		return domain.Today()
 	}
 	return *d
+}
+
+// heldKey is the licencesHeld key of a holder for the field's arguments;
+// lists: whether the field selects a licence's lists.
+func heldKey(holder string, status *domain.LicenceStatus, asOf *domain.Date, lists bool) domain.HeldKey {
+	key := domain.HeldKey{Holder: holder, AsOf: dateOrToday(asOf), Lists: lists}
+	if status != nil {
+		key.Status = *status
+	}
+	return key
+}
+
+// coveringKey is the licencesCovering key of a client on asOf.
+func coveringKey(client string, asOf *domain.Date) domain.CoveringKey {
+	return domain.CoveringKey{Client: client, AsOf: dateOrToday(asOf)}
 }
 
 // countryOf reads the built-in ISO 3166-1 table that Country nodes are
@@ -69,20 +86,27 @@ var (
 	companyByIDFields  = []string{"id", "__typename", "sectors", "suppliers", "customers", "licencesHeld", "licencesCovering", "clientCoverage"}
 )
 
-// linkReads is what the link-page field being resolved needs read: the
+// linkReads is what the link-page field being resolved needs read.
+func linkReads(ctx context.Context, upstream bool) domain.LinkReads {
+	fc, oc := graphql.GetFieldContext(ctx), graphql.GetOperationContext(ctx)
+	if fc == nil || oc == nil {
+		return domain.AllLinkReads
+	}
+	return linkReadsOf(oc, fc.Field.Selections, upstream)
+}
+
+// linkReadsOf is what a link-page field selecting sel needs read: the
 // links' properties if it selects any, the other companies' properties
 // and sector lists if it selects fields that read them.
-func linkReads(ctx context.Context, upstream bool) domain.LinkReads {
+func linkReadsOf(oc *graphql.OperationContext, sel ast.SelectionSet, upstream bool) domain.LinkReads {
 	end := "customer"
 	if upstream {
 		end = "supplier"
 	}
+	sets := []ast.SelectionSet{sel}
 	toLinks := []step{{"SupplyLinkConnection", "edges"}, {"SupplyLinkEdge", "node"}}
-	linkFields, ok := selectedFields(ctx, "SupplyLink", toLinks...)
-	if !ok {
-		return domain.AllLinkReads
-	}
-	otherFields, _ := selectedFields(ctx, "Company", append(toLinks, step{"SupplyLink", end})...)
+	linkFields := fieldNames(collectAfter(oc, sets, "SupplyLink", toLinks...))
+	otherFields := fieldNames(collectAfter(oc, sets, "Company", append(toLinks, step{"SupplyLink", end})...))
 	return domain.LinkReads{
 		Links:   slices.ContainsFunc(linkFields, func(f string) bool { return slices.Contains(linkPropertyFields, f) }),
 		Others:  slices.ContainsFunc(otherFields, func(f string) bool { return !slices.Contains(companyByIDFields, f) }),

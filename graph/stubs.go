@@ -29,36 +29,53 @@ func selectedFields(ctx context.Context, typeName string, steps ...step) (names 
 	if fc == nil || oc == nil {
 		return nil, false
 	}
-	sets := []ast.SelectionSet{fc.Field.Selections}
-	for _, st := range steps {
-		var next []ast.SelectionSet
-		for _, set := range sets {
-			for _, f := range graphql.CollectFields(oc, set, []string{st.typeName}) {
-				if f.Name == st.field {
-					next = append(next, f.Selections)
-				}
-			}
-		}
-		sets = next
-	}
-	for _, set := range sets {
-		for _, f := range graphql.CollectFields(oc, set, []string{typeName}) {
-			names = append(names, f.Name)
-		}
+	for _, f := range collectAfter(oc, []ast.SelectionSet{fc.Field.Selections}, typeName, steps...) {
+		names = append(names, f.Name)
 	}
 	return names, true
+}
+
+// collectAfter collects the fields selected on objects of type typeName in
+// sets, after following steps.
+func collectAfter(oc *graphql.OperationContext, sets []ast.SelectionSet, typeName string, steps ...step) []graphql.CollectedField {
+	var out []graphql.CollectedField
+	for _, set := range sets {
+		for _, reached := range selectionsAfter(oc, set, steps...) {
+			out = append(out, graphql.CollectFields(oc, reached, []string{typeName})...)
+		}
+	}
+	return out
+}
+
+// fieldNames lists the names of fields.
+func fieldNames(fields []graphql.CollectedField) []string {
+	names := make([]string, len(fields))
+	for i, f := range fields {
+		names[i] = f.Name
+	}
+	return names
 }
 
 // idOnly says whether the field being resolved selects only id and
 // __typename of objects of type typeName.
 func idOnly(ctx context.Context, typeName string) bool {
 	names, ok := selectedFields(ctx, typeName)
+	return ok && onlyIDs(names)
+}
+
+// idOnlyIn says whether sel selects only id and __typename of objects of
+// type typeName.
+func idOnlyIn(oc *graphql.OperationContext, sel ast.SelectionSet, typeName string) bool {
+	return onlyIDs(fieldNames(collectAfter(oc, []ast.SelectionSet{sel}, typeName)))
+}
+
+func onlyIDs(names []string) bool {
 	for _, n := range names {
 		if n != "id" && n != "__typename" {
 			return false
 		}
 	}
-	return ok && len(names) > 0
+	return len(names) > 0
 }
 
 // selectsAnyOf says whether the field being resolved selects one of names
@@ -66,6 +83,12 @@ func idOnly(ctx context.Context, typeName string) bool {
 func selectsAnyOf(ctx context.Context, names []string, typeName string, steps ...step) bool {
 	got, ok := selectedFields(ctx, typeName, steps...)
 	return !ok || slices.ContainsFunc(got, func(n string) bool { return slices.Contains(names, n) })
+}
+
+// selectsAnyIn says whether sel selects one of names of objects of type
+// typeName.
+func selectsAnyIn(oc *graphql.OperationContext, sel ast.SelectionSet, names []string, typeName string) bool {
+	return slices.ContainsFunc(fieldNames(collectAfter(oc, []ast.SelectionSet{sel}, typeName)), func(n string) bool { return slices.Contains(names, n) })
 }
 
 // stubs builds objects from ids alone, in their order.

@@ -9,7 +9,6 @@ import (
 	"context"
 
 	"github.com/licencegraph/licencegraph/graph/generated"
-	"github.com/licencegraph/licencegraph/graph/loader"
 	"github.com/licencegraph/licencegraph/internal/domain"
 )
 
@@ -40,11 +39,7 @@ func (r *supplyLinkResolver) Customer(ctx context.Context, obj *domain.SupplyLin
 }
 
 func (r *supplyLinkResolver) Materials(ctx context.Context, obj *domain.SupplyLink) ([]*domain.Material, error) {
-	l, err := loader.For(ctx)
-	if err != nil {
-		return nil, err
-	}
-	return loader.Many(ctx, l.Material, obj.Materials)
+	return materials(ctx, obj.Materials)
 }
 
 func (r *Resolver) SupplyLink() generated.SupplyLinkResolver { return &supplyLinkResolver{r} }

@@ -61,7 +61,7 @@ func NewBatcher[K comparable, V any](fetch func(context.Context, []K) (map[K]V, 
 		o.quiet = defaultQuiet
 	}
 	if o.maxWait <= 0 {
-		o.maxWait = defaultMaxWait
+		o.maxWait = max(defaultMaxWait, o.quiet)
 	}
 	return &Batcher[K, V]{fetch: fetch, cache: !o.noCache, quiet: o.quiet, maxWait: o.maxWait, results: map[K]*result[V]{}}
 }
@@ -115,7 +115,37 @@ func (b *Batcher[K, V]) Prime(key K, v V) {
 	b.results[key] = r
 }
 
-// dispatch waits for the batch's keys to stop arriving, then fetches them.
+// Prefetch fetches, in one batch sent now, those of keys nobody has asked
+// for yet: for a caller that knows every key a level of the query will
+// ask (graph/prefetch.go), so the level's loads find them without waiting
+// for keys to stop arriving. Without a cache it does nothing.
+func (b *Batcher[K, V]) Prefetch(ctx context.Context, keys []K) {
+	if !b.cache {
+		return
+	}
+	bt := &batch[K, V]{results: map[K]*result[V]{}}
+	b.mu.Lock()
+	for _, k := range keys {
+		if _, ok := b.results[k]; ok {
+			continue
+		}
+		if b.batch != nil {
+			if _, ok := b.batch.results[k]; ok {
+				continue
+			}
+		}
+		r := &result[V]{done: make(chan struct{})}
+		b.results[k] = r
+		bt.keys = append(bt.keys, k)
+		bt.results[k] = r
+	}
+	b.mu.Unlock()
+	if len(bt.keys) > 0 {
+		go b.send(ctx, bt)
+	}
+}
+
+// dispatch waits for the batch's keys to stop arriving, then sends it.
 func (b *Batcher[K, V]) dispatch(ctx context.Context, bt *batch[K, V]) {
 	for {
 		// Let every runnable goroutine — the batch's siblings — run first.
@@ -130,6 +160,11 @@ func (b *Batcher[K, V]) dispatch(ctx context.Context, bt *batch[K, V]) {
 		}
 		b.mu.Unlock()
 	}
+	b.send(ctx, bt)
+}
+
+// send fetches the batch's keys and hands out their values.
+func (b *Batcher[K, V]) send(ctx context.Context, bt *batch[K, V]) {
 	values, err := b.fetch(ctx, bt.keys)
 	for k, r := range bt.results {
 		switch v, ok := values[k]; {

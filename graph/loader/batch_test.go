@@ -92,3 +92,43 @@ func TestBatcherMaxWait(t *testing.T) {
 		t.Errorf("waited %s", d)
 	}
 }
+
+// Prefetch sends its keys at once, without the quiet wait; loads of those
+// keys then wait for that batch instead of starting one; keys already
+// asked for are not fetched again; without a cache it does nothing.
+func TestBatcherPrefetch(t *testing.T) {
+	const quiet = 2 * time.Second
+	log := &fetchLog{}
+	b := NewBatcher(log.fetch, batcherOptions{quiet: quiet})
+	ctx := context.Background()
+	pending := b.LoadThunk(ctx, 7) // goes after the quiet wait
+	start := time.Now()
+	b.Prefetch(ctx, []int{1, 2, 2, 3, 7})
+	for _, k := range []int{1, 2, 3} {
+		if v, err := b.Load(ctx, k); err != nil || v != fmt.Sprint("v", k) {
+			t.Errorf("key %d: %q, %v", k, v, err)
+		}
+	}
+	if took := time.Since(start); took >= quiet/2 {
+		t.Errorf("prefetched keys took %s: they waited for quiet", took)
+	}
+	if v, err := pending(); err != nil || v != "v7" {
+		t.Errorf("key 7: %q, %v", v, err)
+	}
+	log.mu.Lock()
+	batches := slices.Clone(log.batches)
+	log.mu.Unlock()
+	if len(batches) != 2 || !slices.Equal(batches[0], []int{1, 2, 3}) || !slices.Equal(batches[1], []int{7}) {
+		t.Errorf("batches %v, want [1 2 3] at once, then [7] (asked for before, so not prefetched)", batches)
+	}
+
+	off := &fetchLog{}
+	nc := NewBatcher(off.fetch, batcherOptions{noCache: true})
+	nc.Prefetch(ctx, []int{1})
+	time.Sleep(20 * time.Millisecond)
+	off.mu.Lock()
+	defer off.mu.Unlock()
+	if len(off.batches) != 0 {
+		t.Errorf("prefetch without a cache fetched %v", off.batches)
+	}
+}

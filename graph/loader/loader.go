@@ -10,6 +10,8 @@ package loader
 import (
 	"context"
 	"errors"
+	"maps"
+	"slices"
 	"time"
 
 	"github.com/99designs/gqlgen/graphql"
@@ -42,37 +44,61 @@ type Loaders struct {
 	Licence          *Batcher[string, domain.Licence]
 }
 
+// PageHook runs when a batch of supply-link pages has been read, before
+// the resolvers that asked for them resume: ctx is the first asker's.
+type PageHook func(ctx context.Context, upstream bool, pages map[domain.LinkPageKey]domain.SupplyLinkPage)
+
+// LicenceHook runs likewise after a batch of licencesHeld or
+// licencesCovering lists.
+type LicenceHook func(ctx context.Context, lists [][]domain.Licence)
+
 // New builds a request's loaders on the store (see Batcher for when a
 // batch goes). Pages of supply links also prime Company with the companies at their other end,
 // read in the same query, so `supplier`/`customer` cost no round trip.
-func New(s domain.ReadService) *Loaders { return build(s, batcherOptions{}) }
+func New(s domain.ReadService) *Loaders { return build(s, batcherOptions{}, Options{}) }
 
-func build(s domain.ReadService, o batcherOptions) *Loaders {
+func build(s domain.ReadService, o batcherOptions, hooks Options) *Loaders {
 	l := &Loaders{
 		Company:          NewBatcher(s.CompaniesByIDs, o),
 		Sector:           NewBatcher(s.SectorsByIDs, o),
 		SectorChildren:   NewBatcher(s.SectorChildren, o),
 		Material:         NewBatcher(s.MaterialsByIDs, o),
 		ExportControl:    NewBatcher(s.ExportControlsByIDs, o),
-		LicencesHeld:     NewBatcher(s.LicencesHeld, o),
-		LicencesCovering: NewBatcher(s.LicencesCovering, o),
+		LicencesHeld:     NewBatcher(licencesThen(s.LicencesHeld, hooks.OnLicences), o),
+		LicencesCovering: NewBatcher(licencesThen(s.LicencesCovering, hooks.OnLicences), o),
 		LicenceClients:   NewBatcher(s.LicenceClients, o),
 		Licence:          NewBatcher(s.LicencesByIDs, o),
 	}
-	l.Suppliers = NewBatcher(l.priming(s.SupplierPages), o)
-	l.Customers = NewBatcher(l.priming(s.CustomerPages), o)
+	l.Suppliers = NewBatcher(l.priming(s.SupplierPages, true, hooks.OnPages), o)
+	l.Customers = NewBatcher(l.priming(s.CustomerPages, false, hooks.OnPages), o)
 	return l
+}
+
+func licencesThen[K comparable](fetch func(context.Context, []K) (map[K][]domain.Licence, error), then LicenceHook) func(context.Context, []K) (map[K][]domain.Licence, error) {
+	if then == nil {
+		return fetch
+	}
+	return func(ctx context.Context, keys []K) (map[K][]domain.Licence, error) {
+		lists, err := fetch(ctx, keys)
+		if err == nil {
+			then(ctx, slices.Collect(maps.Values(lists)))
+		}
+		return lists, err
+	}
 }
 
 type pageFetch = func(context.Context, []domain.LinkPageKey) (map[domain.LinkPageKey]domain.SupplyLinkPage, error)
 
-func (l *Loaders) priming(fetch pageFetch) pageFetch {
+func (l *Loaders) priming(fetch pageFetch, upstream bool, then PageHook) pageFetch {
 	return func(ctx context.Context, keys []domain.LinkPageKey) (map[domain.LinkPageKey]domain.SupplyLinkPage, error) {
 		pages, err := fetch(ctx, keys)
 		for k, p := range pages {
 			if k.Reads == domain.AllLinkReads { // others read in part must not answer other fields
 				l.PrimeCompanies(p.Others)
 			}
+		}
+		if err == nil && then != nil {
+			then(ctx, upstream, pages)
 		}
 		return pages, err
 	}
@@ -102,16 +128,27 @@ func For(ctx context.Context) (*Loaders, error) {
 	return l, nil
 }
 
+// Options configure the loaders Middleware builds.
+type Options struct {
+	// Quiet is how long a batch waits without a new key before it goes
+	// (0: defaultQuiet). Tests lengthen it to show which batches wait.
+	Quiet time.Duration
+	// OnPages and OnLicences (may be nil) run after each batch of
+	// supply-link pages, of licence lists.
+	OnPages    PageHook
+	OnLicences LicenceHook
+}
+
 // Middleware gives every GraphQL operation fresh loaders on s, so nothing
 // is cached across requests.
-func Middleware(s domain.ReadService) graphql.OperationMiddleware {
+func Middleware(s domain.ReadService, o Options) graphql.OperationMiddleware {
 	return func(ctx context.Context, next graphql.OperationHandler) graphql.ResponseHandler {
 		if oc := graphql.GetOperationContext(ctx); oc.Operation != nil && oc.Operation.Operation == ast.Subscription {
 			// A subscription lives for many events: a cache would answer
 			// later events with the first one's data.
-			return next(With(ctx, build(s, batcherOptions{noCache: true})))
+			return next(With(ctx, build(s, batcherOptions{noCache: true, quiet: o.Quiet}, Options{})))
 		}
-		return next(With(ctx, New(s)))
+		return next(With(ctx, build(s, batcherOptions{quiet: o.Quiet}, o)))
 	}
 }
 

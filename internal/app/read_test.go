@@ -11,7 +11,9 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+	"time"
 
+	"github.com/licencegraph/licencegraph/graph"
 	"github.com/licencegraph/licencegraph/internal/domain"
 	"github.com/licencegraph/licencegraph/internal/seed"
 	"github.com/licencegraph/licencegraph/internal/synth"
@@ -816,4 +818,56 @@ func subsetDiff(got, want any) string {
 		}
 	}
 	return ""
+}
+
+// Resolvers that read companies send the batches of the loader fields
+// selected on them at once (graph/prefetch.go), and so do batches of
+// supply-link pages for the companies at their ends: no level of a nested
+// query waits for its keys to stop arriving. With the wait made longer
+// than the whole test allows, a level that still waited would show; the
+// answers must equal those of the usual server, with no more round trips.
+func TestReadNestedLevelsDoNotWaitForKeys(t *testing.T) {
+	dir := t.TempDir()
+	if _, err := synth.Generate(context.Background(), synth.Options{Companies: 300, Seed: 1}, dir); err != nil {
+		t.Fatal(err)
+	}
+	a, usual := loadedServer(t, dir)
+	const wait = 5 * time.Second
+	slow := httptest.NewServer(graph.NewHandler(&graph.Resolver{Reads: a.Store},
+		graph.HandlerOptions{LoaderQuiet: wait, AllowAnonymousRead: true, Logger: testutil.Logger(t)}))
+	t.Cleanup(slow.Close)
+
+	levels := `id name licencesHeld { id status clients { id name } } licencesCovering(asOf: "2026-01-01") { id }
+		suppliers(first: 4) { totalCount edges { node { since materials { id name } supplier { id name
+			licencesHeld(status: ACTIVE) { id }
+			customers(first: 3) { edges { node { customer { id licencesHeld { id } } } } } } } } }`
+	queries := map[string]string{
+		"companies": `{ companies(first: 30) { edges { node { ` + levels + ` } } } }`,
+		"company":   `{ company(id: "c000040") { ` + levels + ` } }`,
+		"search":    `{ search(text: "c", first: 10) { ` + levels + ` } }`,
+	}
+	for name, q := range queries {
+		t.Run(name, func(t *testing.T) {
+			before := a.Store.Queries()
+			want := mustData(t, usual.URL, q)
+			usualTrips := a.Store.Queries() - before
+			if !bytes.Contains(want, []byte(`"customer":{`)) || name == "companies" && !bytes.Contains(want, []byte(`"clients":[{`)) {
+				t.Fatalf("the world does not exercise the query: %s", want)
+			}
+			start := time.Now()
+			before = a.Store.Queries()
+			got := mustData(t, slow.URL, q)
+			took, trips := time.Since(start), a.Store.Queries()-before
+			if took >= wait {
+				t.Errorf("took %s with a %s batch wait: a level waited for its keys", took, wait)
+			}
+			if !bytes.Equal(got, want) {
+				t.Errorf("answers differ:\n got %s\nwant %s", got, want)
+			}
+			if trips > usualTrips {
+				t.Errorf("%d round trips, %d without prefetching", trips, usualTrips)
+			}
+			t.Logf("%s: %s, %d round trips", name, took.Round(time.Millisecond), trips)
+		})
+	}
 }

@@ -372,16 +372,14 @@ func (a *Anchors) requester(w *workload, target string, client *http.Client, lgU
 	switch target {
 	case TargetLicencegraph:
 		return func(ctx context.Context, i int) error {
-			_, err := Post(ctx, client, lgURL, w.samples[i%n].lgBody)
-			return err
+			return PostMeasured(ctx, client, lgURL, w.samples[i%n].lgBody)
 		}, ""
 	case TargetLibrary:
 		if w.libQuery == "" {
 			return nil, "no library query"
 		}
 		return func(ctx context.Context, i int) error {
-			_, err := Post(ctx, client, libURL, w.samples[i%n].libBody)
-			return err
+			return PostMeasured(ctx, client, libURL, w.samples[i%n].libBody)
 		}, ""
 	default:
 		var plans []Plan

@@ -84,7 +84,22 @@ func linkPage(ctx context.Context, companyID string, first *int, after *string, 
 var (
 	linkPropertyFields = []string{"materials", "since", "until", "confidence", "sources"}
 	companyByIDFields  = []string{"id", "__typename", "sectors", "suppliers", "customers", "licencesHeld", "licencesCovering", "clientCoverage"}
+	companyPropFields  = map[string]domain.CompanyProps{"name": domain.PropName, "aliases": domain.PropAliases,
+		"country": domain.PropCountry, "roles": domain.PropRoles, "lei": domain.PropLEI, "website": domain.PropWebsite}
 )
+
+// companyProps is the set of properties the Company fields need.
+func companyProps(fields []string) domain.CompanyProps {
+	var props domain.CompanyProps
+	for _, f := range fields {
+		if p, ok := companyPropFields[f]; ok {
+			props |= p
+		} else if !slices.Contains(companyByIDFields, f) {
+			props = domain.AllCompanyProps // a field added later: read everything
+		}
+	}
+	return props
+}
 
 // linkReads is what the link-page field being resolved needs read.
 func linkReads(ctx context.Context, upstream bool) domain.LinkReads {
@@ -109,7 +124,7 @@ func linkReadsOf(oc *graphql.OperationContext, sel ast.SelectionSet, upstream bo
 	otherFields := fieldNames(collectAfter(oc, sets, "Company", append(toLinks, step{"SupplyLink", end})...))
 	return domain.LinkReads{
 		Links:   slices.ContainsFunc(linkFields, func(f string) bool { return slices.Contains(linkPropertyFields, f) }),
-		Others:  slices.ContainsFunc(otherFields, func(f string) bool { return !slices.Contains(companyByIDFields, f) }),
+		Others:  companyProps(otherFields),
 		Sectors: slices.Contains(otherFields, "sectors"),
 	}
 }

@@ -750,6 +750,7 @@ func TestReadLinkPagesReadWhatIsSelected(t *testing.T) {
 		`supplier { sectors { id } }`, `since sources`,
 		`materials { id } supplier { licencesHeld { id } }`,
 		`customer { name } supplier { id }`,
+		`supplier { aliases roles }`, `customer { lei website }`,
 	}
 	for _, side := range []string{"suppliers", "customers"} {
 		want := decode(t, mustData(t, srv.URL, "{ "+fmt.Sprintf(page, side, full)+" }"))

@@ -96,13 +96,30 @@ type LinkPageKey struct {
 // the query selects: projecting everything cost a third more database time
 // and decoding on pages that ask only the other companies' names or ids.
 type LinkReads struct {
-	Links   bool // the links' own properties (materials, dates, confidence, sources)
-	Others  bool // the other companies' properties
-	Sectors bool // the other companies' sector lists
+	Links   bool         // the links' own properties (materials, dates, confidence, sources)
+	Others  CompanyProps // the other companies' properties
+	Sectors bool         // the other companies' sector lists (with all their properties)
 }
 
+// CompanyProps is a set of a company's properties (beyond its id).
+type CompanyProps uint8
+
+const (
+	PropName CompanyProps = 1 << iota
+	PropAliases
+	PropCountry
+	PropRoles
+	PropLEI
+	PropWebsite
+
+	AllCompanyProps = PropName | PropAliases | PropCountry | PropRoles | PropLEI | PropWebsite
+)
+
+// Has says whether the set holds p.
+func (s CompanyProps) Has(p CompanyProps) bool { return s&p != 0 }
+
 // AllLinkReads reads everything: complete links and companies.
-var AllLinkReads = LinkReads{Links: true, Others: true, Sectors: true}
+var AllLinkReads = LinkReads{Links: true, Others: AllCompanyProps, Sectors: true}
 
 // HeldKey asks for the licences a company holds whose validity window holds
 // AsOf; Status, if set, filters by the status on AsOf (an ACTIVE licence

@@ -34,9 +34,24 @@ func companyProjection(v string) string {
   sectors: [(` + v + `)-[:OPERATES_IN]->(rdcs:Sector) | rdcs.id]}`
 }
 
-// companyPropsProjection leaves out the sector list.
+// companyPropsProjection reads, besides the id, the properties whose
+// parameter ($name, $aliases, …) is true; not the sector list.
 func companyPropsProjection(v string) string {
-	return v + `{.id, .name, .aliases, .country, .roles, .lei, .website}`
+	props := make([]string, len(companyPropParams))
+	for i, p := range companyPropParams {
+		props[i] = p.name + `: CASE WHEN $` + p.name + ` THEN ` + v + `.` + p.name + ` END`
+	}
+	return v + `{.id, ` + strings.Join(props, ", ") + `}`
+}
+
+// companyPropParams are the company properties a page of links reads on
+// demand, each with its parameter of the same name.
+var companyPropParams = []struct {
+	name string
+	prop domain.CompanyProps
+}{
+	{"name", domain.PropName}, {"aliases", domain.PropAliases}, {"country", domain.PropCountry},
+	{"roles", domain.PropRoles}, {"lei", domain.PropLEI}, {"website", domain.PropWebsite},
 }
 
 func licenceProjection(v string) string {
@@ -636,8 +651,7 @@ CALL (c) {
   RETURN collect(CASE WHEN $links THEN ` + linkProjection("r", supplierVar, customerVar) + `
                  ELSE {supplier: ` + supplierVar + `.id, customer: ` + customerVar + `.id} END) AS links,
          collect(CASE WHEN $sectors THEN ` + companyProjection(otherVar) + `
-                 WHEN $others THEN ` + companyPropsProjection(otherVar) + `
-                 ELSE ` + otherVar + `{.id} END) AS others
+                 ELSE ` + companyPropsProjection(otherVar) + ` END) AS others
 }
 RETURN id, links, others, COUNT { ` + degree + ` } AS total`
 }
@@ -683,8 +697,12 @@ func (s *Store) linkPages(ctx context.Context, cypher string, keys []domain.Link
 	}
 	for _, g := range order {
 		p := g.page
-		res, err := s.read(ctx, cypher, map[string]any{"ids": groups[g], "after": nullable(p.After), "limit": p.First + 1,
-			"links": g.reads.Links, "others": g.reads.Others, "sectors": g.reads.Sectors})
+		params := map[string]any{"ids": groups[g], "after": nullable(p.After), "limit": p.First + 1,
+			"links": g.reads.Links, "sectors": g.reads.Sectors}
+		for _, cp := range companyPropParams {
+			params[cp.name] = g.reads.Others.Has(cp.prop)
+		}
+		res, err := s.read(ctx, cypher, params)
 		if err != nil {
 			return nil, err
 		}

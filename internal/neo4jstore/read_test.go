@@ -99,7 +99,8 @@ func TestBatchReadsAnswerEveryKey(t *testing.T) {
 	}{
 		{domain.LinkReads{}, false, false},
 		{domain.LinkReads{Links: true}, true, false},
-		{domain.LinkReads{Others: true}, false, true},
+		{domain.LinkReads{Others: domain.PropName | domain.PropCountry}, false, true},
+		{domain.LinkReads{Others: domain.PropRoles}, false, false},
 		{all, true, true},
 	} {
 		lean := domain.LinkPageKey{Company: "b", Page: p, Reads: tc.reads}

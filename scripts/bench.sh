@@ -7,7 +7,9 @@
 # unchanged) and runs `licencegraph bench anchors`: licencegraph, the Neo4j
 # GraphQL Library (bench/, installed here with npm ci) and the raw driver,
 # W1–W5 at 1, 8 and 32 clients. Then it rewrites the generated part of
-# docs/performance.md from the reports. Bounded: each cell stops after
+# docs/performance.md from the reports. Every workload goes to every target
+# for BENCH_WARM_FOR (5s) before the first cell, so that no target finds
+# Neo4j colder than another. Bounded: each cell stops after
 # BENCH_REQUESTS (2000) requests or BENCH_DURATION (8s), each request after
 # BENCH_TIMEOUT (30s, also Neo4j's transaction timeout); a target that times
 # out on every request is not run at higher client counts. Loopback only.
@@ -66,7 +68,7 @@ for n in $scales; do
   echo "## $n companies"
   ./bin/licencegraph bench anchors --companies "$n" --work-dir "$work" --timeout "$timeout" \
     --requests "${BENCH_REQUESTS:-2000}" --duration "${BENCH_DURATION:-8s}" \
-    --concurrency "${BENCH_CONCURRENCY:-1,8,32}" --json "$work/report-c$n.json"
+    --concurrency "${BENCH_CONCURRENCY:-1,8,32}" --warm-for "${BENCH_WARM_FOR:-5s}" --json "$work/report-c$n.json"
   reports+=("$work/report-c$n.json")
   bash tools/neo4j-local/neo4j-local.sh stop; running=""
 done

@@ -140,6 +140,7 @@ func anchorsCommand(ctx context.Context, args []string, stdout, stderr io.Writer
 	profile := fs.Int("profile-clients", 8, "CPU-profile licencegraph under W1 and W3 at this client count (0: no profile)")
 	out := fs.String("json", "", "write the report here (default: WORK-DIR/report-cCOMPANIES.json)")
 	only := fs.String("only", "", "comma-separated workload prefixes to run (e.g. W1,W2; default all)")
+	warmFor := fs.Duration("warm-for", 5*time.Second, "send every workload to every target this long before the first cell (0: no warm-up phase)")
 	if err := fs.Parse(args); err != nil {
 		return errUsage
 	}
@@ -164,9 +165,10 @@ func anchorsCommand(ctx context.Context, args []string, stdout, stderr io.Writer
 		Concurrencies: concs, AsOf: *asOf,
 		Cell:    bench.Cell{Requests: *requests, Duration: *duration, Warmup: *warmup, WarmupFor: *warmupFor, Timeout: *timeout},
 		Profile: *profile > 0, ProfileClient: *profile,
-		Only:   strings.FieldsFunc(*only, func(r rune) bool { return r == ',' || r == ' ' }),
-		Log:    stderr,
-		Logger: slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelError})),
+		WarmFor: *warmFor,
+		Only:    strings.FieldsFunc(*only, func(r rune) bool { return r == ',' || r == ' ' }),
+		Log:     stderr,
+		Logger:  slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelError})),
 	}
 	rep, err := a.Run(ctx)
 	if err != nil {

@@ -115,7 +115,7 @@ func (a *Anchors) workloads(ctx context.Context, driver neo4j.DriverWithContext,
 
 	w3 := &workload{WorkloadInfo: WorkloadInfo{Name: "W3 exposedCompanies",
 		Description: "`exposedCompanies(sector: \"automotive\", maxDepth: 4, first: 20)`: totalCount and the first 20 with minDepth, pathCount, uncoveredSuppliers; the library runs the engine's statement as a `@cypher` field (its rows paged the same way)"},
-		lgQuery: lgExposed, compare: compareExposed}
+		lgQuery: lgExposed, compare: compareExposed, costly: true}
 	w3.samples = []*sample{{label: "automotive", lgBody: body(lgExposed, map[string]any{"asOf": a.AsOf})}}
 	if d, err := domain.ParseDate(a.AsOf); err == nil {
 		w3.cold = func(ctx context.Context, e domain.ExposureService) {
@@ -125,7 +125,7 @@ func (a *Anchors) workloads(ctx context.Context, driver neo4j.DriverWithContext,
 
 	w4 := &workload{WorkloadInfo: WorkloadInfo{Name: "W4 exposurePaths",
 		Description: "`exposurePaths(companyId, maxDepth: 4, first: 10)` of one exposed OEM, every hop judged; the library runs the engine's path statement as a `@cypher` field (the hop judgments, a second statement fed by the first, have no place in it, so the library does less work here)"},
-		lgQuery: lgPaths, compare: comparePaths}
+		lgQuery: lgPaths, compare: comparePaths, costly: true}
 	recs, err = query(pickOEMsCypher, nil)
 	if err != nil {
 		return nil, fmt.Errorf("choosing an OEM: %w", err)

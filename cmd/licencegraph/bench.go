@@ -50,6 +50,8 @@ func benchCommand(ctx context.Context, args []string, stdout, stderr io.Writer) 
 	timeout := fs.Duration("timeout", 60*time.Second, "per-request timeout")
 	asOf := fs.String("as-of", "2026-06-01", "date of the exposure questions")
 	workloads := fs.String("workloads", "exposedCompanies,exposurePaths,nested", "which workloads")
+	warmup := fs.Int("warmup", 100, "warm-up requests per cell (at most; not measured)")
+	warmupFor := fs.Duration("warmup-for", 5*time.Second, "warm-up time per cell (at most; at least one request)")
 	if err := fs.Parse(args); err != nil {
 		return errUsage
 	}
@@ -76,7 +78,7 @@ func benchCommand(ctx context.Context, args []string, stdout, stderr io.Writer) 
 				return fmt.Errorf("bench: bad concurrency %q", cs)
 			}
 			r := bench.Run(ctx, client, *url, w, bench.Cell{Concurrency: c, Requests: *requests, Duration: *duration,
-				Warmup: min(3, *requests), Timeout: *timeout})
+				Warmup: *warmup, WarmupFor: *warmupFor, Timeout: *timeout})
 			fmt.Fprintln(stdout, r.Format())
 		}
 	}

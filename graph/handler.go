@@ -84,7 +84,15 @@ func NewHandler(r *Resolver, o HandlerOptions) *handler.Server {
 	present := errorPresenter(o.Logger)
 	srv.AroundOperations(authenticateOperation(o.AllowAnonymousRead, present))
 	if r.Reads != nil {
-		srv.AroundOperations(loader.Middleware(r.Reads, loader.Options{Quiet: o.LoaderQuiet, OnPages: prefetchAfterPages, OnLicences: prefetchAfterLicences}))
+		srv.AroundOperations(loader.Middleware(r.Reads, loader.Options{Quiet: o.LoaderQuiet,
+			OnPages: func(ctx context.Context, upstream bool, pages map[domain.LinkPageKey]domain.SupplyLinkPage) {
+				defer recoverPrefetch(ctx, o.Logger)
+				prefetchAfterPages(ctx, upstream, pages)
+			},
+			OnLicences: func(ctx context.Context, lists [][]domain.Licence) {
+				defer recoverPrefetch(ctx, o.Logger)
+				prefetchAfterLicences(ctx, lists)
+			}}))
 	}
 	if o.RequestTimeout > 0 {
 		srv.AroundOperations(operationTimeout(o.RequestTimeout))

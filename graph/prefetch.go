@@ -2,6 +2,8 @@ package graph
 
 import (
 	"context"
+	"log/slog"
+	"runtime/debug"
 
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/vektah/gqlparser/v2/ast"
@@ -175,6 +177,15 @@ func askingField(ctx context.Context) (*graphql.OperationContext, graphql.Collec
 	return oc, field, oc != nil && field.Field != nil
 }
 
+// recoverPrefetch keeps a panic in a loader hook (which runs in the
+// batch's goroutine, outside gqlgen's recovery) from ending the process:
+// prefetching is an optimisation, the resolvers load what it missed.
+func recoverPrefetch(ctx context.Context, log *slog.Logger) {
+	if r := recover(); r != nil {
+		log.ErrorContext(ctx, "panic while prefetching", "panic", r, "stack", string(debug.Stack()))
+	}
+}
+
 // prefetchFieldKey holds, in the context of a prefetched batch, the field
 // its keys were computed from (the batch has no field context of its own:
 // it was sent by the level above).
@@ -192,24 +203,6 @@ func prefetchCompanyPage(ctx context.Context, companies []domain.Company, steps 
 		ids[i] = c.ID
 	}
 	prefetchCompanies(ctx, selectionsAfter(oc, fc.Field.Selections, steps...), ids)
-}
-
-// selectionsAfter follows steps from sel and returns the selection sets
-// reached.
-func selectionsAfter(oc *graphql.OperationContext, sel ast.SelectionSet, steps ...step) []ast.SelectionSet {
-	sets := []ast.SelectionSet{sel}
-	for _, st := range steps {
-		var next []ast.SelectionSet
-		for _, set := range sets {
-			for _, f := range graphql.CollectFields(oc, set, []string{st.typeName}) {
-				if f.Name == st.field {
-					next = append(next, f.Selections)
-				}
-			}
-		}
-		sets = next
-	}
-	return sets
 }
 
 // optionalArg reads an optional argument with the scalar's unmarshaller;

@@ -47,6 +47,24 @@ func collectAfter(oc *graphql.OperationContext, sets []ast.SelectionSet, typeNam
 	return out
 }
 
+// selectionsAfter follows steps from sel and returns the selection sets
+// reached.
+func selectionsAfter(oc *graphql.OperationContext, sel ast.SelectionSet, steps ...step) []ast.SelectionSet {
+	sets := []ast.SelectionSet{sel}
+	for _, st := range steps {
+		var next []ast.SelectionSet
+		for _, set := range sets {
+			for _, f := range graphql.CollectFields(oc, set, []string{st.typeName}) {
+				if f.Name == st.field {
+					next = append(next, f.Selections)
+				}
+			}
+		}
+		sets = next
+	}
+	return sets
+}
+
 // fieldNames lists the names of fields.
 func fieldNames(fields []graphql.CollectedField) []string {
 	names := make([]string, len(fields))

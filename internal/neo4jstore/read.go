@@ -55,8 +55,14 @@ var companyPropParams = []struct {
 }
 
 func licenceProjection(v string) string {
+	return licenceProjectionWithHolder(v, `head([(rdlh:Company)-[:HOLDS]->(`+v+`) | rdlh.id])`)
+}
+
+// licenceProjectionWithHolder takes the holder's id from an expression the
+// statement already has.
+func licenceProjectionWithHolder(v, holder string) string {
 	return v + `{.*,
-  holder: head([(rdlh:Company)-[:HOLDS]->(` + v + `) | rdlh.id]),
+  holder: ` + holder + `,
   clients: [(` + v + `)-[:COVERS]->(rdlc:Company) | rdlc.id],
   materials: [(` + v + `)-[:FOR_MATERIAL]->(rdlm:Material) | rdlm.id],
   excluded: [(` + v + `)-[:EXCLUDES]->(rdls:Sector) | rdls.id],
@@ -520,12 +526,7 @@ WITH holder, l ORDER BY l.id
 `
 
 var (
-	licencesHeldCypher = licencesHeldMatch + licencesHeldWhere + `RETURN holder, collect(l{.*, holder: holder,
-  clients: [(l)-[:COVERS]->(rdlc:Company) | rdlc.id],
-  materials: [(l)-[:FOR_MATERIAL]->(rdlm:Material) | rdlm.id],
-  excluded: [(l)-[:EXCLUDES]->(rdls:Sector) | rdls.id],
-  controls: [(l)-[:UNDER]->(rdlx:ExportControl) | rdlx.id],
-  sources: [(l)-[:REPORTED_BY]->(rdlsrc:Source) | rdlsrc.url]}) AS licences`
+	licencesHeldCypher = licencesHeldMatch + licencesHeldWhere + `RETURN holder, collect(` + licenceProjectionWithHolder("l", "holder") + `) AS licences`
 	// licencesHeldBareCypher leaves the lists out (HeldKey.Lists false).
 	licencesHeldBareCypher = licencesHeldMatch + licencesHeldWhere + `RETURN holder, collect(l{.*, holder: holder}) AS licences`
 )
@@ -638,8 +639,8 @@ func listsByID[T any](ctx context.Context, s *Store, cypher string, ids []string
 // linkPageCypher pages one side of many companies' links at once; the
 // other company's id orders the page (one link per ordered pair). What it
 // projects beyond ids follows the key's LinkReads, passed as parameters
-// ($links, $others, $sectors): one statement, and Neo4j reads a property
-// or a sector list only on the branch it takes.
+// ($links, $sectors, and $name, $aliases, … per company property): one
+// statement, and Neo4j reads a property or a sector list only when asked.
 func linkPageCypher(pattern, degree, otherVar, supplierVar, customerVar string) string {
 	return `
 UNWIND $ids AS id

@@ -123,8 +123,12 @@ func (a *Anchors) Run(ctx context.Context) (ScaleReport, error) {
 	defer driver.Close(context.WithoutCancel(ctx))
 	raw := Replayer{Driver: driver, Database: cfg.Neo4jDatabase}
 	rep.Machine = machine(ctx, driver, cfg.Neo4jDatabase)
-	rep.Settings = fmt.Sprintf("Before the cells, every workload is sent to every target for %s at %d clients (the raw driver and the library: not W3/W4, which take them seconds per request), so that no target finds Neo4j colder than another. Each cell: a warm-up (up to %d requests or %s), then at most %d requests or %s; per-request timeout %s (also Neo4j's transaction timeout); loopback only.",
-		a.WarmFor, warmClients, a.Cell.Warmup, a.Cell.WarmupFor, a.Cell.Requests, a.Cell.Duration, a.Cell.Timeout)
+	rep.Settings = fmt.Sprintf("Each cell: a warm-up (up to %d requests or %s), then at most %d requests or %s; per-request timeout %s (also Neo4j's transaction timeout); loopback only.",
+		a.Cell.Warmup, a.Cell.WarmupFor, a.Cell.Requests, a.Cell.Duration, a.Cell.Timeout)
+	if a.WarmFor > 0 {
+		rep.Settings = fmt.Sprintf("Before the cells, every workload is sent to every target for %s at %d clients (the raw driver and the library: not W3/W4, which take them seconds per request), so that no target finds Neo4j colder than another. ",
+			a.WarmFor, warmClients) + rep.Settings
+	}
 
 	// Workloads and their variables, drawn from the data.
 	logf("choosing variables from the data")

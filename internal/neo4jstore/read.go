@@ -666,12 +666,12 @@ var (
 
 // SupplierPages returns a page of each company's suppliers, by supplier id.
 func (s *Store) SupplierPages(ctx context.Context, keys []domain.LinkPageKey) (map[domain.LinkPageKey]domain.SupplyLinkPage, error) {
-	return s.linkPages(ctx, supplierPageCypher, keys)
+	return s.linkPages(ctx, supplierPageCypher, keys, true)
 }
 
 // CustomerPages returns a page of each company's customers, by customer id.
 func (s *Store) CustomerPages(ctx context.Context, keys []domain.LinkPageKey) (map[domain.LinkPageKey]domain.SupplyLinkPage, error) {
-	return s.linkPages(ctx, customerPageCypher, keys)
+	return s.linkPages(ctx, customerPageCypher, keys, false)
 }
 
 // linkPageGroup is the keys one statement answers: the same page asked
@@ -681,8 +681,9 @@ type linkPageGroup struct {
 	reads domain.LinkReads
 }
 
-// linkPages runs one statement per distinct page request and reads.
-func (s *Store) linkPages(ctx context.Context, cypher string, keys []domain.LinkPageKey) (map[domain.LinkPageKey]domain.SupplyLinkPage, error) {
+// linkPages runs one statement per distinct page request and reads;
+// upstream: the other companies are the links' suppliers.
+func (s *Store) linkPages(ctx context.Context, cypher string, keys []domain.LinkPageKey, upstream bool) (map[domain.LinkPageKey]domain.SupplyLinkPage, error) {
 	groups := map[linkPageGroup][]string{}
 	var order []linkPageGroup
 	for _, k := range keys {
@@ -711,13 +712,11 @@ func (s *Store) linkPages(ctx context.Context, cypher string, keys []domain.Link
 			links, more, _ := trimPage(mapList(r, "links", toLink), p.First)
 			others, _, _ := trimPage(mapList(r, "others", toCompany), p.First)
 			company := recordString(r, "id")
-			for i := range links {
-				if i < len(others) {
-					if links[i].Customer == company {
-						links[i].SupplierRead = &others[i]
-					} else {
-						links[i].CustomerRead = &others[i]
-					}
+			for i := range min(len(links), len(others)) {
+				if upstream {
+					links[i].SupplierRead = &others[i]
+				} else {
+					links[i].CustomerRead = &others[i]
 				}
 			}
 			key := domain.LinkPageKey{Company: company, Page: p, Reads: g.reads}

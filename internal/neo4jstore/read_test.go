@@ -118,6 +118,13 @@ func TestBatchReadsAnswerEveryKey(t *testing.T) {
 			t.Errorf("reads %+v: link %+v, supplier %+v", tc.reads, link, other)
 		}
 	}
+	// A customer page reads its customers: the supplier end is the owner,
+	// left to the loader (a self-supplying company too).
+	cust, err := s.CustomerPages(ctx, []domain.LinkPageKey{{Company: "a", Page: p}})
+	if got := cust[domain.LinkPageKey{Company: "a", Page: p}]; err != nil || len(got.Links) != 1 ||
+		got.Links[0].SupplierRead != nil || got.Links[0].CustomerRead == nil || got.Links[0].CustomerRead.ID != "b" {
+		t.Errorf("CustomerPages = %+v, %v", got, err)
+	}
 	today := domain.Today()
 	held, err := s.LicencesHeld(ctx, []domain.HeldKey{{Holder: "a", AsOf: today}, {Holder: "b", AsOf: today}})
 	if err != nil || len(held) != 2 || len(held[domain.HeldKey{Holder: "a", AsOf: today}]) != 1 {

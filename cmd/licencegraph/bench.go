@@ -55,6 +55,10 @@ func benchCommand(ctx context.Context, args []string, stdout, stderr io.Writer) 
 	if err := fs.Parse(args); err != nil {
 		return errUsage
 	}
+	concs, err := clientCounts(*concurrency, 64, "bench: bad concurrency")
+	if err != nil {
+		return err
+	}
 	client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 64}}
 	oem, err := pickOEM(ctx, client, *url, *asOf)
 	if err != nil {
@@ -72,17 +76,27 @@ func benchCommand(ctx context.Context, args []string, stdout, stderr io.Writer) 
 		if !ok {
 			return fmt.Errorf("bench: unknown workload %q", name)
 		}
-		for _, cs := range strings.Split(*concurrency, ",") {
-			c, err := strconv.Atoi(strings.TrimSpace(cs))
-			if err != nil || c < 1 || c > 64 {
-				return fmt.Errorf("bench: bad concurrency %q", cs)
-			}
+		for _, c := range concs {
 			r := bench.Run(ctx, client, *url, w, bench.Cell{Concurrency: c, Requests: *requests, Duration: *duration,
 				Warmup: *warmup, WarmupFor: *warmupFor, Timeout: *timeout})
 			fmt.Fprintln(stdout, r.Format())
 		}
 	}
 	return nil
+}
+
+// clientCounts parses a comma-separated list of client counts, each from 1
+// to max; a bad one is an error starting with what.
+func clientCounts(list string, max int, what string) ([]int, error) {
+	var out []int
+	for _, s := range strings.Split(list, ",") {
+		n, err := strconv.Atoi(strings.TrimSpace(s))
+		if err != nil || n < 1 || n > max {
+			return nil, fmt.Errorf("%s %q", what, s)
+		}
+		out = append(out, n)
+	}
+	return out, nil
 }
 
 // pickOEM returns an automaker exposed on asOf (depth 2, cheap to find),
@@ -146,13 +160,9 @@ func anchorsCommand(ctx context.Context, args []string, stdout, stderr io.Writer
 	if err := fs.Parse(args); err != nil {
 		return errUsage
 	}
-	var concs []int
-	for _, cs := range strings.Split(*concurrency, ",") {
-		c, err := strconv.Atoi(strings.TrimSpace(cs))
-		if err != nil || c < 1 || c > 128 {
-			return fmt.Errorf("bench: bad concurrency %q", cs)
-		}
-		concs = append(concs, c)
+	concs, err := clientCounts(*concurrency, 128, "bench: bad concurrency")
+	if err != nil {
+		return err
 	}
 	cfg, err := config.FromEnv(os.Getenv)
 	if err != nil {

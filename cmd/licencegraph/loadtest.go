@@ -7,8 +7,6 @@ import (
 	"fmt"
 	"io"
 	"net/http"
-	"strconv"
-	"strings"
 	"time"
 
 	"github.com/licencegraph/licencegraph/internal/loadtest"
@@ -37,13 +35,9 @@ func loadtestCommand(ctx context.Context, args []string, stdout, stderr io.Write
 	if err := loadtest.CheckLoopback(*endpoint); err != nil {
 		return err
 	}
-	var counts []int
-	for _, s := range strings.Split(*clients, ",") {
-		n, err := strconv.Atoi(strings.TrimSpace(s))
-		if err != nil || n < 1 || n > 256 {
-			return fmt.Errorf("loadtest: bad client count %q", s)
-		}
-		counts = append(counts, n)
+	counts, err := clientCounts(*clients, 256, "loadtest: bad client count")
+	if err != nil {
+		return err
 	}
 	client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 256}}
 	pctx, cancel := context.WithTimeout(ctx, *prepareTimeout)

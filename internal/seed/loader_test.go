@@ -291,6 +291,55 @@ func TestReloadReplacesPropertiesAndLists(t *testing.T) {
 	}
 }
 
+// Supply links are counted created, unchanged or updated across reloads,
+// with and without properties (a link with none is written by its own
+// statement), and a reload leaves exactly the file's properties.
+func TestSupplyLinkOutcomes(t *testing.T) {
+	cfg, store := setup(t)
+	base := writeFiles(t, map[string]string{"sectors.yaml": baseSectors, "materials.csv": baseMaterials, "companies.csv": baseCompanies})
+	if _, err := load(t, store, seed.Options{}, base); err != nil {
+		t.Fatal(err)
+	}
+	const header = "supplier,customer,materials,since,until,confidence,sources\n"
+	steps := []struct {
+		name, rows string
+		want       domain.WriteCounts
+		props      []string // per link, jl-mag->vw then vw->jl-mag
+	}{
+		{"first load", "jl-mag,vw,NdFeB,2025-12-01,,0.9,\nvw,jl-mag,,,,,\n",
+			domain.WriteCounts{Created: 2}, []string{"map[confidence:0.9 materials:[NdFeB] since:2025-12-01]", "map[]"}},
+		{"same again", "jl-mag,vw,NdFeB,2025-12-01,,0.9,\nvw,jl-mag,,,,,\n",
+			domain.WriteCounts{Unchanged: 2}, []string{"map[confidence:0.9 materials:[NdFeB] since:2025-12-01]", "map[]"}},
+		{"properties swapped", "jl-mag,vw,,,,,\nvw,jl-mag,Dy,,2026-01-31,,\n",
+			domain.WriteCounts{Updated: 2}, []string{"map[]", "map[materials:[Dy] until:2026-01-31]"}},
+		{"one changed", "jl-mag,vw,,,,,\nvw,jl-mag,Dy,,2026-01-31,0.5,\n",
+			domain.WriteCounts{Updated: 1, Unchanged: 1}, []string{"map[]", "map[confidence:0.5 materials:[Dy] until:2026-01-31]"}},
+	}
+	for _, st := range steps {
+		sum, err := load(t, store, seed.Options{}, writeFiles(t, map[string]string{"supply.csv": header + st.rows}))
+		if err != nil {
+			t.Fatalf("%s: %v", st.name, err)
+		}
+		if got := sum.ByKind[domain.KindSupply]; got != st.want {
+			t.Errorf("%s: counts %+v, want %+v", st.name, got, st.want)
+		}
+		rows := testutil.Run(t, cfg, `UNWIND [['jl-mag', 'vw'], ['vw', 'jl-mag']] AS p
+			MATCH (:Company {id: p[0]})-[l:SUPPLIES]->(:Company {id: p[1]})
+			RETURN properties(l), count { ()-[:SUPPLIES]->() }`, nil)
+		if len(rows) != 2 {
+			t.Fatalf("%s: %d links found, want 2", st.name, len(rows))
+		}
+		for i, r := range rows {
+			if got := fmt.Sprint(r[0]); got != st.props[i] {
+				t.Errorf("%s: link %d properties %s, want %s", st.name, i, got, st.props[i])
+			}
+			if r[1] != int64(2) {
+				t.Errorf("%s: %v SUPPLIES relationships in the graph, want 2", st.name, r[1])
+			}
+		}
+	}
+}
+
 // CSV and YAML files with the same records give the same graph.
 func TestCSVAndYAMLGiveTheSameGraph(t *testing.T) {
 	yamlDir := writeFiles(t, map[string]string{

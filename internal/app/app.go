@@ -16,6 +16,7 @@ import (
 	"github.com/licencegraph/licencegraph/internal/events"
 	"github.com/licencegraph/licencegraph/internal/exposure"
 	"github.com/licencegraph/licencegraph/internal/graphiql"
+	"github.com/licencegraph/licencegraph/internal/licencecache"
 	"github.com/licencegraph/licencegraph/internal/neo4jstore"
 	"github.com/licencegraph/licencegraph/internal/server"
 )
@@ -25,7 +26,9 @@ type App struct {
 	Config  config.Config
 	Store   *neo4jstore.Store
 	Handler http.Handler
-	log     *slog.Logger
+	// Licences caches licence lists per graph version (Purge empties it).
+	Licences *licencecache.Reads
+	log      *slog.Logger
 }
 
 // New builds the application. It does not need the database to be up.
@@ -41,8 +44,9 @@ func New(cfg config.Config, log *slog.Logger) (*App, error) {
 	if !authn.Enabled() {
 		log.Warn("no authentication configured: mutations are refused (set AUTH_JWT_* or AUTH_API_KEYS_FILE)")
 	}
+	licences := licencecache.New(store, store.Version, cfg.LicenceCacheEntries)
 	resolver := &graph.Resolver{
-		StatsService: store, Reads: store, Exposure: exposure.New(store), Writes: store, Audit: store,
+		StatsService: store, Reads: licences, Exposure: exposure.New(store), Writes: store, Audit: store,
 		Events: &events.Feed{Source: store, PollInterval: cfg.EventsPollInterval, Logger: log},
 	}
 	gql := graph.NewHandler(resolver, graph.HandlerOptions{
@@ -59,7 +63,7 @@ func New(cfg config.Config, log *slog.Logger) (*App, error) {
 
 		MaxRequestBytes: cfg.MaxRequestBytes,
 	})
-	return &App{Config: cfg, Store: store, Handler: h, log: log}, nil
+	return &App{Config: cfg, Store: store, Handler: h, Licences: licences, log: log}, nil
 }
 
 // Authenticator builds the bearer-token checker the configuration

@@ -38,6 +38,9 @@ type Config struct {
 	MaxQueryAliases int
 	MaxQueryTokens  int
 	MaxRequestBytes int
+	// LicenceCacheEntries bounds each of the licence-list caches
+	// (licencesHeld, licencesCovering; internal/licencecache).
+	LicenceCacheEntries int
 	// Profile is "development" (the default) or "production", which
 	// changes the defaults of the settings below.
 	Profile string
@@ -103,6 +106,7 @@ func FromEnv(getenv Getenv) (Config, error) {
 		MaxQueryAliases:     p.positiveInt("MAX_QUERY_ALIASES", 30),
 		MaxQueryTokens:      p.positiveInt("MAX_QUERY_TOKENS", 5000),
 		MaxRequestBytes:     p.positiveInt("MAX_REQUEST_BYTES", 1<<20),
+		LicenceCacheEntries: p.positiveInt("LICENCE_CACHE_ENTRIES", 100_000),
 		Profile:             p.oneOf("LICENCEGRAPH_PROFILE", ProfileDevelopment, ProfileDevelopment, ProfileProduction),
 		LogLevel:            p.level("LOG_LEVEL", slog.LevelInfo),
 		LogFormat:           p.oneOf("LOG_FORMAT", "text", "text", "json"),

@@ -667,7 +667,7 @@ func TestReadSectorFilterPlans(t *testing.T) {
 		after = page.Companies.PageInfo.EndCursor
 	}
 
-	walked, scanned := 0, 0
+	walked, scanned, countWalked, countScanned := 0, 0, 0, 0
 	for _, top := range tree.Sectors {
 		members := 0 // memberships in the subtree, as the statement counts them
 		for _, c := range all {
@@ -690,15 +690,36 @@ func TestReadSectorFilterPlans(t *testing.T) {
 					}
 				}
 			}
+			// totalCount: walk the subtree's memberships, or, with a
+			// country, test its companies when it has fewer than a quarter
+			// of them.
+			inCountry := 0
+			for _, c := range all {
+				if c.Country.Code == country {
+					inCountry++
+				}
+			}
+			if country == "" || members <= 4*inCountry {
+				countWalked++
+			} else {
+				countScanned++
+			}
+			filter := fmt.Sprintf(`sector: %q`, top.ID)
+			if country != "" {
+				filter += fmt.Sprintf(`, country: %q`, country)
+			}
+			var total struct{ Companies struct{ TotalCount int } }
+			if err := json.Unmarshal(mustData(t, srv.URL, fmt.Sprintf(`{ companies(filter: {%s}, first: 1) { totalCount } }`, filter)), &total); err != nil {
+				t.Fatal(err)
+			}
+			if total.Companies.TotalCount != len(want) {
+				t.Errorf("companies(filter: {%s}) totalCount = %d, want %d", filter, total.Companies.TotalCount, len(want))
+			}
 			for _, first := range []int{1, 7, 50} {
 				if members*members <= 5*(first+1)*len(all) {
 					walked++
 				} else {
 					scanned++
-				}
-				filter := fmt.Sprintf(`sector: %q`, top.ID)
-				if country != "" {
-					filter += fmt.Sprintf(`, country: %q`, country)
 				}
 				var got []string
 				for after, pages := "", 0; pages <= len(all); pages++ {
@@ -732,10 +753,11 @@ func TestReadSectorFilterPlans(t *testing.T) {
 			}
 		}
 	}
-	if walked == 0 || scanned == 0 {
-		t.Fatalf("the world takes only one plan (walk %d, scan %d): it does not test both", walked, scanned)
+	if walked == 0 || scanned == 0 || countWalked == 0 || countScanned == 0 {
+		t.Fatalf("the world takes only one plan (pages: walk %d, scan %d; counts: walk %d, scan %d): it does not test both",
+			walked, scanned, countWalked, countScanned)
 	}
-	t.Logf("cases by plan: walk %d, scan %d", walked, scanned)
+	t.Logf("cases by plan: pages walk %d, scan %d; counts walk %d, scan %d", walked, scanned, countWalked, countScanned)
 }
 
 // A page of supply links reads only what its selection needs (links'

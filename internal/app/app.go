@@ -61,7 +61,9 @@ func New(cfg config.Config, log *slog.Logger) (*App, error) {
 		CORSOrigins: cfg.CORSOrigins,
 		Logger:      log,
 
-		MaxRequestBytes: cfg.MaxRequestBytes,
+		MaxRequestBytes:       cfg.MaxRequestBytes,
+		MaxConcurrentRequests: cfg.MaxConcurrentRequests,
+		QueueTimeout:          cfg.RequestTimeout,
 	})
 	return &App{Config: cfg, Store: store, Handler: h, Licences: licences, log: log}, nil
 }

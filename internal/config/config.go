@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"log/slog"
 	"os"
+	"runtime"
 	"strconv"
 	"strings"
 	"time"
@@ -41,6 +42,9 @@ type Config struct {
 	// LicenceCacheEntries bounds each of the licence-list caches
 	// (licencesHeld, licencesCovering; internal/licencecache).
 	LicenceCacheEntries int
+	// MaxConcurrentRequests bounds the GraphQL requests running at once;
+	// the others wait (up to RequestTimeout) for a slot.
+	MaxConcurrentRequests int
 	// Profile is "development" (the default) or "production", which
 	// changes the defaults of the settings below.
 	Profile string
@@ -107,9 +111,12 @@ func FromEnv(getenv Getenv) (Config, error) {
 		MaxQueryTokens:      p.positiveInt("MAX_QUERY_TOKENS", 5000),
 		MaxRequestBytes:     p.positiveInt("MAX_REQUEST_BYTES", 1<<20),
 		LicenceCacheEntries: p.positiveInt("LICENCE_CACHE_ENTRIES", 100_000),
-		Profile:             p.oneOf("LICENCEGRAPH_PROFILE", ProfileDevelopment, ProfileDevelopment, ProfileProduction),
-		LogLevel:            p.level("LOG_LEVEL", slog.LevelInfo),
-		LogFormat:           p.oneOf("LOG_FORMAT", "text", "text", "json"),
+		// Four per core: enough to keep the cores and Neo4j busy while
+		// some requests wait on the database.
+		MaxConcurrentRequests: p.positiveInt("MAX_CONCURRENT_REQUESTS", max(4, 4*runtime.GOMAXPROCS(0))),
+		Profile:               p.oneOf("LICENCEGRAPH_PROFILE", ProfileDevelopment, ProfileDevelopment, ProfileProduction),
+		LogLevel:              p.level("LOG_LEVEL", slog.LevelInfo),
+		LogFormat:             p.oneOf("LOG_FORMAT", "text", "text", "json"),
 
 		AuthJWTHS256Secret:        p.getenv("AUTH_JWT_HS256_SECRET"), // not trimmed: a secret is bytes
 		AuthJWTRS256PublicKeyFile: p.str("AUTH_JWT_RS256_PUBLIC_KEY_FILE", ""),
@@ -150,6 +157,7 @@ func (c Config) LogValue() slog.Value {
 		slog.String("listen_addr", c.ListenAddr),
 		slog.Any("cors_allowed_origins", c.CORSOrigins),
 		slog.Duration("request_timeout", c.RequestTimeout),
+		slog.Int("max_concurrent_requests", c.MaxConcurrentRequests),
 		slog.String("profile", c.Profile),
 		slog.Bool("introspection", c.Introspection),
 		slog.String("auth_jwt_hs256_secret", mask(c.AuthJWTHS256Secret)),

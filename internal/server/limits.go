@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"time"
 
 	"github.com/licencegraph/licencegraph/internal/domain"
 )
@@ -55,10 +56,52 @@ func tooLarge(w http.ResponseWriter, max int) {
 
 // writeGraphQLError answers in GraphQL's error shape with BAD_USER_INPUT.
 func writeGraphQLError(w http.ResponseWriter, status int, msg string) {
+	writeGraphQLErrorCode(w, status, domain.CodeBadUserInput, msg)
+}
+
+func writeGraphQLErrorCode(w http.ResponseWriter, status int, code domain.Code, msg string) {
 	w.Header().Set("Content-Type", "application/json")
 	w.Header().Set("Cache-Control", "no-store")
 	w.WriteHeader(status)
 	_ = json.NewEncoder(w).Encode(map[string]any{"errors": []map[string]any{{
-		"message": msg, "extensions": map[string]any{"code": string(domain.CodeBadUserInput)},
+		"message": msg, "extensions": map[string]any{"code": string(code)},
 	}}})
+}
+
+// limitConcurrency lets at most n GraphQL requests run at once; the others
+// wait their turn, for at most wait, and are then refused with 503
+// (UNAVAILABLE, Retry-After). On a few cores more requests in flight add
+// no throughput, only memory (each holds its answer while it is built)
+// and latency for all. Subscriptions (websocket upgrades) hold their
+// connection for as long as they last and are not counted. n <= 0: no
+// limit.
+func limitConcurrency(n int, wait time.Duration, next http.Handler) http.Handler {
+	if n <= 0 {
+		return next
+	}
+	slots := make(chan struct{}, n)
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Method == http.MethodOptions || r.Header.Get("Upgrade") != "" {
+			next.ServeHTTP(w, r)
+			return
+		}
+		select {
+		case slots <- struct{}{}:
+		default:
+			timer := time.NewTimer(wait)
+			defer timer.Stop()
+			select {
+			case slots <- struct{}{}:
+			case <-r.Context().Done():
+				return // the client has gone
+			case <-timer.C:
+				w.Header().Set("Retry-After", "1")
+				writeGraphQLErrorCode(w, http.StatusServiceUnavailable, domain.CodeUnavailable,
+					fmt.Sprintf("the server is busy (%d requests running): retry shortly", n))
+				return
+			}
+		}
+		defer func() { <-slots }()
+		next.ServeHTTP(w, r)
+	})
 }

@@ -35,7 +35,11 @@ type Options struct {
 	// limit); more is refused with 413. A JSON array body (a batch of
 	// operations) is refused with 400.
 	MaxRequestBytes int
-	Logger          *slog.Logger
+	// MaxConcurrentRequests bounds the GraphQL requests running at once
+	// (0: no limit); the others wait up to QueueTimeout, then get 503.
+	MaxConcurrentRequests int
+	QueueTimeout          time.Duration
+	Logger                *slog.Logger
 }
 
 // Handler returns the whole HTTP handler.
@@ -48,7 +52,7 @@ func Handler(o Options) http.Handler {
 	}
 	o.Logger = slog.New(requestid.LogHandler(o.Logger.Handler()))
 	mux := http.NewServeMux()
-	mux.Handle("/graphql", limitBody(o.MaxRequestBytes, o.GraphQL))
+	mux.Handle("/graphql", limitBody(o.MaxRequestBytes, limitConcurrency(o.MaxConcurrentRequests, o.QueueTimeout, o.GraphQL)))
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
 	})

@@ -141,7 +141,6 @@ const (
 	companyByCountry = `c.country = $country`
 	companyByRegion  = `EXISTS { (c)-[:REGISTERED_IN]->(:Country {region: $region}) }`
 	companyByRole    = `$role IN coalesce(c.roles, [])`
-	companyBySector  = `EXISTS { ` + companiesInSector + ` }`
 	companyByName    = `(toLower(c.name) CONTAINS $name OR any(a IN coalesce(c.aliases, []) WHERE toLower(a) CONTAINS $name))`
 )
 
@@ -149,8 +148,20 @@ const (
 // a sector below it.
 const companiesInSector = `(:Sector {id: $sector})<-[:PART_OF*0..]-(:Sector)<-[:OPERATES_IN]-(c:Company)`
 
+// Fragments of the sector-filtered list and count statements: the subtree
+// of sector $sector, the number of its memberships (node degrees, free),
+// and whether company c operates in it.
+const (
+	sectorSubtree = `MATCH (top:Sector {id: $sector})
+WITH [(top)<-[:PART_OF*0..]-(s:Sector) | s] AS subtree`
+	subtreeMembers = `reduce(n = 0, s IN subtree | n + COUNT { (s)<-[:OPERATES_IN]-() }) AS members`
+	inSubtree      = `any(s IN [(c)-[:OPERATES_IN]->(x:Sector) | x] WHERE s IN subtree)`
+)
+
 // companyFilterConds are the filters in the bit order of a filter mask.
-var companyFilterConds = [...]string{companyByCountry, companyByRegion, companyByRole, companyBySector, companyByName}
+// The sector filter has none: its statements are planned around the
+// sector's subtree (companiesStatement, countCompaniesStatement).
+var companyFilterConds = [...]string{companyByCountry, companyByRegion, companyByRole, "", companyByName}
 
 const (
 	companyCountryBit = 1 << 0
@@ -179,11 +190,12 @@ func companyStatements() (page, count [1 << len(companyFilterConds)]string) {
 	return page, count
 }
 
-// companyConditions returns the conditions of the filters in mask.
+// companyConditions returns the conditions of the filters in mask (but
+// the sector's).
 func companyConditions(mask int) []string {
 	var where []string
 	for i, cond := range companyFilterConds {
-		if mask&(1<<i) != 0 {
+		if mask&(1<<i) != 0 && cond != "" {
 			where = append(where, cond)
 		}
 	}
@@ -206,10 +218,9 @@ func companyConditions(mask int) []string {
 // MATCH was planned after the index scan).
 func companiesStatement(mask int) string {
 	if mask&companySectorBit != 0 {
-		where := strings.Join(append([]string{"c.id > $after"}, companyConditions(mask&^companySectorBit)...), " AND ")
-		return `MATCH (top:Sector {id: $sector})
-WITH [(top)<-[:PART_OF*0..]-(s:Sector) | s] AS subtree
-WITH subtree, reduce(n = 0, s IN subtree | n + COUNT { (s)<-[:OPERATES_IN]-() }) AS members,
+		where := strings.Join(append([]string{"c.id > $after"}, companyConditions(mask)...), " AND ")
+		return sectorSubtree + `
+WITH subtree, ` + subtreeMembers + `,
      COUNT { (:Company) } AS companies
 CALL (subtree, members, companies) {
   WITH subtree WHERE members * members <= 5 * $limit * companies
@@ -225,7 +236,7 @@ CALL (subtree, members, companies) {
   CALL (subtree) {
     MATCH (c:Company) WHERE ` + where + `
     WITH subtree, c ORDER BY c.id
-    WHERE any(s IN [(c)-[:OPERATES_IN]->(x:Sector) | x] WHERE s IN subtree)
+    WHERE ` + inSubtree + `
     RETURN c LIMIT $limit
   }
   RETURN c
@@ -250,7 +261,7 @@ RETURN ` + companyProjection("c") + ` AS c`
 // alone, took 0.2–0.6 s with a country and 1.7 s without; these take
 // 3–50 ms. Both end in sum(), so an unknown sector still gives one row (0).
 func countCompaniesStatement(mask int) string {
-	where := companyConditions(mask &^ companySectorBit)
+	where := companyConditions(mask)
 	if mask&companySectorBit == 0 {
 		if len(where) == 0 {
 			return `MATCH (c:Company) RETURN count(c) AS n`
@@ -268,23 +279,21 @@ func countCompaniesStatement(mask int) string {
 		return cypher + `
   RETURN count(c) AS n`
 	}
-	subtree := `MATCH (top:Sector {id: $sector})
-WITH [(top)<-[:PART_OF*0..]-(s:Sector) | s] AS subtree`
 	if mask&companyCountryBit == 0 {
-		return subtree + `
+		return sectorSubtree + `
 CALL (subtree) {` + walk("") + `
 }
 RETURN sum(n) AS n`
 	}
-	return subtree + `
+	return sectorSubtree + `
 OPTIONAL MATCH (k:Country {code: $country})
-WITH subtree, reduce(n = 0, s IN subtree | n + COUNT { (s)<-[:OPERATES_IN]-() }) AS members,
+WITH subtree, ` + subtreeMembers + `,
      COUNT { (k)<-[:REGISTERED_IN]-() } AS inCountry
 CALL (subtree, members, inCountry) {` + walk(`
   WITH subtree WHERE members <= 4 * inCountry`) + `
   UNION ALL
   WITH subtree WHERE members > 4 * inCountry
-  MATCH (c:Company) WHERE ` + strings.Join(append(slices.Clone(where), "any(s IN [(c)-[:OPERATES_IN]->(x:Sector) | x] WHERE s IN subtree)"), " AND ") + `
+  MATCH (c:Company) WHERE ` + strings.Join(append(slices.Clone(where), inSubtree), " AND ") + `
   RETURN count(c) AS n
 }
 RETURN sum(n) AS n`

@@ -14,7 +14,7 @@ import (
 	"github.com/licencegraph/licencegraph/internal/testutil"
 )
 
-func openTestStore(t *testing.T) *Store {
+func openTestStore(t testing.TB) *Store {
 	t.Helper()
 	cfg := testutil.Config(t)
 	s, err := Open(Options{URI: cfg.Neo4jURI, User: cfg.Neo4jUser, Password: cfg.Neo4jPassword,

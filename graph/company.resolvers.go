@@ -71,6 +71,9 @@ func (r *queryResolver) Companies(ctx context.Context, filter *domain.CompanyFil
 	if filter != nil {
 		f = *filter
 	}
+	if err := validate(f, "filter"); err != nil {
+		return nil, err
+	}
 	items, more, err := r.Reads.Companies(ctx, f, p)
 	if err != nil {
 		return nil, err
@@ -83,11 +86,11 @@ func (r *queryResolver) Companies(ctx context.Context, filter *domain.CompanyFil
 }
 
 func (r *queryResolver) Search(ctx context.Context, text string, first *int) ([]*domain.Company, error) {
-	n, err := paging.Limit(first)
-	if err != nil {
+	q := domain.SearchQuery{Text: text, First: paging.Limit(first)}
+	if err := validate(q, ""); err != nil {
 		return nil, err
 	}
-	items, err := r.Reads.SearchCompanies(ctx, text, n)
+	items, err := r.Reads.SearchCompanies(ctx, q)
 	if err != nil {
 		return nil, err
 	}

@@ -44,11 +44,11 @@ func (r *exposedCompanyResolver) UncoveredSuppliers(ctx context.Context, obj *pa
 }
 
 func (r *exposedCompanyResolver) Paths(ctx context.Context, obj *paging.ExposedCompanyNode, first *int) ([]*domain.ExposurePath, error) {
-	n, err := pathLimit(first)
+	q, err := pathsQuery(obj.CompanyID, obj.Query, first)
 	if err != nil {
 		return nil, err
 	}
-	paths, err := r.Exposure.ExposurePaths(ctx, obj.CompanyID, obj.Query, n)
+	paths, err := r.Exposure.ExposurePaths(ctx, q)
 	return loader.Pointers(paths), err
 }
 
@@ -78,6 +78,9 @@ func (r *queryResolver) ExposedCompanies(ctx context.Context, sector *string, as
 		return nil, err
 	}
 	q := exposureQuery(sector, asOf, maxDepth)
+	if err := validate(q, ""); err != nil {
+		return nil, err
+	}
 	page, total, more, err := r.Exposure.ExposedCompanyPage(ctx, q, p, pathCountsAsked(ctx))
 	if err != nil {
 		return nil, err
@@ -86,17 +89,20 @@ func (r *queryResolver) ExposedCompanies(ctx context.Context, sector *string, as
 }
 
 func (r *queryResolver) ExposurePaths(ctx context.Context, companyID string, asOf *domain.Date, maxDepth *int, first *int) ([]*domain.ExposurePath, error) {
-	n, err := pathLimit(first)
+	q, err := pathsQuery(companyID, exposureQuery(nil, asOf, maxDepth), first)
 	if err != nil {
 		return nil, err
 	}
-	paths, err := r.Exposure.ExposurePaths(ctx, companyID, exposureQuery(nil, asOf, maxDepth), n)
+	paths, err := r.Exposure.ExposurePaths(ctx, q)
 	return loader.Pointers(paths), err
 }
 
 func (r *queryResolver) ExposureChanges(ctx context.Context, from domain.Date, to domain.Date, sector *string, maxDepth *int) (*domain.ExposureChanges, error) {
-	q := exposureQuery(sector, &from, maxDepth)
-	changes, err := r.Exposure.ExposureChanges(ctx, q, to)
+	q := domain.ChangesQuery{ExposureQuery: exposureQuery(sector, &from, maxDepth), To: to}
+	if err := validate(q, ""); err != nil {
+		return nil, err
+	}
+	changes, err := r.Exposure.ExposureChanges(ctx, q)
 	if err != nil {
 		return nil, err
 	}

@@ -2,7 +2,6 @@ package graph
 
 import (
 	"context"
-	"fmt"
 
 	"github.com/licencegraph/licencegraph/internal/domain"
 	"github.com/licencegraph/licencegraph/internal/exposure"
@@ -10,12 +9,6 @@ import (
 
 // Conversions for the exposure resolvers (kept out of the generated
 // *.resolvers.go files).
-
-// DefaultPaths and MaxPaths bound the `first` of path lists.
-const (
-	DefaultPaths = 10
-	MaxPaths     = 100
-)
 
 func exposureQuery(sector *string, asOf *domain.Date, maxDepth *int) domain.ExposureQuery {
 	q := domain.ExposureQuery{AsOf: dateOrToday(asOf), MaxDepth: exposure.DefaultMaxDepth}
@@ -28,15 +21,14 @@ func exposureQuery(sector *string, asOf *domain.Date, maxDepth *int) domain.Expo
 	return q
 }
 
-func pathLimit(first *int) (int, error) {
-	if first == nil {
-		return DefaultPaths, nil
+// pathsQuery is the question of a path list: validated, errors naming
+// its arguments.
+func pathsQuery(companyID string, q domain.ExposureQuery, first *int) (domain.PathsQuery, error) {
+	pq := domain.PathsQuery{CompanyID: companyID, ExposureQuery: q, First: domain.DefaultPaths}
+	if first != nil {
+		pq.First = *first
 	}
-	if *first < 1 || *first > MaxPaths {
-		return 0, &domain.Error{Code: domain.CodeBadUserInput, Field: "first",
-			Message: fmt.Sprintf("first must be between 1 and %d", MaxPaths)}
-	}
-	return *first, nil
+	return pq, validate(pq, "")
 }
 
 func reasonOf(h *domain.SupplyHop) *domain.ExposureReason {

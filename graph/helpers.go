@@ -2,8 +2,10 @@ package graph
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"slices"
+	"strings"
 
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/licencegraph/licencegraph/graph/loader"
@@ -151,4 +153,20 @@ func primeCompanies(ctx context.Context, cs []domain.Company) {
 	if l, err := loader.For(ctx); err == nil {
 		l.PrimeCompanies(cs)
 	}
+}
+
+// validate checks a question (domain/questions.go) and names the field at
+// fault by its GraphQL argument path: domain field names are the
+// arguments' names, below the input-object argument prefix ("filter")
+// when there is one.
+func validate(q interface{ Validate() error }, prefix string) error {
+	err := q.Validate()
+	var derr *domain.Error
+	if prefix == "" || !errors.As(err, &derr) || derr.Field == "" {
+		return err
+	}
+	e := *derr
+	e.Field = prefix + "." + derr.Field
+	e.Message = strings.Replace(e.Message, derr.Field, e.Field, 1)
+	return &e
 }

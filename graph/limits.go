@@ -48,12 +48,12 @@ func complexityRoot() generated.ComplexityRoot {
 		return exposureCost + child*page(first, domain.DefaultPageSize)
 	}
 	c.Query.ExposurePaths = func(child int, _ string, _ *domain.Date, _ *int, first *int) int {
-		return exposureCost + child*page(first, DefaultPaths)
+		return exposureCost + child*page(first, domain.DefaultPaths)
 	}
 	c.Query.ExposureChanges = func(child int, _ domain.Date, _ domain.Date, _ *string, _ *int) int {
 		return 2*exposureCost + child*listEstimate
 	}
-	c.ExposedCompany.Paths = func(child int, first *int) int { return exposureCost + child*page(first, DefaultPaths) }
+	c.ExposedCompany.Paths = func(child int, first *int) int { return exposureCost + child*page(first, domain.DefaultPaths) }
 
 	c.Company.Suppliers = func(child int, first *int, _ *string) int { return 1 + child*page(first, domain.DefaultPageSize) }
 	c.Company.Customers = func(child int, first *int, _ *string) int { return 1 + child*page(first, domain.DefaultPageSize) }

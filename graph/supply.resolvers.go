@@ -13,11 +13,14 @@ import (
 )
 
 func (r *queryResolver) SupplyChain(ctx context.Context, companyID string, direction domain.Direction, maxDepth *int) (*domain.SupplyGraph, error) {
-	depth := domain.DefaultSupplyChainDepth
+	q := domain.SupplyChainQuery{CompanyID: companyID, Direction: direction, MaxDepth: domain.DefaultSupplyChainDepth}
 	if maxDepth != nil {
-		depth = *maxDepth
+		q.MaxDepth = *maxDepth
 	}
-	g, err := r.Reads.SupplyChain(ctx, companyID, direction, depth)
+	if err := validate(q, ""); err != nil {
+		return nil, err
+	}
+	g, err := r.Reads.SupplyChain(ctx, q)
 	if err != nil {
 		return nil, err
 	}

@@ -6,7 +6,6 @@ package paging
 import (
 	"context"
 	"encoding/base64"
-	"fmt"
 
 	"github.com/licencegraph/licencegraph/internal/domain"
 )
@@ -17,16 +16,15 @@ type PageInfo struct {
 	EndCursor   *string
 }
 
-// Page validates the first/after arguments of a connection field: first
-// defaults to domain.DefaultPageSize and may not exceed domain.MaxPageSize;
+// Page converts the first/after arguments of a connection field: first
+// defaults to domain.DefaultPageSize (domain.Page.Validate bounds it);
 // after is a cursor from a previous page. Errors are BAD_USER_INPUT naming
 // the argument.
 func Page(first *int, after *string) (domain.Page, error) {
-	n, err := Limit(first)
-	if err != nil {
+	p := domain.Page{First: Limit(first)}
+	if err := p.Validate(); err != nil {
 		return domain.Page{}, err
 	}
-	p := domain.Page{First: n}
 	if after != nil && *after != "" {
 		key, err := DecodeCursor(*after)
 		if err != nil {
@@ -37,16 +35,12 @@ func Page(first *int, after *string) (domain.Page, error) {
 	return p, nil
 }
 
-// Limit validates a `first` argument of a list that has no cursor.
-func Limit(first *int) (int, error) {
+// Limit is a `first` argument, domain.DefaultPageSize when absent.
+func Limit(first *int) int {
 	if first == nil {
-		return domain.DefaultPageSize, nil
+		return domain.DefaultPageSize
 	}
-	if *first < 0 || *first > domain.MaxPageSize {
-		return 0, &domain.Error{Code: domain.CodeBadUserInput, Field: "first",
-			Message: fmt.Sprintf("first must be between 0 and %d", domain.MaxPageSize)}
-	}
-	return *first, nil
+	return *first
 }
 
 // EncodeCursor makes the opaque cursor of the item with key.

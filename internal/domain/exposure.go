@@ -84,8 +84,8 @@ type ExposureChanges struct {
 	NoLongerExposed []ExposureChange
 }
 
-// ExposureService answers exposure questions. Errors: BAD_USER_INPUT,
-// NOT_FOUND, TIMEOUT, UNAVAILABLE.
+// ExposureService answers exposure questions, which must have passed their
+// Validate (questions.go). Errors: NOT_FOUND, TIMEOUT, UNAVAILABLE.
 type ExposureService interface {
 	// ExposedCompanies returns every exposed company, sorted by id.
 	ExposedCompanies(ctx context.Context, q ExposureQuery) ([]ExposedCompany, error)
@@ -94,15 +94,15 @@ type ExposureService interface {
 	// in all and whether more follow. Path counts and first suppliers,
 	// the costly part, are filled only with details.
 	ExposedCompanyPage(ctx context.Context, q ExposureQuery, p Page, details bool) ([]ExposedCompany, int, bool, error)
-	// ExposurePaths returns up to limit exposure paths of a company, by
+	// ExposurePaths returns up to q.First exposure paths of a company, by
 	// depth then by the ids along the path.
-	ExposurePaths(ctx context.Context, companyID string, q ExposureQuery, limit int) ([]ExposurePath, error)
+	ExposurePaths(ctx context.Context, q PathsQuery) ([]ExposurePath, error)
 	// ClassifyHop judges the link supplier→customer on a date.
 	ClassifyHop(ctx context.Context, supplier, customer string, asOf Date) (SupplyHop, error)
 	// ClientCoverage judges every current link from producer to a client
 	// registered in another country, by client id.
 	ClientCoverage(ctx context.Context, producer string, asOf Date) ([]SupplyHop, error)
 	// ExposureChanges lists who becomes and who stops being exposed between
-	// q.AsOf (from) and to.
-	ExposureChanges(ctx context.Context, q ExposureQuery, to Date) (ExposureChanges, error)
+	// q.AsOf (from) and q.To.
+	ExposureChanges(ctx context.Context, q ChangesQuery) (ExposureChanges, error)
 }

@@ -151,8 +151,10 @@ type SupplyGraph struct {
 // ReadService answers the read API. Lookups of one id return nil when the
 // node does not exist; batch methods return maps holding only what exists
 // (the batch methods over relationships hold every key asked for). Errors:
-// BAD_USER_INPUT, NOT_FOUND (SupplyChain of an unknown company),
-// TIMEOUT, UNAVAILABLE, QUERY_TOO_COMPLEX.
+// BAD_USER_INPUT (a supply chain over MaxSupplyChainNodes), NOT_FOUND
+// (SupplyChain of an unknown company), TIMEOUT, UNAVAILABLE. Filters,
+// pages and questions must have passed their Validate (questions.go):
+// implementations trust them.
 type ReadService interface {
 	Company(ctx context.Context, id string) (*Company, error)
 	// Companies returns a page ordered by id and whether more follow.
@@ -160,7 +162,7 @@ type ReadService interface {
 	CountCompanies(ctx context.Context, f CompanyFilter) (int, error)
 	// SearchCompanies runs a full-text search on names and aliases, best
 	// score first.
-	SearchCompanies(ctx context.Context, text string, limit int) ([]Company, error)
+	SearchCompanies(ctx context.Context, q SearchQuery) ([]Company, error)
 
 	Sectors(ctx context.Context) ([]Sector, error)
 	Sector(ctx context.Context, id string) (*Sector, error)
@@ -172,7 +174,7 @@ type ReadService interface {
 	Licences(ctx context.Context, f LicenceFilter, p Page) ([]Licence, bool, error)
 	CountLicences(ctx context.Context, f LicenceFilter) (int, error)
 
-	SupplyChain(ctx context.Context, companyID string, dir Direction, maxDepth int) (SupplyGraph, error)
+	SupplyChain(ctx context.Context, q SupplyChainQuery) (SupplyGraph, error)
 
 	// Batch reads for per-request dataloaders.
 	CompaniesByIDs(ctx context.Context, ids []string) (map[string]Company, error)

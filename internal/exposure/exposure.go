@@ -1,8 +1,10 @@
-// Package exposure answers SPEC's exposure questions: which companies
-// depend, directly or through suppliers, on a Chinese producer with no
-// valid licence to ship to them. The graph work runs in Neo4j
-// (neo4jstore/exposure.go); this package checks arguments, fills defaults
-// and bounds what one request may ask for.
+// Package exposure answers the exposure questions of docs/exposure.md:
+// which companies depend, directly or through suppliers, on a Chinese
+// producer with no valid licence to ship to them. The graph work runs in
+// the store it is given (Store, implemented on Neo4j by neo4jstore); this
+// package combines the store's searches, fills the date default and keeps
+// answers per graph version (cache.go). Questions arrive validated
+// (domain.ExposureQuery and friends).
 package exposure
 
 import (
@@ -12,7 +14,6 @@ import (
 	"strings"
 
 	"github.com/licencegraph/licencegraph/internal/domain"
-	"github.com/licencegraph/licencegraph/internal/neo4jstore"
 )
 
 // Store is what the engine needs of the database.
@@ -25,18 +26,15 @@ type Store interface {
 	PropagateLabels(ctx context.Context, from map[string][]string, to []string, d domain.Date, max int) (map[string][]string, error)
 	ExposureDetails(ctx context.Context, ids []string, q domain.ExposureQuery) (map[string]domain.ExposedCompany, error)
 	SectorMembers(ctx context.Context, sector string) ([]string, error)
-	ExposurePaths(ctx context.Context, companyID string, q domain.ExposureQuery, limit int) ([]domain.ExposurePath, error)
+	ExposurePaths(ctx context.Context, q domain.PathsQuery) ([]domain.ExposurePath, error)
 	ClassifyHops(ctx context.Context, pairs [][2]string, d domain.Date) ([]domain.SupplyHop, error)
 	CompanyExists(ctx context.Context, id string) (bool, error)
 	ForeignClients(ctx context.Context, producer string, d domain.Date) ([]string, error)
 	DatedChanges(ctx context.Context, suppliers []string, from, to domain.Date) (map[string][]string, []string, error)
 }
 
-// DefaultMaxDepth is SPEC's default for maxDepth.
+// DefaultMaxDepth is the API's default for maxDepth.
 const DefaultMaxDepth = 4
-
-// MaxPaths bounds the paths one request may list.
-const MaxPaths = 10000
 
 // Engine implements domain.ExposureService on a Store.
 type Engine struct {
@@ -44,33 +42,24 @@ type Engine struct {
 	c     *caches
 }
 
-// New returns the exposure engine on a Neo4j store.
-func New(store *neo4jstore.Store) domain.ExposureService { return NewWithStore(store) }
+var _ domain.ExposureService = (*Engine)(nil)
 
-// NewWithStore returns the engine on any Store.
-func NewWithStore(store Store) *Engine { return &Engine{store: store, c: newCaches()} }
+// New returns the engine on a store.
+func New(store Store) *Engine { return &Engine{store: store, c: newCaches()} }
 
-// normalize fills the date default (today) and checks maxDepth; the API
-// passes SPEC's default depth itself, so 0 is an error like any other.
-func normalize(q domain.ExposureQuery) (domain.ExposureQuery, error) {
+// normalize fills the date default: today.
+func normalize(q domain.ExposureQuery) domain.ExposureQuery {
 	if q.AsOf.IsZero() {
 		q.AsOf = domain.Today()
 	}
-	if q.MaxDepth < 1 || q.MaxDepth > domain.MaxExposureDepth {
-		return q, &domain.Error{Code: domain.CodeBadUserInput, Field: "maxDepth",
-			Message: fmt.Sprintf("maxDepth must be between 1 and %d", domain.MaxExposureDepth)}
-	}
-	return q, nil
+	return q
 }
 
 // ExposedCompanies implements domain.ExposureService: every exposed
 // company with its path count and first suppliers. It costs a path count
 // per company; the API pages with ExposedCompanyPage.
 func (e *Engine) ExposedCompanies(ctx context.Context, q domain.ExposureQuery) ([]domain.ExposedCompany, error) {
-	q, err := normalize(q)
-	if err != nil {
-		return nil, err
-	}
+	q = normalize(q)
 	v, list, err := e.exposedList(ctx, q)
 	if err != nil {
 		return nil, err
@@ -80,10 +69,7 @@ func (e *Engine) ExposedCompanies(ctx context.Context, q domain.ExposureQuery) (
 
 // ExposedCompanyPage implements domain.ExposureService.
 func (e *Engine) ExposedCompanyPage(ctx context.Context, q domain.ExposureQuery, p domain.Page, details bool) ([]domain.ExposedCompany, int, bool, error) {
-	q, err := normalize(q)
-	if err != nil {
-		return nil, 0, false, err
-	}
+	q = normalize(q)
 	v, list, err := e.exposedList(ctx, q)
 	if err != nil {
 		return nil, 0, false, err
@@ -107,20 +93,14 @@ func (e *Engine) ExposedCompanyPage(ctx context.Context, q domain.ExposureQuery,
 
 // ExposurePaths implements domain.ExposureService. An unknown company is
 // NOT_FOUND; a known one without paths has none.
-func (e *Engine) ExposurePaths(ctx context.Context, companyID string, q domain.ExposureQuery, limit int) ([]domain.ExposurePath, error) {
-	q, err := normalize(q)
-	if err != nil {
-		return nil, err
-	}
-	if limit < 1 || limit > MaxPaths {
-		return nil, &domain.Error{Code: domain.CodeBadUserInput, Field: "first",
-			Message: fmt.Sprintf("first must be between 1 and %d", MaxPaths)}
-	}
+func (e *Engine) ExposurePaths(ctx context.Context, q domain.PathsQuery) ([]domain.ExposurePath, error) {
+	q.ExposureQuery = normalize(q.ExposureQuery)
+	companyID := q.CompanyID
 	v, err := e.store.Version(ctx)
 	if err != nil {
 		return nil, err
 	}
-	k := key("paths|", v, "|", q.AsOf, "|", q.MaxDepth, "|", limit, "|", companyID)
+	k := key("paths|", v, "|", q.AsOf, "|", q.MaxDepth, "|", q.First, "|", companyID)
 	if hit, ok := e.c.paths.Get(k); ok {
 		return hit.paths, nil
 	}
@@ -132,7 +112,7 @@ func (e *Engine) ExposurePaths(ctx context.Context, companyID string, q domain.E
 		if !ok {
 			return pathsEntry{}, &domain.Error{Code: domain.CodeNotFound, Field: "companyId", Message: fmt.Sprintf("no company %q", companyID)}
 		}
-		paths, err := e.store.ExposurePaths(ctx, companyID, q, limit)
+		paths, err := e.store.ExposurePaths(ctx, q)
 		if err != nil {
 			return pathsEntry{}, err
 		}
@@ -189,21 +169,12 @@ func (e *Engine) ClientCoverage(ctx context.Context, producer string, asOf domai
 }
 
 // ExposureChanges implements domain.ExposureService: exposure on q.AsOf
-// (from) and on to, compared. Each change is explained by the licences of
+// (from) and on q.To, compared. Each change is explained by the licences of
 // the company's uncovered suppliers (on the date it is exposed) whose
 // validity starts, ends or is revoked in between, and by the controls with
 // a date in between.
-func (e *Engine) ExposureChanges(ctx context.Context, q domain.ExposureQuery, to domain.Date) (domain.ExposureChanges, error) {
-	if q.AsOf.IsZero() || to.IsZero() {
-		return domain.ExposureChanges{}, &domain.Error{Code: domain.CodeBadUserInput, Field: "from", Message: "from and to are required"}
-	}
-	if to.Before(q.AsOf) {
-		return domain.ExposureChanges{}, &domain.Error{Code: domain.CodeBadUserInput, Field: "to", Message: "to must not be before from"}
-	}
-	q, err := normalize(q)
-	if err != nil {
-		return domain.ExposureChanges{}, err
-	}
+func (e *Engine) ExposureChanges(ctx context.Context, cq domain.ChangesQuery) (domain.ExposureChanges, error) {
+	q, to := cq.ExposureQuery, cq.To
 	v, before, err := e.exposedList(ctx, q)
 	if err != nil {
 		return domain.ExposureChanges{}, err

@@ -99,7 +99,7 @@ func TestEngineOnRuleWorlds(t *testing.T) {
 				t.Errorf("ExposedCompanies(%s):\n%s", fmtQuery(q), diff)
 			}
 			for _, id := range ref.companyIDs {
-				gotPaths, err := engine.ExposurePaths(ctx, id, q, propPathLimit)
+				gotPaths, err := engine.ExposurePaths(ctx, domain.PathsQuery{CompanyID: id, ExposureQuery: q, First: propPathLimit})
 				if err != nil {
 					t.Errorf("ExposurePaths(%s, %s): %v", id, fmtQuery(q), err)
 					continue
@@ -312,7 +312,7 @@ func compareExposed(ctx context.Context, t *testing.T, engine domain.ExposureSer
 		if len(wantPaths) > propPathLimit {
 			wantPaths = wantPaths[:propPathLimit]
 		}
-		gotPaths, err := engine.ExposurePaths(ctx, id, q, propPathLimit)
+		gotPaths, err := engine.ExposurePaths(ctx, domain.PathsQuery{CompanyID: id, ExposureQuery: q, First: propPathLimit})
 		if err != nil {
 			t.Errorf("ExposurePaths(%s, %s): %v", id, fmtQuery(q), err)
 			continue

@@ -6,32 +6,20 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/neo4j/neo4j-go-driver/v5/neo4j"
-
 	"github.com/licencegraph/licencegraph/internal/domain"
 )
 
-// The exposure rules of SPEC, in Cypher. The statements are assembled from
-// the constant fragments below; only parameters carry request values. The
-// one number spliced in is a path-length quantifier (Cypher does not take
-// parameters there), validated to 0..MaxExposureDepth-1 before use.
+// The exposure rules (docs/exposure.md) in Cypher: judging hops and listing
+// one company's exposure paths. The statements are assembled from the
+// fragments of cypher.go and below; only parameters carry request values.
+// The one number spliced in is a path-length quantifier (Cypher does not
+// take parameters there), held to 0..MaxExposureDepth-1 by checkDepth.
 
-// controlledCypher binds `controlled`: ids of the materials controlled on
-// $d (rule 1). A control without effectiveFrom is not in force; an open
-// suspension (no suspendedUntil) lasts.
-const controlledCypher = `
-OPTIONAL MATCH (x:ExportControl)-[:CONTROLS]->(m:Material)
-WHERE x.effectiveFrom <= $d
-  AND (x.liftedOn IS NULL OR x.liftedOn > $d)
-  AND NOT (x.suspendedFrom IS NOT NULL AND x.suspendedFrom <= $d
-           AND (x.suspendedUntil IS NULL OR $d < x.suspendedUntil))
-WITH collect(DISTINCT m.id) AS controlled
-`
+// controlledCypher binds `controlled` (exposure rule 1) on $d.
+var controlledCypher = controlledOn("$d")
 
-// currentCypher is rule 2's "link current on D" for a relationship `%s`.
-const currentCypher = `(%[1]s.since IS NULL OR %[1]s.since <= $d) AND (%[1]s.until IS NULL OR %[1]s.until > $d)`
-
-func current(rel string) string { return fmt.Sprintf(currentCypher, rel) }
+// current is rule 2's "link current on D" for a relationship, on $d.
+func current(rel string) string { return linkCurrentOn(rel, "$d") }
 
 // classifyCypher judges the link s-[r]->c (rules 2–4), given `controlled`.
 // It binds: mats (all materials of the link), cm (its controlled
@@ -49,12 +37,12 @@ CALL (s, c) {
   RETURN collect(CASE WHEN l IS NULL THEN null ELSE {
     id: l.id,
     status: l.status,
-    stage: CASE WHEN l.status <> 'ACTIVE' OR l.revokedOn <= $d THEN 1
-                WHEN l.validFrom > $d THEN 2
-                WHEN l.validUntil < $d THEN 3
+    stage: CASE WHEN NOT (l.status = 'ACTIVE' AND NOT ` + licenceRevoked("l", "$d") + `) THEN 1
+                WHEN NOT ` + licenceStarted("l", "$d") + ` THEN 2
+                WHEN NOT ` + licenceNotExpired("l", "$d") + ` THEN 3
                 ELSE 4 END,
     mats: [(l)-[:FOR_MATERIAL]->(lm:Material) | lm.id],
-    excluded: EXISTS { MATCH (c)-[:OPERATES_IN]->(:Sector)-[:PART_OF*0..]->(:Sector)<-[:EXCLUDES]-(l) }
+    excluded: ` + sectorExcluded("l", "c") + `
   } END) AS lics
 }
 WITH s, r, c{{carry}}, mats, cm, lics,
@@ -63,8 +51,8 @@ WITH s, r, c{{carry}}, mats, cm, lics,
             THEN acc + [m IN li.mats WHERE m IN cm AND NOT m IN acc] ELSE acc END) AS coveredMats
 WITH s, r, c{{carry}}, mats, cm, lics, [m IN cm WHERE NOT m IN coveredMats] AS uncovered
 // Each licence's failing test, ranked by how far the licence got: stage
-// times ten; at the status stage, ties go in SPEC order (PENDING, DENIED,
-// REVOKED).
+// times ten; at the status stage, ties go in the order of
+// docs/exposure.md (PENDING, DENIED, REVOKED).
 WITH s, r, c{{carry}}, mats, cm, lics, uncovered,
      [li IN lics | CASE
         WHEN li.stage = 1 THEN CASE
@@ -115,15 +103,15 @@ func pathPattern(from, to, bound string, extra int) string {
 	return fmt.Sprintf("(%s) ((qa)-[qx:SUPPLIES]->(qb) WHERE %s){0,%d} (%s)", from, current("qx"), extra, to)
 }
 
+// checkDepth guards the quantifier spliced into path statements. Questions
+// are validated before they reach the store (domain.ExposureQuery); a
+// depth out of range here is a bug, not bad input.
 func checkDepth(maxDepth int) error {
 	if maxDepth < 1 || maxDepth > domain.MaxExposureDepth {
-		return &domain.Error{Code: domain.CodeBadUserInput, Field: "maxDepth",
-			Message: fmt.Sprintf("maxDepth must be between 1 and %d", domain.MaxExposureDepth)}
+		return fmt.Errorf("exposure statement: maxDepth %d out of range", maxDepth)
 	}
 	return nil
 }
-
-func dateParam(d domain.Date) neo4j.Date { return neo4j.DateOf(d.Time()) }
 
 func pathsCypher(maxDepth int) string {
 	return controlledCypher + `
@@ -141,14 +129,14 @@ WITH [s.id] + [n IN ns | n.id] AS ids
 RETURN ids ORDER BY size(ids), ids LIMIT $limit`
 }
 
-// ExposurePaths returns up to limit exposure paths ending at companyID, by
+// ExposurePaths returns up to q.First exposure paths ending at q.CompanyID, by
 // depth then by the ids along the path, each hop judged.
-func (s *Store) ExposurePaths(ctx context.Context, companyID string, q domain.ExposureQuery, limit int) ([]domain.ExposurePath, error) {
+func (s *Store) ExposurePaths(ctx context.Context, q domain.PathsQuery) ([]domain.ExposurePath, error) {
 	if err := checkDepth(q.MaxDepth); err != nil {
 		return nil, err
 	}
 	res, err := s.read(ctx, pathsCypher(q.MaxDepth), map[string]any{
-		"d": dateParam(q.AsOf), "id": companyID, "limit": limit,
+		"d": dateParam(q.AsOf), "id": q.CompanyID, "limit": q.First,
 	})
 	if err != nil {
 		return nil, err
@@ -231,24 +219,6 @@ func (s *Store) ClassifyHops(ctx context.Context, pairs [][2]string, d domain.Da
 func (s *Store) CompanyExists(ctx context.Context, id string) (bool, error) {
 	found, err := s.ExistingIDs(ctx, domain.KindCompany, []string{id})
 	return found[id], err
-}
-
-func strs(r *neo4j.Record, key string) []string {
-	v, _ := r.Get(key)
-	list, _ := v.([]any)
-	out := make([]string, 0, len(list))
-	for _, x := range list {
-		if s, ok := x.(string); ok {
-			out = append(out, s)
-		}
-	}
-	return out
-}
-
-func boolean(r *neo4j.Record, key string) bool {
-	v, _ := r.Get(key)
-	b, _ := v.(bool)
-	return b
 }
 
 var foreignClientsCypher = `

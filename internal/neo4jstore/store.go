@@ -35,6 +35,8 @@ type Options struct {
 	Logger         *slog.Logger
 }
 
+var _ domain.ReadService = (*Store)(nil)
+
 // Store talks to one Neo4j database through one driver.
 type Store struct {
 	driver neo4j.DriverWithContext
@@ -81,6 +83,10 @@ func Open(o Options) (*Store, error) {
 	}
 	return &Store{driver: driver, db: o.Database, log: o.Logger}, nil
 }
+
+// Queries is the number of statements this store has sent to Neo4j through
+// its read path: a cheap round-trip counter for tests and diagnostics.
+func (s *Store) Queries() int64 { return s.queries.Load() }
 
 // Close releases the driver's connections.
 func (s *Store) Close(ctx context.Context) error { return s.driver.Close(ctx) }

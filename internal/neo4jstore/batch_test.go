@@ -2,27 +2,10 @@ package neo4jstore
 
 import (
 	"context"
-	"fmt"
 	"testing"
 
 	"github.com/licencegraph/licencegraph/internal/domain"
 )
-
-func TestFulltextQueryEscapesLuceneSyntax(t *testing.T) {
-	tests := []struct{ text, want string }{
-		{"JL Mag", `"JL Mag" OR (jl* AND mag*)`},
-		{"  金力永磁 ", `"金力永磁" OR (金力永磁*)`},
-		{`a:b (c)`, `"a\:b \(c\)" OR (a\:b* AND \(c\)*)`},
-		{`x" OR *`, `"x\" OR \*" OR (x\"* AND or* AND \**)`},
-		{`\ / ~ ^ [ ] { } ! ? + - && ||`, `"\\ \/ \~ \^ \[ \] \{ \} \! \? \+ \- \&\& \|\|" OR (\\* AND \/* AND \~* AND \^* AND \[* AND \]* AND \{* AND \}* AND \!* AND \?* AND \+* AND \-* AND \&\&* AND \|\|*)`},
-		{"   ", ""},
-	}
-	for _, tc := range tests {
-		if got := fulltextQuery(tc.text); got != tc.want {
-			t.Errorf("fulltextQuery(%q) = %s, want %s", tc.text, got, tc.want)
-		}
-	}
-}
 
 // migratedEmptyStore returns a store on a migrated graph holding only the
 // countries.
@@ -34,41 +17,6 @@ func migratedEmptyStore(t *testing.T) *Store {
 	}
 	write(t, s, "MATCH (n) WHERE NOT n:Country AND NOT n:Migration DETACH DELETE n", nil)
 	return s
-}
-
-func TestSupplyChainNodeCap(t *testing.T) {
-	s := migratedEmptyStore(t)
-	ctx := context.Background()
-	// hub supplies 12 companies, each of which supplies one more.
-	write(t, s, `
-		CREATE (hub:Company {id: 'hub', name: 'Hub', country: 'CN'})
-		WITH hub UNWIND range(1, 12) AS i
-		CREATE (c:Company {id: 'c' + i, name: 'C' + i, country: 'DE'})
-		CREATE (d:Company {id: 'd' + i, name: 'D' + i, country: 'FR'})
-		CREATE (hub)-[:SUPPLIES {materials: ['Dy']}]->(c)-[:SUPPLIES]->(d)`, nil)
-
-	defer func(old int) { supplyChainNodeCap = old }(supplyChainNodeCap)
-	supplyChainNodeCap = 20
-	g, err := s.SupplyChain(ctx, "hub", domain.Downstream, 1)
-	if err != nil || len(g.Nodes) != 13 || len(g.Links) != 12 {
-		t.Fatalf("depth 1 under the cap: %d nodes, %d links, %v", len(g.Nodes), len(g.Links), err)
-	}
-	_, err = s.SupplyChain(ctx, "hub", domain.Downstream, 2)
-	if domain.ErrorCode(err) != domain.CodeBadUserInput {
-		t.Fatalf("depth 2 (25 companies, cap 20): err = %v, want BAD_USER_INPUT", err)
-	}
-	g, err = s.SupplyChain(ctx, "d3", domain.Upstream, 6)
-	if err != nil || fmt.Sprint(companyIDsOf(g.Nodes)) != "[d3 c3 hub]" || len(g.Links) != 2 {
-		t.Fatalf("upstream from d3: %v %v %v", companyIDsOf(g.Nodes), g.Links, err)
-	}
-}
-
-func companyIDsOf(cs []domain.Company) []string {
-	out := make([]string, len(cs))
-	for i, c := range cs {
-		out[i] = c.ID
-	}
-	return out
 }
 
 // Batch reads answer every key, also keys with nothing to show, so the

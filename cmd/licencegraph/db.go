@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -60,22 +61,49 @@ func migrateWhenReady(ctx context.Context, store *neo4jstore.Store, log *slog.Lo
 // seedMemoryLimit is the loader's default soft memory limit.
 const seedMemoryLimit = 320 << 20
 
-func seedCommand(ctx context.Context, cfg config.Config, log *slog.Logger, args []string, stdout, stderr io.Writer) error {
+// seedUsage is the first part of `seed --help`; the file format follows,
+// printed from internal/seed's table of kinds and columns.
+const seedUsage = `usage: licencegraph seed [--dry-run] [--no-progress] PATH...
+
+Loads seed files, or directories of them (searched recursively; hidden
+entries and other extensions skipped), into Neo4j, after applying pending
+migrations (not with --dry-run). Every file is attempted; the exit status
+is 1 if any failed, and each error names file, line and field. Neo4j is
+configured by the environment (NEO4J_URI, ...; see README.md).
+
+Flags:
+`
+
+func seedCommand(ctx context.Context, args []string, getenv config.Getenv, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("seed", flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	dryRun := fs.Bool("dry-run", false, "validate everything, write nothing")
+	dryRun := fs.Bool("dry-run", false, "validate everything, references against the graph included; write nothing")
 	noProgress := fs.Bool("no-progress", false, "never show progress bars")
-	fs.Usage = func() {
-		fmt.Fprintln(stderr, "usage: licencegraph seed [--dry-run] [--no-progress] PATH...")
+	help := func(w io.Writer) {
+		fmt.Fprint(w, seedUsage)
+		fs.SetOutput(w)
 		fs.PrintDefaults()
+		fmt.Fprintln(w)
+		seed.PrintFormat(w)
 	}
+	fs.Usage = func() {} // the flag error is printed; a short hint follows
 	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			help(stdout)
+			return nil
+		}
+		fmt.Fprintln(stderr, "usage: licencegraph seed [--dry-run] [--no-progress] PATH... (seed --help: flags and file format)")
 		return errUsage
 	}
 	if fs.NArg() == 0 {
-		fs.Usage()
+		fmt.Fprintln(stderr, "usage: licencegraph seed [--dry-run] [--no-progress] PATH... (seed --help: flags and file format)")
 		return errUsage
 	}
+	cfg, err := config.FromEnv(getenv)
+	if err != nil {
+		return fmt.Errorf("configuration: %w", err)
+	}
+	log := newLogger(cfg, stderr)
 	store, err := app.OpenStore(cfg, log)
 	if err != nil {
 		return err

@@ -53,7 +53,8 @@ commands:
                       /healthz and /readyz
   migrate             apply pending database migrations
   seed [--dry-run] PATH...
-                      load seed files (YAML/CSV) or directories of them
+                      load seed files (YAML/CSV) or directories of them;
+                      seed --help lists the file kinds and their columns
   generate --companies N --seed S --out DIR
                       write a synthetic world as seed files
   bench --url URL     drive the read-API workload against a server, print p50/p99
@@ -88,6 +89,8 @@ func run(ctx context.Context, args []string, getenv config.Getenv, stdout, stder
 		return nil
 	case "generate":
 		return generateCommand(ctx, args, stdout, stderr)
+	case "seed": // reads the configuration itself, so --help needs none
+		return seedCommand(ctx, args, getenv, stdout, stderr)
 	case "bench":
 		return benchCommand(ctx, args, stdout, stderr)
 	case "loadtest":
@@ -105,8 +108,6 @@ func run(ctx context.Context, args []string, getenv config.Getenv, stdout, stder
 		return ping(ctx, cfg, log, args)
 	case "migrate":
 		return migrateCommand(ctx, cfg, log, args)
-	case "seed":
-		return seedCommand(ctx, cfg, log, args, stdout, stderr)
 	default:
 		fmt.Fprintf(stderr, "licencegraph: unknown command %q\n\n%s", cmd, usage)
 		return errUsage

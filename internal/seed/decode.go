@@ -9,22 +9,6 @@ import (
 	"github.com/licencegraph/licencegraph/internal/domain"
 )
 
-// columns are each kind's fields in SPEC order; any other is an error.
-var columns = map[domain.Kind][]string{
-	domain.KindSector:   {"id", "name", "parent"},
-	domain.KindMaterial: {"id", "name", "kind"},
-	domain.KindControl:  {"id", "title", "authority", "announced_on", "effective_from", "suspended_from", "suspended_until", "lifted_on", "materials", "sources"},
-	domain.KindCompany:  {"id", "name", "aliases", "country", "roles", "sectors", "lei", "website"},
-	domain.KindSupply:   {"supplier", "customer", "materials", "since", "until", "confidence", "sources"},
-	domain.KindLicence:  {"id", "type", "status", "holder", "clients", "materials", "excluded_sectors", "issued_on", "valid_from", "valid_until", "revoked_on", "reference", "sources", "controls"},
-}
-
-// listColumns hold lists; every other column holds one value.
-var listColumns = map[string]bool{
-	"aliases": true, "roles": true, "sectors": true, "materials": true, "sources": true,
-	"clients": true, "excluded_sectors": true, "controls": true,
-}
-
 // record is a decoded record of any kind, with where it came from.
 type record struct {
 	line  int
@@ -32,9 +16,14 @@ type record struct {
 	key   string // id, or "supplier->customer"
 }
 
-// decoder turns one raw record into a domain value, collecting errors.
+// decoder turns one raw record into a domain value, collecting errors. It
+// reads cells only through the kind's table (Kinds), as the type the table
+// gives them: reading a column the table lacks, or as another type, is a
+// programming error and panics, so the table and the decoder cannot drift.
 type decoder struct {
 	raw  rawRecord
+	cols KindColumns
+	read uint64 // bit i: column i was read (tests check every column is)
 	errs []parseError
 }
 
@@ -46,23 +35,44 @@ func (d *decoder) fail(field, format string, args ...any) {
 	d.errs = append(d.errs, parseError{line: line, field: field, msg: fmt.Sprintf(format, args...)})
 }
 
-func (d *decoder) str(field string) string {
-	c, ok := d.raw.fields[field]
-	if !ok {
-		return ""
+// cell returns field's cell after checking the table holds field as a
+// list or a single value of one of types.
+func (d *decoder) cell(field string, list bool, types ...Type) (cell, bool) {
+	i := d.cols.index(field)
+	if i < 0 {
+		panic(fmt.Sprintf("seed: %s has no column %q", d.cols.Kind, field))
 	}
+	col := d.cols.Columns[i]
+	if col.List != list || !slices.Contains(types, col.Type) {
+		panic(fmt.Sprintf("seed: %s column %q (%s) read as list=%v of %v", d.cols.Kind, field, col.TypeName(), list, types))
+	}
+	d.read |= 1 << i
+	c, ok := d.raw.fields[field]
+	return c, ok
+}
+
+func (d *decoder) str(field string) string {
+	c, _ := d.cell(field, false, TypeID, TypeText, TypeURL)
 	return c.scalar
 }
 
-func (d *decoder) upper(field string) string { return strings.ToUpper(d.str(field)) }
+// upper reads the values matched case-insensitively.
+func (d *decoder) upper(field string) string {
+	c, _ := d.cell(field, false, TypeEnum, TypeCountry, TypeLEI)
+	return strings.ToUpper(c.scalar)
+}
 
 func (d *decoder) list(field string) []string {
-	c, ok := d.raw.fields[field]
+	c, ok := d.cell(field, true, TypeID, TypeText, TypeURL)
 	if !ok {
 		return nil
 	}
-	out := make([]string, 0, len(c.list))
-	for _, v := range c.list {
+	return dedupe(c.list)
+}
+
+func dedupe(l []string) []string {
+	out := make([]string, 0, len(l))
+	for _, v := range l {
 		if !slices.Contains(out, v) {
 			out = append(out, v)
 		}
@@ -71,19 +81,23 @@ func (d *decoder) list(field string) []string {
 }
 
 func (d *decoder) upperList(field string) []string {
-	l := d.list(field)
-	for i := range l {
-		l[i] = strings.ToUpper(l[i])
+	c, ok := d.cell(field, true, TypeEnum)
+	if !ok {
+		return nil
 	}
-	return l
+	l := make([]string, len(c.list))
+	for i, v := range c.list {
+		l[i] = strings.ToUpper(v)
+	}
+	return dedupe(l)
 }
 
 func (d *decoder) date(field string) domain.Date {
-	s := d.str(field)
-	if s == "" {
+	c, _ := d.cell(field, false, TypeDate)
+	if c.scalar == "" {
 		return domain.Date{}
 	}
-	t, err := domain.ParseDate(s)
+	t, err := domain.ParseDate(c.scalar)
 	if err != nil {
 		d.fail(field, "%v", err)
 	}
@@ -91,30 +105,35 @@ func (d *decoder) date(field string) domain.Date {
 }
 
 func (d *decoder) float(field string) *float64 {
-	s := d.str(field)
-	if s == "" {
+	c, _ := d.cell(field, false, TypeNumber)
+	if c.scalar == "" {
 		return nil
 	}
-	f, err := strconv.ParseFloat(s, 64)
+	f, err := strconv.ParseFloat(c.scalar, 64)
 	if err != nil {
-		d.fail(field, "%q is not a number", s)
+		d.fail(field, "%q is not a number", c.scalar)
 		return nil
 	}
 	return &f
 }
 
-// decode checks the record's columns and converts it to kind's domain type.
+// decode checks the record's columns against kind's table and converts it
+// to kind's domain type.
 func decode(kind domain.Kind, raw rawRecord) (record, []parseError) {
-	d := &decoder{raw: raw}
-	allowed := columns[kind]
+	rec, d := decodeRecord(kind, raw)
+	return rec, d.errs
+}
+
+func decodeRecord(kind domain.Kind, raw rawRecord) (record, *decoder) {
+	d := &decoder{raw: raw, cols: ColumnsOf(kind)}
 	for _, f := range raw.order {
-		if !slices.Contains(allowed, f) {
-			d.fail(f, "unknown field (allowed: %s)", strings.Join(allowed, ", "))
+		col, ok := d.cols.Lookup(f)
+		if !ok {
+			d.fail(f, "%s", unknownColumn(d.cols))
+			continue
 		}
-	}
-	// A scalar column written as a YAML list is an error.
-	for _, f := range raw.order {
-		if c, ok := raw.fields[f]; ok && c.seq && !listColumns[f] {
+		// A single-value column written as a YAML list is an error.
+		if c, ok := raw.fields[f]; ok && c.seq && !col.List {
 			d.fail(f, "must be a single value, not a list")
 		}
 	}
@@ -167,7 +186,11 @@ func decode(kind domain.Kind, raw rawRecord) (record, []parseError) {
 	for _, fe := range validate(rec.value) {
 		d.fail(fe.Field, "%s", fe.Message)
 	}
-	return rec, d.errs
+	return rec, d
+}
+
+func unknownColumn(k KindColumns) string {
+	return "unknown column (" + string(k.Kind) + " has: " + strings.Join(k.Names(), ", ") + ")"
 }
 
 func validate(v any) domain.FieldErrors {

@@ -72,7 +72,7 @@ func FuzzParseCSV(f *testing.F) {
 	)
 	f.Fuzz(func(t *testing.T, kind, data string) {
 		checkParsed(t, kindOf(kind), data, func(emit func(rawRecord)) []parseError {
-			return parseCSV(bytes.NewReader([]byte(data)), emit)
+			return parseCSV(bytes.NewReader([]byte(data)), kindOf(kind), emit)
 		})
 	})
 }

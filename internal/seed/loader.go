@@ -1,7 +1,8 @@
-// Package seed loads seed files (SPEC "Seed files") into the graph: YAML
-// and CSV, kind from the file name, dependency order, every error of a
-// file reported with its file, line and field, and each file written in
-// one transaction, so a failed file leaves nothing of itself.
+// Package seed loads seed files (docs/seed-format.md) into the graph: YAML
+// and CSV, kind from the file name, columns from one table (Kinds),
+// dependency order, every error of a file reported with its file, line and
+// field, and each file written in one transaction, so a failed file leaves
+// nothing of itself.
 package seed
 
 import (
@@ -242,7 +243,7 @@ func readFile(f File) ([]record, []Error) {
 	var perrs []parseError
 	switch f.Format {
 	case "csv":
-		perrs = parseCSV(bufio.NewReaderSize(fh, 1<<20), emit)
+		perrs = parseCSV(bufio.NewReaderSize(fh, 1<<20), f.Kind, emit)
 	default:
 		data, err := io.ReadAll(fh)
 		if err != nil {

@@ -9,6 +9,8 @@ import (
 
 	"github.com/goccy/go-yaml/ast"
 	"github.com/goccy/go-yaml/parser"
+
+	"github.com/licencegraph/licencegraph/internal/domain"
 )
 
 // cell is one field of a raw record as written in the file: a scalar, or
@@ -36,8 +38,10 @@ type parseError struct {
 
 // parseCSV reads a header row and streams records to emit, so a large file
 // is never held whole. List cells split on ';'. Blank lines are skipped; a
-// row with a different number of cells is an error.
-func parseCSV(in io.Reader, emit func(rawRecord)) []parseError {
+// row with a different number of cells is an error. A header column that
+// kind's table lacks is reported once, on the header's line, and its cells
+// are skipped (the rows' other errors are still reported).
+func parseCSV(in io.Reader, kind domain.Kind, emit func(rawRecord)) []parseError {
 	r := csv.NewReader(in)
 	r.FieldsPerRecord = -1 // checked below, to report the line
 	r.TrimLeadingSpace = true
@@ -49,6 +53,7 @@ func parseCSV(in io.Reader, emit func(rawRecord)) []parseError {
 	if err != nil {
 		return []parseError{csvError(err)}
 	}
+	hline, _ := r.FieldPos(0) // 1, unless blank lines come first
 	if len(header) > 0 {
 		header[0] = strings.TrimPrefix(header[0], "\uFEFF") // spreadsheet BOM
 	}
@@ -58,14 +63,24 @@ func parseCSV(in io.Reader, emit func(rawRecord)) []parseError {
 		h = strings.TrimSpace(h)
 		header[i] = h
 		if h == "" {
-			errs = append(errs, parseError{line: 1, msg: fmt.Sprintf("column %d has an empty name", i+1)})
+			errs = append(errs, parseError{line: hline, msg: fmt.Sprintf("column %d has an empty name", i+1)})
 		} else if seen[h] {
-			errs = append(errs, parseError{line: 1, field: h, msg: "column appears twice"})
+			errs = append(errs, parseError{line: hline, field: h, msg: "column appears twice"})
 		}
 		seen[h] = true
 	}
 	if len(errs) > 0 {
 		return errs
+	}
+	cols := ColumnsOf(kind)
+	known := make([]bool, len(header))
+	order := make([]string, 0, len(header))
+	for i, h := range header {
+		if _, known[i] = cols.Lookup(h); known[i] {
+			order = append(order, h)
+		} else {
+			errs = append(errs, parseError{line: hline, field: h, msg: unknownColumn(cols)})
+		}
 	}
 	for {
 		row, err := r.Read()
@@ -81,11 +96,11 @@ func parseCSV(in io.Reader, emit func(rawRecord)) []parseError {
 			errs = append(errs, parseError{line: line, msg: fmt.Sprintf("has %d cells, the header has %d", len(row), len(header))})
 			continue
 		}
-		rec := rawRecord{line: line, fields: make(map[string]cell, len(row)), order: header}
+		rec := rawRecord{line: line, fields: make(map[string]cell, len(row)), order: order}
 		for i, v := range row {
 			v = strings.TrimSpace(v)
-			if v == "" {
-				continue // empty cell: absent
+			if v == "" || !known[i] {
+				continue // empty: absent; unknown: reported on the header
 			}
 			cl, _ := r.FieldPos(i)
 			rec.fields[header[i]] = cell{line: cl, scalar: v, list: splitList(v)}

@@ -2,7 +2,7 @@
 # `make bench-api`: the read-API benchmarks of issue 4. For each scale
 # (BENCH_SCALES, default "10000 100000") it generates (or reuses) a world,
 # loads it into a dedicated Neo4j, starts licencegraph on loopback and runs
-# `licencegraph bench` (exposedCompanies, exposurePaths, the nested page at
+# `licencegraph-bench api` (exposedCompanies, exposurePaths, the nested page at
 # 1 and 8 clients; each cell warms up for up to 100 requests or 5 s),
 # printing a table per scale. Bounded: at most
 # BENCH_REQUESTS (50) requests or BENCH_DURATION (30s) per cell, requests
@@ -15,6 +15,7 @@ scales=${BENCH_SCALES:-10000 100000}
 bash tools/neo4j-local/neo4j-local.sh build
 mkdir -p bin
 go build -o bin/licencegraph ./cmd/licencegraph
+go build -o bin/licencegraph-bench ./bench/cmd/licencegraph-bench
 
 export NEO4J_HEAP=${BENCH_NEO4J_HEAP:-6g} NEO4J_PAGECACHE=${BENCH_NEO4J_PAGECACHE:-2g}
 export NEO4J_TX_MEMORY_TOTAL=${BENCH_NEO4J_TX_MEMORY:-5g} NEO4J_TX_MEMORY_MAX=${BENCH_NEO4J_TX_MEMORY:-5g}
@@ -48,7 +49,7 @@ for n in $scales; do
   for _ in $(seq 1 100); do curl -sf "127.0.0.1:$http/readyz" >/dev/null 2>&1 && break; sleep 0.2; done
   echo
   echo "## $n companies"
-  ./bin/licencegraph bench --url "http://127.0.0.1:$http/graphql" --requests "${BENCH_REQUESTS:-50}" \
+  ./bin/licencegraph-bench api --url "http://127.0.0.1:$http/graphql" --requests "${BENCH_REQUESTS:-50}" \
     --duration "${BENCH_DURATION:-30s}" --timeout "${BENCH_TIMEOUT:-60s}"
   kill "$server"; wait "$server" 2>/dev/null || true; server=""
   bash tools/neo4j-local/neo4j-local.sh stop; rm -rf "$datadir"; datadir=""

@@ -4,9 +4,9 @@
 # .cache/worlds/) a world with `licencegraph generate`, loads it into a
 # dedicated Neo4j (Bolt port BENCH_BOLT_PORT, default 7740; data under
 # BENCH_DATA_DIR, default /tmp/lg-bench, kept and reused while the world is
-# unchanged) and runs `licencegraph bench anchors`: licencegraph, the Neo4j
-# GraphQL Library (bench/, installed here with npm ci) and the raw driver,
-# W1–W5 at 1, 8 and 32 clients. Then it rewrites the generated part of
+# unchanged) and runs `licencegraph-bench anchors`: licencegraph, the Neo4j
+# GraphQL Library (bench/library, installed here with npm ci) and the raw
+# driver, W1–W5 at 1, 8 and 32 clients. Then it rewrites the generated part of
 # docs/performance.md from the reports. Every workload goes to every target
 # for BENCH_WARM_FOR (5s) before the first cell, so that no target finds
 # Neo4j colder than another. Bounded: each cell stops after
@@ -26,8 +26,9 @@ work=.cache/bench
 bash tools/neo4j-local/neo4j-local.sh build
 mkdir -p bin "$work" "$data_root"
 go build -o bin/licencegraph ./cmd/licencegraph
-if [ ! -d bench/node_modules ] || [ bench/package-lock.json -nt bench/node_modules/.package-lock.json ]; then
-  npm ci --prefix bench --no-audit --no-fund
+go build -o bin/licencegraph-bench ./bench/cmd/licencegraph-bench
+if [ ! -d bench/library/node_modules ] || [ bench/library/package-lock.json -nt bench/library/node_modules/.package-lock.json ]; then
+  npm ci --prefix bench/library --no-audit --no-fund
 fi
 
 export NEO4J_HEAP=${BENCH_NEO4J_HEAP:-4g} NEO4J_PAGECACHE=${BENCH_NEO4J_PAGECACHE:-2g}
@@ -66,10 +67,10 @@ for n in $scales; do
   fi
   echo
   echo "## $n companies"
-  ./bin/licencegraph bench anchors --companies "$n" --work-dir "$work" --timeout "$timeout" \
+  ./bin/licencegraph-bench anchors --companies "$n" --work-dir "$work" --timeout "$timeout" \
     --requests "${BENCH_REQUESTS:-2000}" --duration "${BENCH_DURATION:-8s}" \
     --concurrency "${BENCH_CONCURRENCY:-1,8,32}" --warm-for "${BENCH_WARM_FOR:-5s}" --json "$work/report-c$n.json"
   reports+=("$work/report-c$n.json")
   bash tools/neo4j-local/neo4j-local.sh stop; running=""
 done
-./bin/licencegraph bench anchors-doc --doc docs/performance.md "${reports[@]}"
+./bin/licencegraph-bench anchors-doc --doc docs/performance.md "${reports[@]}"

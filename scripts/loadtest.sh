@@ -4,7 +4,7 @@
 # dedicated Neo4j on Bolt port LOADTEST_BOLT_PORT (7745) whose store is kept
 # under LOADTEST_DATA_DIR (/tmp/lg-loadtest) and reused while the world is
 # unchanged, starts `licencegraph serve` on a loopback port and runs
-# `licencegraph loadtest`: the mixed read workload (company page, filtered
+# `licencegraph-bench loadtest`: the mixed read workload (company page, filtered
 # list, search, exposedCompanies, exposurePaths) at LOADTEST_CLIENTS (8,32)
 # clients for LOADTEST_DURATION (60s) each after LOADTEST_WARMUP (20s),
 # sampling the server's RSS every second. It fails on any request error or
@@ -23,6 +23,7 @@ timeout=${LOADTEST_TIMEOUT:-30s}
 bash tools/neo4j-local/neo4j-local.sh build
 mkdir -p bin "$data_root"
 go build -o bin/licencegraph ./cmd/licencegraph
+go build -o bin/licencegraph-bench ./bench/cmd/licencegraph-bench
 
 export NEO4J_HEAP=${LOADTEST_NEO4J_HEAP:-4g} NEO4J_PAGECACHE=${LOADTEST_NEO4J_PAGECACHE:-2g}
 export NEO4J_TX_MEMORY_TOTAL=${LOADTEST_NEO4J_TX_MEMORY:-3g} NEO4J_TX_MEMORY_MAX=${LOADTEST_NEO4J_TX_MEMORY:-3g}
@@ -64,6 +65,6 @@ server=$!
 for _ in $(seq 1 150); do curl -sf "127.0.0.1:$http/readyz" >/dev/null 2>&1 && break; sleep 0.2; done
 
 echo "# loadtest on $(nproc) cores, $(date -u +%Y-%m-%d), $n companies"
-./bin/licencegraph loadtest --url "http://127.0.0.1:$http/graphql" --server-pid "$server" \
+./bin/licencegraph-bench loadtest --url "http://127.0.0.1:$http/graphql" --server-pid "$server" \
   --clients "${LOADTEST_CLIENTS:-8,32}" --duration "${LOADTEST_DURATION:-60s}" --warmup "${LOADTEST_WARMUP:-20s}" \
   --timeout "$timeout"

@@ -20,7 +20,6 @@ import (
 	"log/slog"
 	"os"
 	"os/signal"
-	"runtime/debug"
 	"syscall"
 	"time"
 
@@ -57,10 +56,6 @@ commands:
                       seed --help lists the file kinds and their columns
   generate --companies N --seed S --out DIR
                       write a synthetic world as seed files
-  bench --url URL     drive the read-API workload against a server, print p50/p99
-  loadtest --url URL [--server-pid PID]
-                      hold a mixed read load (8 and 32 clients, 60 s), report
-                      throughput, p50/p99 and the server's memory
   ping                check that Neo4j answers (exit status 0) or not (1)
   version             print the version
 
@@ -91,10 +86,6 @@ func run(ctx context.Context, args []string, getenv config.Getenv, stdout, stder
 		return generateCommand(ctx, args, stdout, stderr)
 	case "seed": // reads the configuration itself, so --help needs none
 		return seedCommand(ctx, args, getenv, stdout, stderr)
-	case "bench":
-		return benchCommand(ctx, args, stdout, stderr)
-	case "loadtest":
-		return loadtestCommand(ctx, args, stdout, stderr)
 	}
 	cfg, err := config.FromEnv(getenv)
 	if err != nil {
@@ -128,7 +119,7 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger, args []stri
 		return errUsage
 	}
 	log.Info("starting licencegraph", "version", version, "config", cfg)
-	serverGC()
+	app.TuneGCForServing()
 	a, err := app.New(cfg, log)
 	if err != nil {
 		return err
@@ -147,26 +138,6 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger, args []stri
 	go migrateWhenReady(ctx, a.Store, log)
 	return server.Run(ctx, cfg.ListenAddr, a.Handler, cfg.ShutdownTimeout, log, nil)
 }
-
-// serverGC tunes the collector for serving. gqlgen allocates several
-// short-lived objects per field of an answer: with the default GOGC=100 the
-// collector took about a quarter of the CPU of a nested page of 5,000
-// objects, and 400 cut the CPU per request by ~25 % (docs/performance.md).
-// The soft memory limit keeps the larger heap bounded. GOGC and
-// GOMEMLIMIT, when set, win.
-func serverGC() {
-	if os.Getenv("GOGC") == "" {
-		debug.SetGCPercent(serverGCPercent)
-	}
-	if os.Getenv("GOMEMLIMIT") == "" {
-		debug.SetMemoryLimit(serverMemoryLimit)
-	}
-}
-
-const (
-	serverGCPercent   = 400
-	serverMemoryLimit = 1 << 30
-)
 
 func ping(ctx context.Context, cfg config.Config, log *slog.Logger, args []string) error {
 	fs := flag.NewFlagSet("ping", flag.ContinueOnError)

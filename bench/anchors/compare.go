@@ -1,4 +1,4 @@
-package bench
+package anchors
 
 import (
 	"encoding/json"

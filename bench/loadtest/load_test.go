@@ -1,13 +1,15 @@
-package app
+package loadtest_test
 
 import (
 	"context"
 	"net/http"
+	"net/http/httptest"
 	"strings"
 	"testing"
 	"time"
 
-	"github.com/licencegraph/licencegraph/internal/loadtest"
+	"github.com/licencegraph/licencegraph/bench/loadtest"
+	"github.com/licencegraph/licencegraph/internal/app"
 	"github.com/licencegraph/licencegraph/internal/seed"
 	"github.com/licencegraph/licencegraph/internal/synth"
 	"github.com/licencegraph/licencegraph/internal/testutil"
@@ -18,12 +20,21 @@ import (
 // workload at 8 clients for 10 s on a generated world of 500 companies,
 // with zero errors and every workload answered. Memory (the Go heap of
 // this process, server and load together) is reported, not judged: 10 s
-// windows on a shared machine are too short to say it is flat.
+// windows on a shared machine are too short to say it is flat. The server
+// is app.New's handler in this process, as an embedding client builds it.
 func TestLoadShort(t *testing.T) {
 	cfg := testutil.Config(t)
 	cfg.AllowAnonymousRead = true
 	cfg.RequestTimeout = time.Minute
-	a, srv := newTestApp(t, cfg)
+	a, err := app.New(cfg, testutil.Logger(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(a.Handler)
+	t.Cleanup(func() {
+		srv.Close()
+		a.Close(context.Background())
+	})
 	ctx := context.Background()
 	if _, err := a.Store.Migrate(ctx); err != nil {
 		t.Fatal(err)

@@ -9,10 +9,10 @@ import (
 	"net/http"
 	"time"
 
-	"github.com/licencegraph/licencegraph/internal/loadtest"
+	"github.com/licencegraph/licencegraph/bench/loadtest"
 )
 
-// loadtestCommand: licencegraph loadtest --url http://127.0.0.1:8080/graphql
+// loadtestCommand: licencegraph-bench loadtest --url http://127.0.0.1:8080/graphql
 // [--server-pid PID]: issue 7's load test (make loadtest). It fails when a
 // request failed or when the server's memory grew by more than
 // --max-growth between the first window and a later one.

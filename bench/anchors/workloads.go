@@ -1,4 +1,4 @@
-package bench
+package anchors
 
 import (
 	"context"
@@ -8,6 +8,7 @@ import (
 
 	"github.com/neo4j/neo4j-go-driver/v5/neo4j"
 
+	"github.com/licencegraph/licencegraph/bench/measure"
 	"github.com/licencegraph/licencegraph/internal/domain"
 	"github.com/licencegraph/licencegraph/internal/neo4jstore"
 )
@@ -134,7 +135,7 @@ func (a *Anchors) workloads(ctx context.Context, driver neo4j.DriverWithContext,
 	for _, r := range recs {
 		id, _ := r.Get("id")
 		pctx, cancel := context.WithTimeout(ctx, a.Cell.Timeout)
-		data, err := Post(pctx, client, lgURL, body(probe, map[string]any{"id": id, "asOf": a.AsOf}))
+		data, err := measure.Post(pctx, client, lgURL, body(probe, map[string]any{"id": id, "asOf": a.AsOf}))
 		cancel()
 		if err != nil {
 			return nil, fmt.Errorf("choosing an exposed OEM: %w", err)
@@ -144,7 +145,7 @@ func (a *Anchors) workloads(ctx context.Context, driver neo4j.DriverWithContext,
 			if d, err := domain.ParseDate(a.AsOf); err == nil {
 				oem := fmt.Sprint(id)
 				w4.cold = func(ctx context.Context, e domain.ExposureService) {
-					_, _ = e.ExposurePaths(ctx, oem, domain.ExposureQuery{AsOf: d, MaxDepth: 4}, 10)
+					_, _ = e.ExposurePaths(ctx, domain.PathsQuery{CompanyID: oem, ExposureQuery: domain.ExposureQuery{AsOf: d, MaxDepth: 4}, First: 10})
 				}
 			}
 			break

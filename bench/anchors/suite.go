@@ -1,4 +1,4 @@
-package bench
+package anchors
 
 import (
 	"context"
@@ -21,6 +21,7 @@ import (
 
 	"github.com/neo4j/neo4j-go-driver/v5/neo4j"
 
+	"github.com/licencegraph/licencegraph/bench/measure"
 	"github.com/licencegraph/licencegraph/internal/app"
 	"github.com/licencegraph/licencegraph/internal/config"
 	"github.com/licencegraph/licencegraph/internal/domain"
@@ -31,15 +32,15 @@ import (
 // Anchors runs issue 6's benchmark on the database the configuration names:
 // licencegraph (served in this process on loopback, so that its statements
 // can be recorded and its CPU profiled), the Neo4j GraphQL Library
-// (bench/server.mjs, a Node process) and the raw driver (the recorded
+// (bench/library/server.mjs, a Node process) and the raw driver (the recorded
 // statements replayed), on workloads W1–W5 at each client count.
 type Anchors struct {
 	Config        config.Config
 	Companies     int    // the world's size, for the report
-	LibraryDir    string // bench/ (server.mjs and its node_modules)
+	LibraryDir    string // bench/library (server.mjs and its node_modules)
 	WorkDir       string // type definitions, profiles
 	Concurrencies []int
-	Cell          Cell // limits of every cell (Concurrency is set per cell)
+	Cell          measure.Cell // limits of every cell (Concurrency is set per cell)
 	AsOf          string
 	Profile       bool // CPU-profile licencegraph under W1 and W3 at ProfileClients
 	ProfileClient int
@@ -158,7 +159,7 @@ func (a *Anchors) Run(ctx context.Context) (ScaleReport, error) {
 		for _, s := range w.samples {
 			if !w.slow { // warm caches and plans first
 				rctx, cancel := context.WithTimeout(ctx, a.Cell.Timeout)
-				_, _ = Post(rctx, client, lgURL, s.lgBody)
+				_, _ = measure.Post(rctx, client, lgURL, s.lgBody)
 				cancel()
 			}
 			// Licence lists come from licencegraph's per-graph-version
@@ -171,7 +172,7 @@ func (a *Anchors) Run(ctx context.Context) (ScaleReport, error) {
 			recMu.Unlock()
 			rctx, cancel := context.WithTimeout(ctx, a.Cell.Timeout)
 			start := time.Now()
-			data, err := Post(rctx, client, lgURL, s.lgBody)
+			data, err := measure.Post(rctx, client, lgURL, s.lgBody)
 			latency := time.Since(start)
 			cancel()
 			recMu.Lock()
@@ -307,7 +308,7 @@ func (a *Anchors) Run(ctx context.Context) (ScaleReport, error) {
 				continue
 			}
 			rctx, cancel := context.WithTimeout(ctx, a.Cell.Timeout)
-			data, err := Post(rctx, client, lib.URL, s.libBody)
+			data, err := measure.Post(rctx, client, lib.URL, s.libBody)
 			cancel()
 			c := Check{Workload: w.Name, Sample: s.label, Target: TargetLibrary}
 			if err != nil {
@@ -337,7 +338,7 @@ func (a *Anchors) Run(ctx context.Context) (ScaleReport, error) {
 					continue
 				}
 				logf("warming up: %s, %s", w.Name, target)
-				Measure(ctx, w.Name, Cell{Concurrency: warmClients, Requests: math.MaxInt, Duration: a.WarmFor, Timeout: a.Cell.Timeout}, one)
+				measure.Measure(ctx, w.Name, measure.Cell{Concurrency: warmClients, Requests: math.MaxInt, Duration: a.WarmFor, Timeout: a.Cell.Timeout}, one)
 				terminateLeftovers(ctx, driver, cfg.Neo4jDatabase)
 				if ctx.Err() != nil {
 					return rep, ctx.Err()
@@ -353,7 +354,7 @@ func (a *Anchors) Run(ctx context.Context) (ScaleReport, error) {
 			one, why := a.requester(w, target, client, lgURL, lib.URL, raw)
 			stopped := ""
 			for _, conc := range a.Concurrencies {
-				cr := CellResult{Workload: w.Name, Target: target, Result: Result{Workload: w.Name, Concurrency: conc}}
+				cr := CellResult{Workload: w.Name, Target: target, Result: measure.Result{Workload: w.Name, Concurrency: conc}}
 				switch {
 				case one == nil:
 					cr.Skipped = why
@@ -368,7 +369,7 @@ func (a *Anchors) Run(ctx context.Context) (ScaleReport, error) {
 						stop = a.startProfile(&rep, w.Name, conc)
 					}
 					logf("%s, %s, %d clients", w.Name, target, conc)
-					cr.Result = Measure(ctx, w.Name, cell, one)
+					cr.Result = measure.Measure(ctx, w.Name, cell, one)
 					if stop != nil {
 						stop()
 					}
@@ -417,14 +418,14 @@ func (a *Anchors) requester(w *workload, target string, client *http.Client, lgU
 	switch target {
 	case TargetLicencegraph:
 		return func(ctx context.Context, i int) error {
-			return PostMeasured(ctx, client, lgURL, w.samples[i%n].lgBody)
+			return measure.PostMeasured(ctx, client, lgURL, w.samples[i%n].lgBody)
 		}, ""
 	case TargetLibrary:
 		if w.libQuery == "" {
 			return nil, "no library query"
 		}
 		return func(ctx context.Context, i int) error {
-			return PostMeasured(ctx, client, libURL, w.samples[i%n].libBody)
+			return measure.PostMeasured(ctx, client, libURL, w.samples[i%n].libBody)
 		}, ""
 	default:
 		var plans []Plan

@@ -1,4 +1,4 @@
-package bench
+package anchors
 
 import (
 	"encoding/json"
@@ -10,6 +10,7 @@ import (
 
 	"github.com/neo4j/neo4j-go-driver/v5/neo4j"
 
+	"github.com/licencegraph/licencegraph/bench/measure"
 	"github.com/licencegraph/licencegraph/internal/neo4jstore"
 )
 
@@ -167,7 +168,7 @@ func TestLibraryTypeDefs(t *testing.T) {
 
 func sampleReport() ScaleReport {
 	cell := func(w, target string, c int, rate float64, p50 time.Duration) CellResult {
-		return CellResult{Workload: w, Target: target, Result: Result{Concurrency: c, OK: 10, Throughput: rate, P50: p50, P99: 2 * p50}}
+		return CellResult{Workload: w, Target: target, Result: measure.Result{Concurrency: c, OK: 10, Throughput: rate, P50: p50, P99: 2 * p50}}
 	}
 	return ScaleReport{Companies: 100000, Date: "2026-11-25", Machine: "2 cores",
 		Workloads:     []WorkloadInfo{{Name: "W1 company page"}, {Name: "W3 exposedCompanies"}},
@@ -177,7 +178,7 @@ func sampleReport() ScaleReport {
 			cell("W1 company page", TargetLibrary, 8, 100, 60*time.Millisecond),
 			cell("W1 company page", TargetRaw, 8, 320, 18*time.Millisecond),
 			cell("W3 exposedCompanies", TargetLicencegraph, 8, 2, 3*time.Second),
-			{Workload: "W3 exposedCompanies", Target: TargetLibrary, Result: Result{Concurrency: 8, Failed: 8, Timeouts: 8}},
+			{Workload: "W3 exposedCompanies", Target: TargetLibrary, Result: measure.Result{Concurrency: 8, Failed: 8, Timeouts: 8}},
 			cell("W3 exposedCompanies", TargetRaw, 8, 2.2, 2*time.Second),
 		},
 		Checks: []Check{{Workload: "W1 company page", Sample: "c1", Target: TargetLibrary, OK: true}},

@@ -1,6 +1,6 @@
 // The Neo4j GraphQL Library anchor of `make bench` (docs/performance.md):
 // @neo4j/graphql on @apollo/server's standalone HTTP server, on loopback.
-// The type definitions are written by `licencegraph bench anchors` at run
+// The type definitions are written by `licencegraph-bench anchors` at run
 // time (the exposure fields hold the Cypher our engine runs, taken from the
 // Go code then), so this file holds no Cypher of its own.
 //

@@ -1,4 +1,4 @@
-package bench
+package anchors
 
 import (
 	"fmt"
@@ -7,6 +7,8 @@ import (
 	"slices"
 	"strings"
 	"time"
+
+	"github.com/licencegraph/licencegraph/bench/measure"
 )
 
 // Reports of the anchors benchmark: one per scale, printed as Markdown
@@ -27,7 +29,7 @@ var Targets = []string{TargetLicencegraph, TargetLibrary, TargetRaw}
 type CellResult struct {
 	Workload string
 	Target   string
-	Result
+	measure.Result
 	// Skipped says why the cell was not measured ("" if it was).
 	Skipped string `json:",omitempty"`
 }

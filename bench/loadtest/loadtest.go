@@ -28,8 +28,9 @@ import (
 // post sends one GraphQL request and returns its data (gqlclient.Post).
 var post = gqlclient.Post
 
-// The mix: the read-API shapes of internal/bench's W1–W5 (company page,
-// filtered list, exposedCompanies, exposurePaths, search).
+// The mix: the read-API shapes of the anchors benchmark's W1–W5
+// (bench/anchors: company page, filtered list, exposedCompanies,
+// exposurePaths, search).
 const (
 	companyPageQuery = `query W1($id: ID!, $asOf: Date) { company(id: $id) { id name sectors { id }
   suppliers(first: 10) { edges { node { supplier { id name licencesHeld(asOf: $asOf) { id status }

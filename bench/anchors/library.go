@@ -1,4 +1,4 @@
-package bench
+package anchors
 
 import (
 	"bufio"
@@ -16,12 +16,13 @@ import (
 	"github.com/neo4j/neo4j-go-driver/v5/neo4j"
 )
 
-// The Neo4j GraphQL Library anchor: bench/server.mjs (@neo4j/graphql on
-// @apollo/server) with type definitions written here at run time. Nodes and
-// relationships are declared the way that library's users declare them;
-// the exposure questions are @cypher fields holding the statements our
-// engine runs, taken from the store when the bench starts (never copied
-// into this repository), so the comparison follows the engine.
+// The Neo4j GraphQL Library anchor: bench/library/server.mjs
+// (@neo4j/graphql on @apollo/server) with type definitions written here at
+// run time. Nodes and relationships are declared the way that library's
+// users declare them; the exposure questions are @cypher fields holding the
+// statements our engine runs, taken from the store when the bench starts
+// (never copied into this repository), so the comparison follows the
+// engine.
 
 // libraryNodes declares the part of the graph W1, W2 and W5 read.
 const libraryNodes = `type Company @node @fulltext(indexes: [{ indexName: "company_names", queryName: "searchCompanies", fields: ["name"] }]) {
@@ -166,7 +167,7 @@ func GraphQLValue(v any) any {
 	return v
 }
 
-// Library is a running bench/server.mjs.
+// Library is a running bench/library/server.mjs.
 type Library struct {
 	URL string
 	cmd *exec.Cmd

@@ -1,8 +1,9 @@
-// Package bench drives a fixed GraphQL workload against a server over HTTP
-// and reports latency percentiles and throughput. It only talks to the URL
-// it is given (loopback in our scripts), and every run is bounded by a
-// request count and a duration.
-package bench
+// Package measure drives a fixed GraphQL workload against a server over
+// HTTP and reports latency percentiles and throughput: the measuring both
+// the read-API bench and the anchors comparison use, so that their figures
+// are taken the same way. It only talks to the URL it is given (loopback in
+// our scripts), and every run is bounded by a request count and a duration.
+package measure
 
 import (
 	"context"

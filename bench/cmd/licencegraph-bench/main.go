@@ -1,0 +1,106 @@
+// Command licencegraph-bench measures licencegraph from outside the
+// product, the way a client would: over HTTP against a running server, or
+// by serving it in this process through internal/app when the statements it
+// sends must be recorded. It holds no product code; the numbers it prints
+// are the ones in docs/performance.md.
+//
+//	licencegraph-bench api --url URL          read-API latency, p50/p99 (make bench-api)
+//	licencegraph-bench anchors --companies N  against the Neo4j GraphQL Library and
+//	                                          the raw driver, on NEO4J_URI (make bench)
+//	licencegraph-bench anchors-doc REPORT...  rewrite docs/performance.md's generated part
+//	licencegraph-bench loadtest --url URL     mixed read load, errors and server memory
+//	                                          (make loadtest)
+//
+// Every command is bounded (request counts, durations, per-request
+// timeouts) and only talks to loopback in the scripts that run it.
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"strconv"
+	"strings"
+	"syscall"
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	err := run(ctx, os.Args[1:], os.Stdout, os.Stderr)
+	stop()
+	if err != nil {
+		if !errors.Is(err, errUsage) {
+			fmt.Fprintln(os.Stderr, "licencegraph-bench:", err)
+		}
+		os.Exit(exitCode(err))
+	}
+}
+
+// errUsage is returned for bad command lines; the flag package (or run)
+// has already said what is wrong.
+var errUsage = errors.New("usage")
+
+const usage = `usage: licencegraph-bench <command> [flags]
+
+commands:
+  api --url URL       drive the read-API workload against a server, print p50/p99
+  anchors --companies N [--library-dir DIR] [--json FILE]
+                      licencegraph (served in this process) against the Neo4j
+                      GraphQL Library and the raw driver on NEO4J_URI
+  anchors-doc [--doc FILE] REPORT...
+                      rewrite the generated part of docs/performance.md
+  loadtest --url URL [--server-pid PID]
+                      hold a mixed read load (8 and 32 clients, 60 s), report
+                      throughput, p50/p99 and the server's memory
+
+Each command's flags: licencegraph-bench <command> -h. The Makefile targets
+bench-api, bench and loadtest run these (scripts/bench*.sh, loadtest.sh).
+`
+
+func exitCode(err error) int {
+	if errors.Is(err, errUsage) {
+		return 2
+	}
+	return 1
+}
+
+func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	if len(args) == 0 {
+		fmt.Fprint(stderr, usage)
+		return errUsage
+	}
+	cmd, args := args[0], args[1:]
+	switch cmd {
+	case "help", "-h", "--help":
+		fmt.Fprint(stdout, usage)
+		return nil
+	case "api":
+		return apiCommand(ctx, args, stdout, stderr)
+	case "anchors":
+		return anchorsCommand(ctx, args, stdout, stderr)
+	case "anchors-doc":
+		return anchorsDocCommand(args, stdout, stderr)
+	case "loadtest":
+		return loadtestCommand(ctx, args, stdout, stderr)
+	default:
+		fmt.Fprintf(stderr, "licencegraph-bench: unknown command %q\n\n%s", cmd, usage)
+		return errUsage
+	}
+}
+
+// clientCounts parses a comma-separated list of client counts, each from 1
+// to max; a bad one is an error starting with what.
+func clientCounts(list string, max int, what string) ([]int, error) {
+	var out []int
+	for _, s := range strings.Split(list, ",") {
+		n, err := strconv.Atoi(strings.TrimSpace(s))
+		if err != nil || n < 1 || n > max {
+			return nil, fmt.Errorf("%s %q", what, s)
+		}
+		out = append(out, n)
+	}
+	return out, nil
+}

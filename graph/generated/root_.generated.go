@@ -1681,8 +1681,8 @@ type LicenceEvent {
   licences: [Licence!]!
 }
 `, BuiltIn: false},
-	{Name: "../../schema/exposure.graphqls", Input: `# Exposure: SPEC "Exposure semantics", rules 1–5. docs/exposure.md explains
-# the rules, the choices where SPEC is silent, and a worked example.
+	{Name: "../../schema/exposure.graphqls", Input: `# Exposure: rules 1–5 of docs/exposure.md, which also settles their edge
+# cases and works an example.
 
 extend type Query {
   """
@@ -1710,7 +1710,7 @@ extend type Company {
   clientCoverage(asOf: Date): [Coverage!]!
 }
 
-"Why a controlled hop is not covered (SPEC rule 4)."
+"Why a controlled hop is not covered (rule 4 of docs/exposure.md)."
 enum ExposureReason {
   "The supplier holds no licence that COVERS the customer (none recorded; not a denial)."
   NO_LICENCE
@@ -1876,7 +1876,7 @@ type LicenceEdge {
   node: Licence!
 }
 `, BuiltIn: false},
-	{Name: "../../schema/mutation.graphqls", Input: `# The write API (SPEC "Mutation"). Every mutation needs role EDITOR (or
+	{Name: "../../schema/mutation.graphqls", Input: `# The write API. Every mutation needs role EDITOR (or
 # ADMIN), declared with @hasRole and checked before the resolver runs, so a
 # refused mutation writes nothing. Inputs are validated with the same rules
 # as the seed loader (internal/domain/validate.go); an invalid input is
@@ -2019,8 +2019,9 @@ extensions.field naming the argument.
 """
 scalar Date
 `, BuiltIn: false},
-	{Name: "../../schema/schema.graphqls", Input: `# licencegraph's GraphQL schema: one file per concern. The contract
-# (names, meanings, error codes) is ../shared/SPEC.md.
+	{Name: "../../schema/schema.graphqls", Input: `# licencegraph's GraphQL schema: one file per concern. What the names
+# mean: docs/model.md (the graph), docs/exposure.md (the exposure rules),
+# README.md (error codes and limits).
 
 type Query {
   "Counts of what the graph holds; a cheap query that proves the database answers."

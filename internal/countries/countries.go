@@ -1,5 +1,6 @@
 // Package countries is the built-in ISO 3166-1 alpha-2 country table that
-// Country nodes are created from (SPEC: "Countries are not a file kind").
+// Country nodes are created from: countries are not a seed-file kind
+// (docs/model.md).
 //
 // The table (countries_table.go) is generated from Debian's iso-codes data by
 // ./gen and committed; regenerate with `go generate ./internal/countries/`

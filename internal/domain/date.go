@@ -5,8 +5,9 @@ import (
 	"time"
 )
 
-// Date is a calendar date without time or zone (SPEC's `Date` scalar,
-// YYYY-MM-DD). The zero Date means "absent".
+// Date is a calendar date without time or zone (the GraphQL `Date`
+// scalar and the seed files' dates, YYYY-MM-DD; stored as a Neo4j DATE).
+// The zero Date means "absent".
 type Date struct {
 	t time.Time // midnight UTC; zero when absent
 }

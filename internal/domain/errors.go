@@ -9,7 +9,7 @@ import (
 )
 
 // Code classifies an error for clients. The values are the GraphQL
-// `extensions.code` strings of SPEC's contract.
+// `extensions.code` strings that README.md documents.
 type Code string
 
 const (

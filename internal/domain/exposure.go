@@ -2,7 +2,7 @@ package domain
 
 import "context"
 
-// ExposureReason says why a controlled hop is not covered (SPEC rule 4).
+// ExposureReason says why a controlled hop is not covered (docs/exposure.md, rule 4).
 type ExposureReason string
 
 const (
@@ -16,11 +16,12 @@ const (
 	ReasonSectorExcluded     ExposureReason = "SECTOR_EXCLUDED"
 )
 
-// ExposureReasons lists the reasons in SPEC order.
+// ExposureReasons lists the reasons in the order of rule 4, which breaks
+// ties between licences failing at the status test.
 var ExposureReasons = []ExposureReason{ReasonNoLicence, ReasonPending, ReasonDenied, ReasonRevoked,
 	ReasonNotYetValid, ReasonExpired, ReasonMaterialNotCovered, ReasonSectorExcluded}
 
-// SupplyHop is one supply link judged on a date (SPEC rules 2–4).
+// SupplyHop is one supply link judged on a date (docs/exposure.md, rules 2–4).
 type SupplyHop struct {
 	Supplier  string
 	Customer  string

@@ -1,7 +1,8 @@
 package domain
 
-// The graph's nouns, as SPEC's "Graph model" names them. Zero values mean
-// absent: an empty string, a nil slice, a zero Date, a nil *float64.
+// The graph's nouns, as docs/model.md describes them. Zero values mean
+// absent (and are not stored): an empty string, a nil slice, a zero Date,
+// a nil *float64.
 
 // Role is what a company does in the supply chain.
 type Role string
@@ -15,7 +16,7 @@ const (
 	RoleOther             Role = "OTHER"
 )
 
-// Roles lists the valid roles in SPEC order.
+// Roles lists the valid roles in their documented order.
 var Roles = []Role{RoleMiner, RoleRefiner, RoleMagnetMaker, RoleComponentSupplier, RoleOEM, RoleOther}
 
 // MaterialKind classifies a material.

@@ -225,7 +225,8 @@ func (l SupplyLink) Refs() []Ref {
 	return append(out, refs("materials", KindMaterial, l.Materials)...)
 }
 
-// WithDefaults fills SPEC's defaults: status ACTIVE, type GENERAL.
+// WithDefaults fills the defaults of docs/seed-format.md: status ACTIVE,
+// type GENERAL.
 func (l Licence) WithDefaults() Licence {
 	if l.Type == "" {
 		l.Type = LicenceGeneral

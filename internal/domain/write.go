@@ -6,7 +6,7 @@ import (
 	"strings"
 )
 
-// WriteService is the write API (SPEC "Mutation"). Every method validates
+// WriteService is the write API (the GraphQL mutations). Every method validates
 // its input with the records' Validate and checks references against the
 // graph, then writes in one transaction and returns what was written.
 // Errors: BAD_USER_INPUT (with Field, and InvalidInput as the cause),

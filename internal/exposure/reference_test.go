@@ -1,11 +1,11 @@
 package exposure_test
 
-// A reference model of SPEC.md "Exposure semantics" (rules 1–5) in plain Go,
+// A reference model of the exposure rules 1–5 of docs/exposure.md in plain Go,
 // written for clarity rather than speed: the property test compares the
 // Neo4j engine against it on synthetic worlds, and rules_test.go pins the
 // model itself on small hand-built worlds.
 //
-// Choices where SPEC is silent (the engine makes the same ones):
+// Edge cases, as docs/exposure.md settles them (the engine agrees):
 //
 // Rule 1 (controlled material on D)
 //   - A control with an absent effectiveFrom is NOT in force
@@ -47,7 +47,7 @@ package exposure_test
 //     (highest stage). Every considered licence fails some stage (one that
 //     passed all five would cover the uncovered materials). Ties at stages
 //     2–5 are the same reason by construction; a tie at stage 1 between
-//     different statuses is broken by SPEC order, PENDING before DENIED
+//     different statuses is broken by rule 4's order, PENDING before DENIED
 //     before REVOKED (the order of domain.ExposureReasons).
 //
 // SupplyHop fields

@@ -10,7 +10,7 @@ import (
 )
 
 // Unit tests of the reference model (reference_test.go): small hand-built
-// worlds pinning every rule of SPEC "Exposure semantics".
+// worlds pinning every rule of docs/exposure.md.
 
 var day = domain.MustDate
 

@@ -1,6 +1,6 @@
 // Package synth generates deterministic synthetic worlds — sectors,
 // materials, export controls, companies, supply links and licences — as
-// CSV seed files in the format of SPEC.md "Seed files", for benchmarks and
+// CSV seed files in the format of docs/seed-format.md, for benchmarks and
 // load tests of the loader, the exposure queries and the API.
 //
 // The world is shaped like the rare-earth supply chain: Chinese refiners and

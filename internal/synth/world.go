@@ -9,7 +9,8 @@ import "math/rand/v2"
 // synthetic-only materials (NdPr-metal, DyFe) and the controls (SYN-CTRL-*)
 // have ids of their own.
 
-// The column headers of each seed-file kind, in SPEC order ("Seed files").
+// The column headers of each seed-file kind, in the order of the seed
+// table (internal/seed.Kinds; synth_test.go holds them to it).
 var (
 	sectorColumns   = []string{"id", "name", "parent"}
 	materialColumns = []string{"id", "name", "kind"}

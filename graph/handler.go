@@ -49,7 +49,7 @@ type HandlerOptions struct {
 }
 
 // NewHandler builds the GraphQL HTTP handler: explicit transports, a query
-// cache, automatic persisted queries, and errors mapped to SPEC's codes.
+// cache, automatic persisted queries, and errors mapped to their extensions.code (domain.Code).
 func NewHandler(r *Resolver, o HandlerOptions) *handler.Server {
 	if o.Logger == nil {
 		o.Logger = slog.Default()

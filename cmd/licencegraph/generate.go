@@ -21,9 +21,10 @@ func generateCommand(ctx context.Context, args []string, stdout, stderr io.Write
 	seed := fs.Int64("seed", 1, "random seed: the same flags give the same files")
 	links := fs.Float64("links-per-company", synth.DefaultLinksPerCompany, "average number of supply links per company")
 	asOf := fs.String("as-of", synth.DefaultAsOf.Format(time.DateOnly), "reference date (YYYY-MM-DD) that link periods and licence validity are drawn around")
+	maxRows := fs.Int("max-rows", 0, "split a kind with more records into files of at most this many, <kind>-001.<kind>.csv, … (0: one file per kind); the loader writes each file in one transaction")
 	out := fs.String("out", "", "output directory (required; created if missing, generated files overwritten)")
 	fs.Usage = func() {
-		fmt.Fprintln(fs.Output(), "usage: licencegraph generate --out DIR [--companies N] [--seed S] [--links-per-company L] [--as-of YYYY-MM-DD]")
+		fmt.Fprintln(fs.Output(), "usage: licencegraph generate --out DIR [--companies N] [--seed S] [--links-per-company L] [--as-of YYYY-MM-DD] [--max-rows N]")
 		fs.PrintDefaults()
 	}
 	if err := fs.Parse(args); err != nil {
@@ -50,12 +51,13 @@ func generateCommand(ctx context.Context, args []string, stdout, stderr io.Write
 		Seed:            *seed,
 		LinksPerCompany: *links,
 		AsOf:            date,
+		MaxRows:         *maxRows,
 	}, *out)
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(stdout, "generated %d companies, %d supply links, %d licences, %d sectors, %d materials, %d controls in %s (%s)\n",
+	fmt.Fprintf(stdout, "generated %d companies, %d supply links, %d licences, %d sectors, %d materials, %d controls in %s, %d files (%s)\n",
 		sum.Companies, sum.SupplyLinks, sum.Licences, sum.Sectors, sum.Materials, sum.Controls,
-		*out, time.Since(start).Round(time.Millisecond))
+		*out, len(sum.Files), time.Since(start).Round(time.Millisecond))
 	return nil
 }

@@ -49,6 +49,13 @@ type Options struct {
 	// AsOf is the reference date (zero means DefaultAsOf); only its
 	// calendar date (in its own location) is used.
 	AsOf time.Time
+	// MaxRows splits a kind with more records than this into several
+	// files of at most MaxRows records each, named <kind>-001.<kind>.csv,
+	// <kind>-002.<kind>.csv, … (the seed loader tells the kind from the
+	// last dotted part of the name, and loads each file in one
+	// transaction). 0: one file per kind, however large. A kind with at
+	// most MaxRows records keeps its plain name (supply.csv).
+	MaxRows int
 }
 
 // Summary says what Generate wrote.
@@ -90,6 +97,9 @@ func Generate(ctx context.Context, o Options, outDir string) (Summary, error) {
 	if outDir == "" {
 		return Summary{}, errors.New("synth: no output directory")
 	}
+	if o.MaxRows < 0 {
+		return Summary{}, fmt.Errorf("synth: max rows must not be negative (got %d)", o.MaxRows)
+	}
 	if err := os.MkdirAll(outDir, 0o755); err != nil {
 		return Summary{}, fmt.Errorf("synth: %w", err)
 	}
@@ -119,19 +129,24 @@ func Generate(ctx context.Context, o Options, outDir string) (Summary, error) {
 		if err := ctx.Err(); err != nil {
 			return sum, err
 		}
-		path := filepath.Join(outDir, s.file)
-		f, err := createCSV(path, s.cols)
+		// Files of this kind left by an earlier run with another MaxRows
+		// would be loaded next to the new ones: remove them first.
+		if err := removeGenerated(outDir, s.file); err != nil {
+			return sum, err
+		}
+		f, err := createCSV(outDir, s.file, s.cols, o.MaxRows)
 		if err != nil {
 			return sum, err
 		}
 		err = s.fn(f)
-		if cerr := f.close(); err == nil {
+		paths, cerr := f.close()
+		if err == nil {
 			err = cerr
 		}
 		if err != nil {
-			return sum, fmt.Errorf("synth: writing %s: %w", path, err)
+			return sum, fmt.Errorf("synth: writing %s: %w", filepath.Join(outDir, s.file), err)
 		}
-		sum.Files = append(sum.Files, path)
+		sum.Files = append(sum.Files, paths...)
 	}
 	sum.Sectors = len(sectors)
 	sum.Materials = len(materials)
@@ -237,33 +252,86 @@ func sectorList(m uint32) string {
 	return b.String()
 }
 
-// csvFile is one output file: CSV through a buffered writer.
+// csvFile is the output of one kind: CSV through a buffered writer, in
+// one file, or in parts of at most maxRows records once it has more.
 type csvFile struct {
-	f   *os.File
-	bw  *bufio.Writer
-	w   *csv.Writer
-	rec []string
+	dir, name string // directory and plain file name (supply.csv)
+	header    []string
+	maxRows   int // 0: no limit
+
+	f     *os.File
+	bw    *bufio.Writer
+	w     *csv.Writer
+	rows  int      // records in the current file
+	part  int      // number of the current part (1 until split)
+	paths []string // files written, the current one last
 }
 
-func createCSV(path string, header []string) (*csvFile, error) {
-	f, err := os.Create(path)
-	if err != nil {
-		return nil, fmt.Errorf("synth: %w", err)
-	}
-	bw := bufio.NewWriterSize(f, 256<<10)
-	c := &csvFile{f: f, bw: bw, w: csv.NewWriter(bw)}
-	if err := c.w.Write(header); err != nil {
-		f.Close()
-		return nil, fmt.Errorf("synth: %w", err)
+func createCSV(dir, name string, header []string, maxRows int) (*csvFile, error) {
+	c := &csvFile{dir: dir, name: name, header: header, maxRows: maxRows, part: 1}
+	if err := c.open(filepath.Join(dir, name)); err != nil {
+		return nil, err
 	}
 	return c, nil
 }
 
+// partName is the name of part n (from 1) of a kind's file:
+// supply.csv → supply-001.supply.csv.
+func partName(name string, n int) string {
+	kind := strings.TrimSuffix(name, ".csv")
+	return fmt.Sprintf("%s-%03d.%s.csv", kind, n, kind)
+}
+
+func (c *csvFile) open(path string) error {
+	f, err := os.Create(path)
+	if err != nil {
+		return fmt.Errorf("synth: %w", err)
+	}
+	c.f, c.bw, c.rows = f, bufio.NewWriterSize(f, 256<<10), 0
+	c.w = csv.NewWriter(c.bw)
+	c.paths = append(c.paths, path)
+	if err := c.w.Write(c.header); err != nil {
+		f.Close()
+		return fmt.Errorf("synth: %w", err)
+	}
+	return nil
+}
+
+// maxParts bounds the parts of one kind's file (their names have three
+// digits).
+const maxParts = 999
+
 func (c *csvFile) write(fields ...string) error {
+	if c.maxRows > 0 && c.rows == c.maxRows {
+		if err := c.next(); err != nil {
+			return err
+		}
+	}
+	c.rows++
 	return c.w.Write(fields)
 }
 
-func (c *csvFile) close() error {
+// next closes the current file and opens the next part; the first time,
+// the plain file becomes part 1.
+func (c *csvFile) next() error {
+	if err := c.closeCurrent(); err != nil {
+		return err
+	}
+	if c.part == maxParts {
+		return fmt.Errorf("more than %d files of at most %d records: raise the maximum", maxParts, c.maxRows)
+	}
+	if c.part == 1 {
+		first := filepath.Join(c.dir, partName(c.name, 1))
+		if err := os.Rename(c.paths[0], first); err != nil {
+			return fmt.Errorf("synth: %w", err)
+		}
+		c.paths[0] = first
+	}
+	c.part++
+	return c.open(filepath.Join(c.dir, partName(c.name, c.part)))
+}
+
+func (c *csvFile) closeCurrent() error {
 	c.w.Flush()
 	err := c.w.Error()
 	if ferr := c.bw.Flush(); err == nil {
@@ -273,6 +341,27 @@ func (c *csvFile) close() error {
 		err = cerr
 	}
 	return err
+}
+
+// close closes the last file and returns the paths of every file written.
+func (c *csvFile) close() ([]string, error) {
+	return c.paths, c.closeCurrent()
+}
+
+// removeGenerated removes the files Generate may have written for one
+// kind's file name in dir: the plain file and its numbered parts.
+func removeGenerated(dir, name string) error {
+	kind := strings.TrimSuffix(name, ".csv")
+	parts, err := filepath.Glob(filepath.Join(dir, kind+"-[0-9][0-9][0-9]."+kind+".csv"))
+	if err != nil {
+		return fmt.Errorf("synth: %w", err)
+	}
+	for _, p := range append(parts, filepath.Join(dir, name)) {
+		if err := os.Remove(p); err != nil && !errors.Is(err, os.ErrNotExist) {
+			return fmt.Errorf("synth: %w", err)
+		}
+	}
+	return nil
 }
 
 // day is a calendar date as days since 1970-01-01.

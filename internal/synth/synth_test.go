@@ -86,6 +86,7 @@ func TestOptionErrors(t *testing.T) {
 		{"no companies", Options{}, "at least 30 companies"},
 		{"negative links", Options{Companies: 100, LinksPerCompany: -1}, "links per company"},
 		{"NaN links", Options{Companies: 100, LinksPerCompany: math.NaN()}, "links per company"},
+		{"negative max rows", Options{Companies: 100, MaxRows: -1}, "max rows"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			dir := t.TempDir()

@@ -162,11 +162,6 @@ func (a *Anchors) Run(ctx context.Context) (ScaleReport, error) {
 				_, _ = measure.Post(rctx, client, lgURL, s.lgBody)
 				cancel()
 			}
-			// Licence lists come from licencegraph's per-graph-version
-			// cache once read (the warm request above read them): the
-			// recorded request finds the cache empty, so the raw driver
-			// replays the statements that read them.
-			lg.Licences.Purge()
 			recMu.Lock()
 			current = nil
 			recMu.Unlock()
@@ -192,7 +187,7 @@ func (a *Anchors) Run(ctx context.Context) (ScaleReport, error) {
 				current = nil
 				recMu.Unlock()
 				cctx, cancel := context.WithTimeout(ctx, a.Cell.Timeout)
-				w.cold(cctx, exposure.New(lg.Store))
+				w.cold(cctx, exposure.New(exposure.Views(lg.Store.CypherExposure)))
 				cancel()
 				recMu.Lock()
 				stmts = slices.Clone(current)

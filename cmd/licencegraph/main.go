@@ -135,7 +135,11 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger, args []stri
 	// and requests answer UNAVAILABLE until it is back.
 	// Migrations run when the database first answers, in the background,
 	// so a server started before its database still comes up.
-	go migrateWhenReady(ctx, a.Store, log)
+	// The projection loads after them; /readyz waits for it.
+	go func() {
+		migrateWhenReady(ctx, a.Store, log)
+		a.LoadProjection(ctx)
+	}()
 	return server.Run(ctx, cfg.ListenAddr, a.Handler, cfg.ShutdownTimeout, log, nil)
 }
 

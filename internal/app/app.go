@@ -9,15 +9,17 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"time"
 
 	"github.com/licencegraph/licencegraph/graph"
 	"github.com/licencegraph/licencegraph/internal/auth"
 	"github.com/licencegraph/licencegraph/internal/config"
+	"github.com/licencegraph/licencegraph/internal/domain"
 	"github.com/licencegraph/licencegraph/internal/events"
 	"github.com/licencegraph/licencegraph/internal/exposure"
 	"github.com/licencegraph/licencegraph/internal/graphiql"
-	"github.com/licencegraph/licencegraph/internal/licencecache"
 	"github.com/licencegraph/licencegraph/internal/neo4jstore"
+	"github.com/licencegraph/licencegraph/internal/projection"
 	"github.com/licencegraph/licencegraph/internal/server"
 )
 
@@ -26,9 +28,10 @@ type App struct {
 	Config  config.Config
 	Store   *neo4jstore.Store
 	Handler http.Handler
-	// Licences caches licence lists per graph version (Purge empties it).
-	Licences *licencecache.Reads
-	log      *slog.Logger
+	// Projection is the in-memory graph that answers exposure questions
+	// and licence lists, kept in step with every committed write.
+	Projection *projection.Projection
+	log        *slog.Logger
 }
 
 // New builds the application. It does not need the database to be up.
@@ -44,9 +47,10 @@ func New(cfg config.Config, log *slog.Logger) (*App, error) {
 	if !authn.Enabled() {
 		log.Warn("no authentication configured: mutations are refused (set AUTH_JWT_* or AUTH_API_KEYS_FILE)")
 	}
-	licences := licencecache.New(store, store.Version, cfg.LicenceCacheEntries)
+	proj := projection.New(store, log)
 	resolver := &graph.Resolver{
-		StatsService: store, Reads: licences, Exposure: exposure.New(store), Writes: store, Audit: store,
+		StatsService: store, Reads: projection.Reads{ReadService: store, P: proj},
+		Exposure: exposure.New(exposure.Views(proj.Acquire)), Writes: store, Audit: store,
 		Events: &events.Feed{Source: store, PollInterval: cfg.EventsPollInterval, Logger: log},
 	}
 	gql := graph.NewHandler(resolver, graph.HandlerOptions{
@@ -57,7 +61,7 @@ func New(cfg config.Config, log *slog.Logger) (*App, error) {
 	h := server.Handler(server.Options{
 		GraphQL:     authn.Middleware(gql),
 		UI:          graphiql.Handler("/graphql"),
-		DB:          store,
+		DB:          readiness{store, proj},
 		CORSOrigins: cfg.CORSOrigins,
 		Logger:      log,
 
@@ -65,7 +69,43 @@ func New(cfg config.Config, log *slog.Logger) (*App, error) {
 		MaxConcurrentRequests: cfg.MaxConcurrentRequests,
 		QueueTimeout:          cfg.RequestTimeout,
 	})
-	return &App{Config: cfg, Store: store, Handler: h, Licences: licences, log: log}, nil
+	return &App{Config: cfg, Store: store, Handler: h, Projection: proj, log: log}, nil
+}
+
+// readiness is ready when the database answers and the projection is
+// loaded (the first question would otherwise wait for the load).
+type readiness struct {
+	db   domain.Pinger
+	proj *projection.Projection
+}
+
+func (r readiness) Ping(ctx context.Context) error {
+	if err := r.db.Ping(ctx); err != nil {
+		return err
+	}
+	if err := r.proj.WaitReady(ctx); err != nil {
+		return domain.Wrap(domain.CodeUnavailable, err, "the exposure projection is loading")
+	}
+	return nil
+}
+
+// LoadProjection loads the projection, retrying until it succeeds or ctx
+// ends: `serve` starts it once migrations are applied.
+func (a *App) LoadProjection(ctx context.Context) {
+	delay := time.Second
+	for {
+		err := a.Projection.WaitReady(ctx)
+		if err == nil || ctx.Err() != nil {
+			return
+		}
+		a.log.Warn("projection not loaded yet; retrying", "err", err, "retry_in", delay)
+		select {
+		case <-ctx.Done():
+			return
+		case <-time.After(delay):
+		}
+		delay = min(2*delay, 30*time.Second)
+	}
 }
 
 // Authenticator builds the bearer-token checker the configuration

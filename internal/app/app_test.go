@@ -192,8 +192,15 @@ func TestServerSurvivesNeo4jRestart(t *testing.T) {
 	if _, resp, raw := postQuery(t, srv.URL, q); len(resp.Errors) > 0 {
 		t.Fatalf("before the stop: %s", raw)
 	}
-	if status, body := get(t, srv.URL+"/readyz"); status != 200 {
-		t.Fatalf("/readyz before the stop = %d %s", status, body)
+	// Ready once the projection is loaded (it loads on the first probe).
+	for deadline := time.Now().Add(30 * time.Second); ; time.Sleep(200 * time.Millisecond) {
+		status, body := get(t, srv.URL+"/readyz")
+		if status == 200 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("/readyz before the stop = %d %s", status, body)
+		}
 	}
 
 	db.Stop(t)

@@ -7,14 +7,19 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"os"
 	"path/filepath"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
+	"github.com/neo4j/neo4j-go-driver/v5/neo4j"
+
+	"github.com/licencegraph/licencegraph/internal/auth"
 	"github.com/licencegraph/licencegraph/internal/config"
 	"github.com/licencegraph/licencegraph/internal/seed"
 	"github.com/licencegraph/licencegraph/internal/testutil"
@@ -228,33 +233,26 @@ func TestIntrospectionFollowsTheProfile(t *testing.T) {
 	}
 }
 
-// denseWorld loads a world whose exposure questions take long: one
-// Chinese supplier of a controlled material to each of n foreign
-// companies that all supply each other, so the paths to a company grow
-// as n^depth.
-func denseWorld(t *testing.T, a *App, cfg config.Config, n int) {
+// slowWorld is a server (with an editor API key) on a small world with a
+// licence the test can hold locked (holdLicence): a request revoking it
+// (slowMutation) waits in Neo4j, holding its transaction and connection,
+// for as long as the test wants, however fast the machine is.
+func slowWorld(t *testing.T, cfg config.Config) (*App, *httptest.Server) {
 	t.Helper()
+	keys := filepath.Join(t.TempDir(), "api-keys")
+	if err := os.WriteFile(keys, []byte(auth.HashAPIKey("editor-api-key")+" editor editor-svc\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	cfg.AuthAPIKeysFile = keys
+	a, srv := newTestApp(t, cfg)
 	if _, err := a.Store.Migrate(context.Background()); err != nil {
 		t.Fatal(err)
 	}
 	testutil.ResetGraph(t, cfg)
 	dir := t.TempDir()
-	companies := "id,name,country\ncn-src,Source,CN\n"
-	supply := "supplier,customer,materials\n"
-	for i := range n {
-		companies += fmt.Sprintf("f%02d,F%02d,DE\n", i, i)
-		supply += fmt.Sprintf("cn-src,f%02d,Dy\n", i)
-		for j := range n {
-			if i != j {
-				supply += fmt.Sprintf("f%02d,f%02d,Dy\n", i, j)
-			}
-		}
-	}
 	files := map[string]string{
-		"materials.csv": "id,name,kind\nDy,Dysprosium,ELEMENT\n",
-		"controls.csv":  "id,title,authority,effective_from,materials\nC1,Control,MOFCOM,2025-04-04,Dy\n",
-		"companies.csv": companies,
-		"supply.csv":    supply,
+		"companies.csv": "id,name,country\ncn-src,Source,CN\nde-oem,OEM,DE\n",
+		"licences.csv":  "id,holder,clients\nL-held,cn-src,de-oem\n",
 	}
 	for name, body := range files {
 		if err := os.WriteFile(filepath.Join(dir, name), []byte(body), 0o600); err != nil {
@@ -264,9 +262,39 @@ func denseWorld(t *testing.T, a *App, cfg config.Config, n int) {
 	if _, err := seed.New(a.Store, seed.Options{Logger: testutil.Logger(t)}).Load(context.Background(), []string{dir}); err != nil {
 		t.Fatalf("seed: %v", err)
 	}
+	return a, srv
 }
 
-const slowQuery = `{ exposurePaths(companyId: "f00", maxDepth: 6, first: 1) { depth } }`
+const slowMutation = `mutation { revokeLicence(id: "L-held", on: "2025-07-01", reason: "test") { id } }`
+
+// holdLicence locks licence L-held in a transaction of the test's own
+// until release (which rolls it back).
+func holdLicence(t *testing.T, cfg config.Config) (release func()) {
+	t.Helper()
+	ctx := context.Background()
+	driver, err := neo4j.NewDriverWithContext(cfg.Neo4jURI, neo4j.NoAuth())
+	if err != nil {
+		t.Fatal(err)
+	}
+	sess := driver.NewSession(ctx, neo4j.SessionConfig{DatabaseName: cfg.Neo4jDatabase})
+	tx, err := sess.BeginTransaction(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := tx.Run(ctx, "MATCH (l:Licence {id: 'L-held'}) SET l.heldByTest = true", nil); err != nil {
+		t.Fatal(err)
+	}
+	var once sync.Once
+	release = func() {
+		once.Do(func() {
+			_ = tx.Rollback(ctx)
+			_ = sess.Close(ctx)
+			_ = driver.Close(ctx)
+		})
+	}
+	t.Cleanup(release)
+	return release
+}
 
 // appTransactions lists the queries Neo4j is running, other than the
 // listing itself.
@@ -316,13 +344,14 @@ RETURN currentQuery`, map[string]any{"ms": min.Milliseconds()})
 func running(qs []string) bool { return len(qs) > 0 }
 func none(qs []string) bool    { return len(qs) == 0 }
 
-// startSlow sends the slow query with ctx in the background; the returned
-// channel yields its answer (or transport error).
+// startSlow sends the slow mutation with ctx in the background; the
+// returned channel yields its answer (or transport error).
 func startSlow(ctx context.Context, base string) chan string {
 	done := make(chan string, 1)
 	go func() {
-		req, _ := http.NewRequestWithContext(ctx, http.MethodPost, base+"/graphql", bytes.NewReader(queryBody(slowQuery, nil)))
+		req, _ := http.NewRequestWithContext(ctx, http.MethodPost, base+"/graphql", bytes.NewReader(queryBody(slowMutation, nil)))
 		req.Header.Set("Content-Type", "application/json")
+		req.Header.Set("Authorization", "Bearer editor-api-key")
 		resp, err := http.DefaultClient.Do(req)
 		if err != nil {
 			done <- "transport error: " + err.Error()
@@ -336,14 +365,13 @@ func startSlow(ctx context.Context, base string) chan string {
 }
 
 // A client that disconnects cancels its database transaction: it ends
-// within seconds, where the statement left alone runs for 8-13 s on
-// the dense world of 20 companies (then stops at Neo4j's transaction
-// memory limit) and the request timeout is a minute.
+// within seconds, where the transaction left alone would wait for the
+// test's lock for the whole request timeout (a minute).
 func TestClientDisconnectCancelsTransaction(t *testing.T) {
 	cfg := testutil.Config(t)
 	cfg.RequestTimeout = time.Minute
-	a, srv := newTestApp(t, cfg)
-	denseWorld(t, a, cfg, 20)
+	_, srv := slowWorld(t, cfg)
+	holdLicence(t, cfg)
 
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
@@ -364,11 +392,16 @@ func TestClientDisconnectCancelsTransaction(t *testing.T) {
 func TestSlowQueryTimesOutOnBothSides(t *testing.T) {
 	cfg := testutil.Config(t)
 	cfg.RequestTimeout = time.Second
-	a, srv := newTestApp(t, cfg)
-	denseWorld(t, a, cfg, 20)
+	_, srv := slowWorld(t, cfg)
+	holdLicence(t, cfg)
 
 	start := time.Now()
-	_, resp, raw := postQuery(t, srv.URL, slowQuery)
+	_, raw := rawPost(t, srv.URL, http.MethodPost, "/graphql", queryBody(slowMutation, nil),
+		map[string]string{"Content-Type": "application/json", "Authorization": "Bearer editor-api-key"})
+	var resp gqlResponse
+	if err := json.Unmarshal([]byte(raw), &resp); err != nil {
+		t.Fatalf("answer is not JSON: %s", raw)
+	}
 	took := time.Since(start)
 	if len(resp.Errors) != 1 || resp.Errors[0].Extensions["code"] != "TIMEOUT" {
 		t.Fatalf("want one TIMEOUT error: %s", raw)
@@ -391,20 +424,21 @@ func TestExhaustedPoolFailsFast(t *testing.T) {
 	cfg.Neo4jMaxPoolSize = 1
 	cfg.Neo4jAcquireTimeout = 300 * time.Millisecond
 	cfg.Neo4jMaxRetry = time.Second
-	a, srv := newTestApp(t, cfg)
-	denseWorld(t, a, cfg, 20)
+	_, srv := slowWorld(t, cfg)
+	// The quick query reads the projection's version too: load it first,
+	// so that the pool's one connection is the slow mutation's only.
+	postQuery(t, srv.URL, `{ exposedCompanies { totalCount } }`)
+	holdLicence(t, cfg)
 
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	done := startSlow(ctx, srv.URL)
-	// The exposure question runs several statements, each on the one
-	// connection in turn: wait until one of them has held it for a while
-	// (the longest runs for seconds), or the quick query could slip in
-	// between two of them.
+	// Wait until the mutation holds the one connection, waiting for the
+	// lock.
 	deadline := time.Now().Add(20 * time.Second)
 	for len(longTransactions(t, cfg, 500*time.Millisecond)) == 0 {
 		if time.Now().After(deadline) {
-			t.Fatalf("no statement of the slow query ran for 500 ms (answer: %.200s)", <-done)
+			t.Fatalf("the slow mutation never waited 500 ms (answer: %.200s)", <-done)
 		}
 		time.Sleep(50 * time.Millisecond)
 	}

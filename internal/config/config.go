@@ -39,9 +39,6 @@ type Config struct {
 	MaxQueryAliases int
 	MaxQueryTokens  int
 	MaxRequestBytes int
-	// LicenceCacheEntries bounds each of the licence-list caches
-	// (licencesHeld, licencesCovering; internal/licencecache).
-	LicenceCacheEntries int
 	// MaxConcurrentRequests bounds the GraphQL requests running at once;
 	// the others wait (up to RequestTimeout) for a slot.
 	MaxConcurrentRequests int
@@ -110,7 +107,6 @@ func FromEnv(getenv Getenv) (Config, error) {
 		MaxQueryAliases:     p.positiveInt("MAX_QUERY_ALIASES", 30),
 		MaxQueryTokens:      p.positiveInt("MAX_QUERY_TOKENS", 5000),
 		MaxRequestBytes:     p.positiveInt("MAX_REQUEST_BYTES", 1<<20),
-		LicenceCacheEntries: p.positiveInt("LICENCE_CACHE_ENTRIES", 100_000),
 		// Four per core: enough to keep the cores and Neo4j busy while
 		// some requests wait on the database.
 		MaxConcurrentRequests: p.positiveInt("MAX_CONCURRENT_REQUESTS", max(4, 4*runtime.GOMAXPROCS(0))),

@@ -16,6 +16,19 @@ type Change struct {
 	// "supplier->customer"), at most MaxChangeIDs of them; Count is how many.
 	IDs   []string
 	Count int
+	// Seq orders the writes: every recorded write increments the graph's
+	// version (GraphVersion) in its transaction, and its change carries
+	// the new Seq.
+	Seq int64
+}
+
+// GraphVersion names a committed state of the graph. Seq counts the
+// recorded writes; Epoch changes when the version node is created anew
+// (a new or reset graph), so a Seq is only comparable within an epoch.
+// The zero value is a graph nothing was ever written to.
+type GraphVersion struct {
+	Epoch string
+	Seq   int64
 }
 
 // CursorKey orders changes newest first: "at|id" (at in RFC 3339).

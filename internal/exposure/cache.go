@@ -2,27 +2,23 @@ package exposure
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"sync"
-	"time"
 
 	lru "github.com/hashicorp/golang-lru/v2"
 )
 
-// Exposure answers are costly (every controlled hop judged, a search over
-// the whole supply graph) and asked again and again with the same
-// arguments, while the graph changes rarely. The engine keeps them keyed
-// by the graph's version (Store.Version: a bookmark naming the last
-// committed transaction), so any write by any process — a mutation, a seed
-// load — makes every earlier entry unreachable: answers are never stale,
-// and the first request after a write pays for the computation.
+// Answers derived from one version of the graph are kept in that
+// version's memo (View.Memo): the projection drops the memo when it
+// applies a write, so answers are never stale and nothing here needs
+// retiring.
 
-// Cache sizes: entries, each for one version.
+// Memo sizes: entries kept for one version.
 const (
-	reachEntries   = 32     // exposed lists, whole graph or one sector (≤ 5 MB each at 100,000 companies)
-	detailEntries  = 50_000 // one exposed company's path count and suppliers
-	pathEntries    = 4_096  // one company's listed paths
-	computeTimeout = 2 * time.Minute
+	reachEntries  = 32     // exposed lists, whole graph or one sector (≤ 5 MB each at 100,000 companies)
+	detailEntries = 50_000 // one exposed company's path count and suppliers
+	pathEntries   = 4_096  // one company's listed paths
 )
 
 type caches struct {
@@ -51,66 +47,49 @@ func newCaches() *caches {
 	return c
 }
 
-// once computes a value for key once for all concurrent callers. The
-// computation does not end when the caller that started it goes away —
-// the others wait for it — but ends when every caller has gone (a client
-// that disconnects cancels its database work); it keeps the first
-// caller's deadline — the request timeout, which the store also sends to
-// Neo4j as the transaction timeout — or computeTimeout without one.
+// once computes a value for key once for concurrent callers on the same
+// version. The first caller computes it in its own goroutine, under its
+// own view; the others wait. A waiter whose computing caller went away
+// (its context ended) computes the value itself.
 func once[V any](ctx context.Context, c *caches, key string, compute func(context.Context) (V, error)) (V, error) {
-	c.mu.Lock()
-	cl, ok := c.calls[key]
-	if !ok {
-		deadline, has := ctx.Deadline()
-		if !has {
-			deadline = time.Now().Add(computeTimeout)
-		}
-		cctx, cancel := context.WithDeadline(context.WithoutCancel(ctx), deadline)
-		cl = &call{done: make(chan struct{}), cancel: cancel}
-		c.calls[key] = cl
-		go func() {
-			v, err := compute(cctx)
-			cancel()
-			c.mu.Lock()
+	for {
+		c.mu.Lock()
+		cl, ok := c.calls[key]
+		if !ok {
+			cl = &call{done: make(chan struct{})}
+			c.calls[key] = cl
+			c.mu.Unlock()
+			v, err := compute(ctx)
 			cl.val, cl.err = v, err
-			if c.calls[key] == cl {
-				delete(c.calls, key)
-			}
+			c.mu.Lock()
+			delete(c.calls, key)
 			c.mu.Unlock()
 			close(cl.done)
-		}()
-	}
-	cl.waiters++
-	c.mu.Unlock()
-
-	var zero V
-	select {
-	case <-cl.done:
-		if cl.err != nil {
-			return zero, cl.err
-		}
-		return cl.val.(V), nil
-	case <-ctx.Done():
-		c.mu.Lock()
-		cl.waiters--
-		if cl.waiters == 0 {
-			cl.cancel()
-			if c.calls[key] == cl {
-				delete(c.calls, key) // a caller arriving now starts afresh
-			}
+			return v, err
 		}
 		c.mu.Unlock()
-		return zero, ctx.Err()
+		select {
+		case <-cl.done:
+			if cl.err != nil && ctx.Err() == nil && (errors.Is(cl.err, context.Canceled) || errors.Is(cl.err, context.DeadlineExceeded)) {
+				continue // the computing caller left; this one has time
+			}
+			if cl.err != nil {
+				var zero V
+				return zero, cl.err
+			}
+			return cl.val.(V), nil
+		case <-ctx.Done():
+			var zero V
+			return zero, ctx.Err()
+		}
 	}
 }
 
 // call is one computation in flight.
 type call struct {
-	done    chan struct{}
-	val     any
-	err     error
-	waiters int
-	cancel  context.CancelFunc
+	done chan struct{}
+	val  any
+	err  error
 }
 
 func key(parts ...any) string { return fmt.Sprint(parts...) }

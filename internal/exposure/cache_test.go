@@ -2,15 +2,14 @@ package exposure
 
 import (
 	"context"
-	"errors"
 	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
 )
 
-// Concurrent callers share one computation; it goes on while one caller
-// remains and is cancelled when the last one leaves.
+// Concurrent callers share one computation; a waiter whose computing
+// caller leaves computes the value itself.
 func TestOnce(t *testing.T) {
 	t.Run("shared", func(t *testing.T) {
 		c := newCaches()
@@ -38,36 +37,40 @@ func TestOnce(t *testing.T) {
 			t.Errorf("%d computations for 5 concurrent callers", n)
 		}
 	})
-	t.Run("cancelled when every caller has gone", func(t *testing.T) {
+	t.Run("a waiter takes over when the computing caller leaves", func(t *testing.T) {
 		c := newCaches()
-		cancelled := make(chan struct{})
-		stay, leave := context.WithCancel(context.Background())
-		first, leaveFirst := context.WithCancel(context.Background())
-		compute := func(ctx context.Context) (int, error) {
-			<-ctx.Done()
-			close(cancelled)
-			return 0, ctx.Err()
-		}
-		errs := make(chan error, 2)
-		go func() { _, err := once(first, c, "k", compute); errs <- err }()
+		first, leave := context.WithCancel(context.Background())
+		started := make(chan struct{})
+		firstErr := make(chan error, 1)
+		go func() {
+			_, err := once(first, c, "k", func(ctx context.Context) (int, error) {
+				close(started)
+				<-ctx.Done()
+				return 0, ctx.Err()
+			})
+			firstErr <- err
+		}()
+		<-started
+		second := make(chan int, 1)
+		go func() {
+			v, err := once(context.Background(), c, "k", func(ctx context.Context) (int, error) { return 7, nil })
+			if err != nil {
+				t.Errorf("the waiter: %v", err)
+			}
+			second <- v
+		}()
 		time.Sleep(20 * time.Millisecond)
-		go func() { _, err := once(stay, c, "k", compute); errs <- err }()
-		time.Sleep(20 * time.Millisecond)
-		leaveFirst()
-		if err := <-errs; !errors.Is(err, context.Canceled) {
-			t.Fatalf("the caller that left: %v", err)
-		}
-		select {
-		case <-cancelled:
-			t.Fatal("cancelled while a caller still waits")
-		case <-time.After(50 * time.Millisecond):
-		}
 		leave()
-		<-errs
+		if err := <-firstErr; err == nil {
+			t.Error("the caller that left got no error")
+		}
 		select {
-		case <-cancelled:
+		case v := <-second:
+			if v != 7 {
+				t.Errorf("the waiter got %d, want its own 7", v)
+			}
 		case <-time.After(2 * time.Second):
-			t.Fatal("not cancelled after every caller left")
+			t.Fatal("the waiter never got an answer")
 		}
 	})
 }

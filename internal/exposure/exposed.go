@@ -21,16 +21,25 @@ type detail struct {
 
 type pathsEntry struct{ paths []domain.ExposurePath }
 
+// reacher is a store that finds who is exposed itself, by the algorithm
+// of computeReach on its own representation (the projection does, on
+// company indexes, and keeps its answers per version); the engine combines
+// the searches of other stores.
+type reacher interface {
+	Reach(ctx context.Context, d domain.Date, maxDepth int, sector string) ([]domain.ExposedCompany, error)
+}
+
 // detailsBatch bounds the companies one details query walks back from.
 const detailsBatch = 200
 
 // exposedList returns the graph's version and the companies exposed for
 // q (sector applied), sorted by id, with minDepth only; the lists are
 // cached per version, date, depth and sector.
-func (e *Engine) exposedList(ctx context.Context, q domain.ExposureQuery) (string, []domain.ExposedCompany, error) {
-	v, err := e.store.Version(ctx)
-	if err != nil {
-		return "", nil, err
+func (e *bound) exposedList(ctx context.Context, q domain.ExposureQuery) (string, []domain.ExposedCompany, error) {
+	v := e.store.Version()
+	if r, ok := e.store.(reacher); ok {
+		list, err := r.Reach(ctx, q.AsOf, q.MaxDepth, q.Sector)
+		return v, list, err
 	}
 	all, err := e.reachAll(ctx, v, q)
 	if err != nil || q.Sector == "" {
@@ -66,7 +75,7 @@ func (e *Engine) exposedList(ctx context.Context, q domain.ExposureQuery) (strin
 
 // reachAll is the exposed companies of the whole graph, cached per
 // version, date and depth.
-func (e *Engine) reachAll(ctx context.Context, v string, q domain.ExposureQuery) ([]domain.ExposedCompany, error) {
+func (e *bound) reachAll(ctx context.Context, v string, q domain.ExposureQuery) ([]domain.ExposedCompany, error) {
 	q.Sector = ""
 	k := key("reach|", v, "|", q.AsOf, "|", q.MaxDepth)
 	if hit, ok := e.c.reach.Get(k); ok {
@@ -103,7 +112,7 @@ func (e *Engine) reachAll(ctx context.Context, v string, q domain.ExposureQuery)
 //     label set is not empty at a level has a valid walk of that length.
 //     At most maxDepth labels are kept per company: a walk passes at most
 //     maxDepth-1 more companies, each removing at most one label.
-func (e *Engine) computeReach(ctx context.Context, q domain.ExposureQuery) ([]domain.ExposedCompany, error) {
+func (e *bound) computeReach(ctx context.Context, q domain.ExposureQuery) ([]domain.ExposedCompany, error) {
 	hops, err := e.store.UncoveredHops(ctx, q.AsOf)
 	if err != nil || len(hops) == 0 {
 		return []domain.ExposedCompany{}, err
@@ -169,7 +178,7 @@ func (e *Engine) computeReach(ctx context.Context, q domain.ExposureQuery) ([]do
 // that only walks from S0s reached again reach, when one such walk is
 // valid. It works on the companies not already valid at a level, a small
 // part of the graph.
-func (e *Engine) labelLevels(ctx context.Context, q domain.ExposureQuery, firsts map[string][]string, levels [][]string, valid []map[string]bool) error {
+func (e *bound) labelLevels(ctx context.Context, q domain.ExposureQuery, firsts map[string][]string, levels [][]string, valid []map[string]bool) error {
 	labels := map[string][]string{}
 	for _, c := range levels[0] {
 		if !valid[0][c] {
@@ -205,7 +214,7 @@ func (e *Engine) labelLevels(ctx context.Context, q domain.ExposureQuery, firsts
 
 // details returns the exact exposure of each company of ids (exposed or
 // not), from the cache or walking back from each.
-func (e *Engine) details(ctx context.Context, v string, q domain.ExposureQuery, ids []string) (map[string]detail, error) {
+func (e *bound) details(ctx context.Context, v string, q domain.ExposureQuery, ids []string) (map[string]detail, error) {
 	q.Sector = ""
 	prefix := key("detail|", v, "|", q.AsOf, "|", q.MaxDepth, "|")
 	out := make(map[string]detail, len(ids))
@@ -245,7 +254,7 @@ func (e *Engine) details(ctx context.Context, v string, q domain.ExposureQuery, 
 }
 
 // withDetails fills path counts and first suppliers into list (a copy).
-func (e *Engine) withDetails(ctx context.Context, v string, q domain.ExposureQuery, list []domain.ExposedCompany) ([]domain.ExposedCompany, error) {
+func (e *bound) withDetails(ctx context.Context, v string, q domain.ExposureQuery, list []domain.ExposedCompany) ([]domain.ExposedCompany, error) {
 	ids := make([]string, len(list))
 	for i, x := range list {
 		ids[i] = x.CompanyID

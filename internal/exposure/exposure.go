@@ -16,11 +16,9 @@ import (
 	"github.com/licencegraph/licencegraph/internal/domain"
 )
 
-// Store is what the engine needs of the database.
+// Store is the searches the engine combines (internal/projection answers
+// them from memory). Questions arrive validated.
 type Store interface {
-	// Version names the committed state of the graph; it changes with
-	// every write.
-	Version(ctx context.Context) (string, error)
 	UncoveredHops(ctx context.Context, d domain.Date) (map[string][]string, error)
 	WalkLevels(ctx context.Context, ids []string, d domain.Date, levels int) ([][]string, error)
 	PropagateLabels(ctx context.Context, from map[string][]string, to []string, d domain.Date, max int) (map[string][]string, error)
@@ -33,19 +31,111 @@ type Store interface {
 	DatedChanges(ctx context.Context, suppliers []string, from, to domain.Date) (map[string][]string, []string, error)
 }
 
+// View is the graph at one version, held for one question: every search
+// of the question sees the same graph, and answers kept in its Memo are
+// dropped with the version.
+type View interface {
+	Store
+	// Version names the graph's state; it changes with every write.
+	Version() string
+	// Memo returns the value kept for this version, made by create on
+	// first use.
+	Memo(create func() any) any
+	Release()
+}
+
+// Source gives views of the graph, each up to date with every write
+// committed before it was asked for.
+type Source interface {
+	Acquire(ctx context.Context) (View, error)
+}
+
+// Views adapts the Acquire of a concrete view type to Source.
+func Views[V View](acquire func(context.Context) (V, error)) Source {
+	return SourceFunc(func(ctx context.Context) (View, error) {
+		v, err := acquire(ctx)
+		if err != nil {
+			return nil, err
+		}
+		return v, nil
+	})
+}
+
+// SourceFunc adapts a function to Source.
+type SourceFunc func(ctx context.Context) (View, error)
+
+// Acquire implements Source.
+func (f SourceFunc) Acquire(ctx context.Context) (View, error) { return f(ctx) }
+
 // DefaultMaxDepth is the API's default for maxDepth.
 const DefaultMaxDepth = 4
 
-// Engine implements domain.ExposureService on a Store.
-type Engine struct {
-	store Store
-	c     *caches
-}
+// Engine implements domain.ExposureService on a Source.
+type Engine struct{ src Source }
 
 var _ domain.ExposureService = (*Engine)(nil)
 
-// New returns the engine on a store.
-func New(store Store) *Engine { return &Engine{store: store, c: newCaches()} }
+// New returns the engine on a source of views.
+func New(src Source) *Engine { return &Engine{src: src} }
+
+// bound is the engine on one view, for one question.
+type bound struct {
+	store View
+	c     *caches
+}
+
+// with runs f on a view acquired for this question.
+func with[T any](ctx context.Context, e *Engine, f func(*bound) (T, error)) (T, error) {
+	v, err := e.src.Acquire(ctx)
+	if err != nil {
+		var zero T
+		return zero, err
+	}
+	defer v.Release()
+	return f(&bound{store: v, c: v.Memo(func() any { return newCaches() }).(*caches)})
+}
+
+// ExposedCompanies implements domain.ExposureService: every exposed
+// company with its path count and first suppliers.
+func (e *Engine) ExposedCompanies(ctx context.Context, q domain.ExposureQuery) ([]domain.ExposedCompany, error) {
+	return with(ctx, e, func(b *bound) ([]domain.ExposedCompany, error) { return b.ExposedCompanies(ctx, q) })
+}
+
+type page struct {
+	list  []domain.ExposedCompany
+	total int
+	more  bool
+}
+
+// ExposedCompanyPage implements domain.ExposureService.
+func (e *Engine) ExposedCompanyPage(ctx context.Context, q domain.ExposureQuery, p domain.Page, details bool) ([]domain.ExposedCompany, int, bool, error) {
+	got, err := with(ctx, e, func(b *bound) (page, error) {
+		list, total, more, err := b.ExposedCompanyPage(ctx, q, p, details)
+		return page{list, total, more}, err
+	})
+	return got.list, got.total, got.more, err
+}
+
+// ExposurePaths implements domain.ExposureService. An unknown company is
+// NOT_FOUND; a known one without paths has none.
+func (e *Engine) ExposurePaths(ctx context.Context, q domain.PathsQuery) ([]domain.ExposurePath, error) {
+	return with(ctx, e, func(b *bound) ([]domain.ExposurePath, error) { return b.ExposurePaths(ctx, q) })
+}
+
+// ClassifyHop implements domain.ExposureService.
+func (e *Engine) ClassifyHop(ctx context.Context, supplier, customer string, asOf domain.Date) (domain.SupplyHop, error) {
+	return with(ctx, e, func(b *bound) (domain.SupplyHop, error) { return b.ClassifyHop(ctx, supplier, customer, asOf) })
+}
+
+// ClientCoverage implements domain.ExposureService.
+func (e *Engine) ClientCoverage(ctx context.Context, producer string, asOf domain.Date) ([]domain.SupplyHop, error) {
+	return with(ctx, e, func(b *bound) ([]domain.SupplyHop, error) { return b.ClientCoverage(ctx, producer, asOf) })
+}
+
+// ExposureChanges implements domain.ExposureService.
+func (e *Engine) ExposureChanges(ctx context.Context, q domain.ChangesQuery) (domain.ExposureChanges, error) {
+	return with(ctx, e, func(b *bound) (domain.ExposureChanges, error) { return b.ExposureChanges(ctx, q) })
+}
 
 // normalize fills the date default: today.
 func normalize(q domain.ExposureQuery) domain.ExposureQuery {
@@ -55,10 +145,10 @@ func normalize(q domain.ExposureQuery) domain.ExposureQuery {
 	return q
 }
 
-// ExposedCompanies implements domain.ExposureService: every exposed
-// company with its path count and first suppliers. It costs a path count
-// per company; the API pages with ExposedCompanyPage.
-func (e *Engine) ExposedCompanies(ctx context.Context, q domain.ExposureQuery) ([]domain.ExposedCompany, error) {
+// ExposedCompanies: every exposed company with its path count and first
+// suppliers. It costs a path count per company; the API pages with
+// ExposedCompanyPage.
+func (e *bound) ExposedCompanies(ctx context.Context, q domain.ExposureQuery) ([]domain.ExposedCompany, error) {
 	q = normalize(q)
 	v, list, err := e.exposedList(ctx, q)
 	if err != nil {
@@ -67,8 +157,7 @@ func (e *Engine) ExposedCompanies(ctx context.Context, q domain.ExposureQuery) (
 	return e.withDetails(ctx, v, q, list)
 }
 
-// ExposedCompanyPage implements domain.ExposureService.
-func (e *Engine) ExposedCompanyPage(ctx context.Context, q domain.ExposureQuery, p domain.Page, details bool) ([]domain.ExposedCompany, int, bool, error) {
+func (e *bound) ExposedCompanyPage(ctx context.Context, q domain.ExposureQuery, p domain.Page, details bool) ([]domain.ExposedCompany, int, bool, error) {
 	q = normalize(q)
 	v, list, err := e.exposedList(ctx, q)
 	if err != nil {
@@ -91,15 +180,10 @@ func (e *Engine) ExposedCompanyPage(ctx context.Context, q domain.ExposureQuery,
 	return page, len(list), end < len(list), err
 }
 
-// ExposurePaths implements domain.ExposureService. An unknown company is
-// NOT_FOUND; a known one without paths has none.
-func (e *Engine) ExposurePaths(ctx context.Context, q domain.PathsQuery) ([]domain.ExposurePath, error) {
+func (e *bound) ExposurePaths(ctx context.Context, q domain.PathsQuery) ([]domain.ExposurePath, error) {
 	q.ExposureQuery = normalize(q.ExposureQuery)
 	companyID := q.CompanyID
-	v, err := e.store.Version(ctx)
-	if err != nil {
-		return nil, err
-	}
+	v := e.store.Version()
 	k := key("paths|", v, "|", q.AsOf, "|", q.MaxDepth, "|", q.First, "|", companyID)
 	if hit, ok := e.c.paths.Get(k); ok {
 		return hit.paths, nil
@@ -123,8 +207,7 @@ func (e *Engine) ExposurePaths(ctx context.Context, q domain.PathsQuery) ([]doma
 	return got.paths, err
 }
 
-// ClassifyHop implements domain.ExposureService.
-func (e *Engine) ClassifyHop(ctx context.Context, supplier, customer string, asOf domain.Date) (domain.SupplyHop, error) {
+func (e *bound) ClassifyHop(ctx context.Context, supplier, customer string, asOf domain.Date) (domain.SupplyHop, error) {
 	if asOf.IsZero() {
 		asOf = domain.Today()
 	}
@@ -138,10 +221,10 @@ func (e *Engine) ClassifyHop(ctx context.Context, supplier, customer string, asO
 	return hops[0], nil
 }
 
-// ClientCoverage implements domain.ExposureService: one judged hop per
+// ClientCoverage: one judged hop per
 // foreign client of producer, by client id. An unknown producer is
 // NOT_FOUND.
-func (e *Engine) ClientCoverage(ctx context.Context, producer string, asOf domain.Date) ([]domain.SupplyHop, error) {
+func (e *bound) ClientCoverage(ctx context.Context, producer string, asOf domain.Date) ([]domain.SupplyHop, error) {
 	if asOf.IsZero() {
 		asOf = domain.Today()
 	}
@@ -168,12 +251,12 @@ func (e *Engine) ClientCoverage(ctx context.Context, producer string, asOf domai
 	return hops, nil
 }
 
-// ExposureChanges implements domain.ExposureService: exposure on q.AsOf
+// ExposureChanges: exposure on q.AsOf
 // (from) and on q.To, compared. Each change is explained by the licences of
 // the company's uncovered suppliers (on the date it is exposed) whose
 // validity starts, ends or is revoked in between, and by the controls with
 // a date in between.
-func (e *Engine) ExposureChanges(ctx context.Context, cq domain.ChangesQuery) (domain.ExposureChanges, error) {
+func (e *bound) ExposureChanges(ctx context.Context, cq domain.ChangesQuery) (domain.ExposureChanges, error) {
 	q, to := cq.ExposureQuery, cq.To
 	v, before, err := e.exposedList(ctx, q)
 	if err != nil {

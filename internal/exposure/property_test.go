@@ -13,6 +13,7 @@ import (
 	"github.com/licencegraph/licencegraph/internal/domain"
 	"github.com/licencegraph/licencegraph/internal/exposure"
 	"github.com/licencegraph/licencegraph/internal/neo4jstore"
+	"github.com/licencegraph/licencegraph/internal/projection"
 	"github.com/licencegraph/licencegraph/internal/seed"
 	"github.com/licencegraph/licencegraph/internal/synth"
 	"github.com/licencegraph/licencegraph/internal/testutil"
@@ -52,13 +53,37 @@ func openStore(t *testing.T) (config.Config, *neo4jstore.Store) {
 	return cfg, store
 }
 
+// searchesOnly hides a view's own Reach: the engine then combines the
+// searches (WalkLevels, PropagateLabels) itself, as it does on stores
+// without one.
+type searchesOnly struct{ exposure.View }
+
 // TestEngineOnRuleWorlds runs the engine on the hand-built worlds of
 // rules_test.go: the edge cases (boundaries, ties, suspensions, cycles)
-// that random worlds may miss.
+// that random worlds may miss; with the projection's own reach and with
+// the engine combining its searches.
 func TestEngineOnRuleWorlds(t *testing.T) {
+	for _, generic := range []bool{false, true} {
+		t.Run(fmt.Sprintf("searches only=%v", generic), func(t *testing.T) { engineOnRuleWorlds(t, generic) })
+	}
+}
+
+func engineOnRuleWorlds(t *testing.T, generic bool) {
 	cfg, store := openStore(t)
 	ctx := context.Background()
-	engine := exposure.New(store)
+	proj := projection.New(store, testutil.Logger(t))
+	var engine *exposure.Engine
+	if generic {
+		engine = exposure.New(exposure.SourceFunc(func(ctx context.Context) (exposure.View, error) {
+			v, err := proj.Acquire(ctx)
+			if err != nil {
+				return nil, err
+			}
+			return searchesOnly{v}, nil
+		}))
+	} else {
+		engine = exposure.New(exposure.Views(proj.Acquire))
+	}
 	load := func(t *testing.T, extra []any) *refWorld {
 		t.Helper()
 		testutil.ResetGraph(t, cfg)
@@ -115,7 +140,7 @@ func TestEngineOnRuleWorlds(t *testing.T) {
 func TestExposureMatchesReference(t *testing.T) {
 	cfg, store := openStore(t)
 	ctx := context.Background()
-	engine := exposure.New(store)
+	engine := exposure.New(exposure.Views(projection.New(store, testutil.Logger(t)).Acquire))
 
 	reasons := map[domain.ExposureReason]int{}
 	var covered, uncontrolledCross, tallied int

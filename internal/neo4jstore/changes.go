@@ -9,12 +9,21 @@ import (
 	"github.com/licencegraph/licencegraph/internal/domain"
 )
 
+// recordChangeCypher increments the graph's version and records the
+// change with it. It runs last in every write transaction: the version
+// node's lock, taken last and held to the commit, orders commits as their
+// Seq (a reader that sees Seq n sees every change up to n), and no
+// transaction waits for it while holding it, so it cannot deadlock.
 const recordChangeCypher = `
-CREATE (:Change {id: randomUUID(), at: datetime(), actor: $actor, operation: $op, ids: $ids, count: $count})`
+MERGE (v:GraphVersion {id: 'graph'})
+  ON CREATE SET v.epoch = randomUUID(), v.seq = 0
+SET v.seq = v.seq + 1
+CREATE (:Change {id: randomUUID(), at: datetime(), actor: $actor, operation: $op, ids: $ids, count: $count,
+                 epoch: v.epoch, seq: v.seq})`
 
 // recordChange adds an audit-trail entry inside the write's transaction:
 // who (from the context), which operation, which ids (at most
-// domain.MaxChangeIDs) and how many.
+// domain.MaxChangeIDs) and how many, and the graph version it makes.
 func recordChange(ctx context.Context, tx neo4j.ManagedTransaction, op string, ids []string, count int) error {
 	if len(ids) > domain.MaxChangeIDs {
 		ids = ids[:domain.MaxChangeIDs]
@@ -97,8 +106,9 @@ func toChanges(records []*neo4j.Record) []domain.Change {
 		m := recordMap(r, "c")
 		at, _ := m["at"].(time.Time)
 		n, _ := m["count"].(int64)
+		seq, _ := m["seq"].(int64)
 		out = append(out, domain.Change{ID: mString(m, "id"), At: at, Actor: mString(m, "actor"),
-			Operation: mString(m, "operation"), IDs: mStrings(m, "ids", false), Count: int(n)})
+			Operation: mString(m, "operation"), IDs: mStrings(m, "ids", false), Count: int(n), Seq: seq})
 	}
 	return out
 }

@@ -211,3 +211,30 @@ func (s *Store) SectorMembers(ctx context.Context, sector string) ([]string, err
 	slices.Sort(out)
 	return out, nil
 }
+
+// CypherView is the exposure searches of this file and exposure.go, run in
+// Neo4j, as an exposure.View of the graph's current version. The product
+// answers from its in-memory projection (internal/projection); the
+// benchmark replays these statements as the database-side baseline.
+type CypherView struct {
+	*Store
+	version string
+}
+
+// CypherExposure returns a view at the graph's current version.
+func (s *Store) CypherExposure(ctx context.Context) (*CypherView, error) {
+	v, err := s.Version(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return &CypherView{Store: s, version: v}, nil
+}
+
+// Version names the graph's state the view was taken at.
+func (v *CypherView) Version() string { return v.version }
+
+// Memo keeps nothing: every question computes afresh.
+func (v *CypherView) Memo(create func() any) any { return create() }
+
+// Release ends the view (it holds nothing).
+func (v *CypherView) Release() {}

@@ -52,6 +52,10 @@ var migrations = []migration{
 		"CREATE CONSTRAINT change_id IF NOT EXISTS FOR (n:Change) REQUIRE n.id IS UNIQUE",
 		"CREATE INDEX change_at IF NOT EXISTS FOR (n:Change) ON (n.at)",
 	}},
+	{version: 6, name: "graph version", statements: []string{
+		"CREATE CONSTRAINT graph_version_id IF NOT EXISTS FOR (n:GraphVersion) REQUIRE n.id IS UNIQUE",
+		"CREATE INDEX change_seq IF NOT EXISTS FOR (n:Change) ON (n.seq)",
+	}},
 }
 
 const countriesCypher = `

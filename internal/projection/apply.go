@@ -1,0 +1,156 @@
+package projection
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"github.com/licencegraph/licencegraph/internal/domain"
+)
+
+// delta is what a run of recorded writes touched, by kind.
+type delta struct {
+	sectors, controls, companies, licences map[string]bool
+	links                                  map[[2]string]bool
+}
+
+// kindOf maps each recorded operation (neo4jstore's audit trail) to the
+// kind of record its ids name.
+var kindOf = map[string]domain.Kind{
+	"upsertCompany":        domain.KindCompany,
+	"upsertSupplyLink":     domain.KindSupply,
+	"removeSupplyLink":     domain.KindSupply,
+	"grantLicence":         domain.KindLicence,
+	"importLicences":       domain.KindLicence,
+	"revokeLicence":        domain.KindLicence,
+	"setLicenceExclusions": domain.KindLicence,
+}
+
+// affected gathers the records changes name. full: some change did not
+// name all its records (a large seed file) or is unknown, so only a full
+// load is sure to see it.
+func affected(changes []domain.Change) (delta, bool) {
+	d := delta{sectors: map[string]bool{}, controls: map[string]bool{}, companies: map[string]bool{},
+		licences: map[string]bool{}, links: map[[2]string]bool{}}
+	for _, c := range changes {
+		kind, ok := kindOf[c.Operation]
+		if !ok {
+			k, isSeed := strings.CutPrefix(c.Operation, "seed ")
+			if !isSeed {
+				return d, true
+			}
+			kind = domain.Kind(k)
+		}
+		if c.Count > len(c.IDs) {
+			return d, true
+		}
+		for _, id := range c.IDs {
+			switch kind {
+			case domain.KindSector:
+				d.sectors[id] = true
+			case domain.KindControl:
+				d.controls[id] = true
+			case domain.KindCompany:
+				d.companies[id] = true
+			case domain.KindLicence:
+				d.licences[id] = true
+			case domain.KindSupply:
+				s, c, ok := strings.Cut(id, "->")
+				if !ok {
+					return d, true
+				}
+				d.links[[2]string{s, c}] = true
+			case domain.KindMaterial:
+				// Materials are ids on links and licences: nothing to re-read.
+			default:
+				return d, true
+			}
+		}
+	}
+	return d, false
+}
+
+// apply re-reads the records of d (outside the lock: readers go on) and
+// writes them into the graph under the lock, with version next.
+func (p *Projection) apply(ctx context.Context, d delta, next domain.GraphVersion) error {
+	sectors, err := reRead(ctx, d.sectors, p.src.SectorsByIDs)
+	if err != nil {
+		return fmt.Errorf("re-read sectors: %w", err)
+	}
+	controls, err := reRead(ctx, d.controls, p.src.ExportControlsByIDs)
+	if err != nil {
+		return fmt.Errorf("re-read controls: %w", err)
+	}
+	companies, err := reRead(ctx, d.companies, p.src.CompaniesByIDs)
+	if err != nil {
+		return fmt.Errorf("re-read companies: %w", err)
+	}
+	licences, err := reRead(ctx, d.licences, p.src.LicencesByIDs)
+	if err != nil {
+		return fmt.Errorf("re-read licences: %w", err)
+	}
+	pairs := make([][2]string, 0, len(d.links))
+	for pair := range d.links {
+		pairs = append(pairs, pair)
+	}
+	found := map[[2]string]domain.SupplyLink{}
+	for start := 0; start < len(pairs); start += reReadBatch {
+		links, err := p.src.LinksByPairs(ctx, pairs[start:min(start+reReadBatch, len(pairs))])
+		if err != nil {
+			return fmt.Errorf("re-read links: %w", err)
+		}
+		for _, l := range links {
+			found[[2]string{l.Supplier, l.Customer}] = l
+		}
+	}
+
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	g := p.g
+	for _, s := range sectors {
+		g.setSector(s)
+	}
+	for _, x := range controls {
+		g.setControl(x)
+	}
+	for _, c := range companies {
+		g.setCompany(c)
+	}
+	for _, pair := range pairs {
+		if l, ok := found[pair]; ok {
+			g.setLink(l)
+		} else {
+			g.removeLink(pair[0], pair[1])
+		}
+	}
+	for id := range d.licences {
+		if l, ok := licences[id]; ok {
+			g.setLicence(l)
+		} else {
+			g.removeLicence(id)
+		}
+	}
+	g.sortCompanies()
+	p.version, p.memo = next, newMemo()
+	p.applied.Store(&next)
+	return nil
+}
+
+// reRead reads the records of ids in batches.
+func reRead[T any](ctx context.Context, ids map[string]bool, read func(context.Context, []string) (map[string]T, error)) (map[string]T, error) {
+	out := make(map[string]T, len(ids))
+	list := make([]string, 0, len(ids))
+	for id := range ids {
+		list = append(list, id)
+	}
+	for start := 0; start < len(list); start += reReadBatch {
+		got, err := read(ctx, list[start:min(start+reReadBatch, len(list))])
+		if err != nil {
+			return nil, err
+		}
+		for k, v := range got {
+			out[k] = v
+		}
+	}
+	return out, nil
+}

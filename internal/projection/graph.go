@@ -1,0 +1,306 @@
+package projection
+
+import (
+	"math"
+	"slices"
+	"strings"
+
+	"github.com/licencegraph/licencegraph/internal/domain"
+)
+
+// graph is what exposure and licence lists need of the stored graph, in
+// memory: companies by index, their supply links both ways, licences,
+// the sector tree and the export controls. It is changed only by the
+// Projection, under its write lock.
+type graph struct {
+	ids     []string
+	index   map[string]int32
+	country []string
+	sectors [][]int32 // sectors each company OPERATES_IN
+	out     [][]link  // links from each company (supplier) to its customers
+	in      [][]link  // links to each company (customer) from its suppliers
+
+	mats   *interner // material ids
+	matSet *setTable // material sets of links, by id
+
+	sectorIDs    []string
+	sectorIndex  map[string]int32
+	parent       []int32   // -1 for a root
+	sectorOf     [][]int32 // companies operating in each sector (directly)
+	licences     map[string]*licence
+	held         map[int32][]*licence // by holder
+	covering     map[int32][]*licence // by client
+	controls     map[string]*control
+	controlOrder []string // control ids, sorted
+
+	// rank orders companies by id (rank[i] < rank[j] when ids[i] <
+	// ids[j]), for answers sorted by id; kept by sortCompanies.
+	rank []int32
+}
+
+// sortCompanies ranks the companies by id when some are new; it runs
+// under the projection's write lock, after a load or a write.
+func (g *graph) sortCompanies() {
+	if len(g.rank) == len(g.ids) {
+		return
+	}
+	order := make([]int32, len(g.ids))
+	for i := range order {
+		order[i] = int32(i)
+	}
+	slices.SortFunc(order, func(a, b int32) int { return strings.Compare(g.ids[a], g.ids[b]) })
+	g.rank = make([]int32, len(g.ids))
+	for r, i := range order {
+		g.rank[i] = int32(r)
+	}
+}
+
+// idRank is the order of companies by id (sortCompanies).
+func (g *graph) idRank() []int32 { return g.rank }
+
+// day is a date as days since 1970-01-01; absent bounds are open.
+type day = int32
+
+const (
+	openStart day = math.MinInt32
+	openEnd   day = math.MaxInt32
+)
+
+func dayOf(d domain.Date, absent day) day {
+	if d.IsZero() {
+		return absent
+	}
+	return day(d.Time().Unix() / 86400)
+}
+
+// link is one SUPPLIES relationship seen from one end: other is the
+// company at the other end.
+type link struct {
+	other        int32
+	since, until day   // since absent: openStart; until absent: openEnd (exclusive)
+	mats         int32 // a set of g.matSet
+}
+
+// current is exposure rule 2's "link current on d".
+func (l link) current(d day) bool { return l.since <= d && d < l.until }
+
+type licence struct {
+	domain.Licence
+	holder                       int32
+	clients                      []int32 // sorted
+	mats                         []int32 // material ids, sorted
+	excluded                     []int32 // sector ids
+	validFrom, validUntil, revok day     // validUntil inclusive; revok: openEnd when not revoked
+}
+
+type control struct {
+	domain.ExportControl
+	mats                                []int32
+	effective, lifted, suspFrom, suspTo day
+}
+
+func newGraph() *graph {
+	return &graph{
+		index: map[string]int32{}, mats: newInterner(), matSet: newSetTable(),
+		sectorIndex: map[string]int32{}, licences: map[string]*licence{},
+		held: map[int32][]*licence{}, covering: map[int32][]*licence{}, controls: map[string]*control{},
+	}
+}
+
+// company returns the index of id, adding a company without properties
+// when it is new.
+func (g *graph) company(id string) int32 {
+	if i, ok := g.index[id]; ok {
+		return i
+	}
+	i := int32(len(g.ids))
+	g.index[id] = i
+	g.ids = append(g.ids, id)
+	g.country = append(g.country, "")
+	g.sectors = append(g.sectors, nil)
+	g.out = append(g.out, nil)
+	g.in = append(g.in, nil)
+	return i
+}
+
+func (g *graph) sector(id string) int32 {
+	if i, ok := g.sectorIndex[id]; ok {
+		return i
+	}
+	i := int32(len(g.sectorIDs))
+	g.sectorIndex[id] = i
+	g.sectorIDs = append(g.sectorIDs, id)
+	g.parent = append(g.parent, -1)
+	g.sectorOf = append(g.sectorOf, nil)
+	return i
+}
+
+func (g *graph) setSector(s domain.Sector) {
+	i := g.sector(s.ID)
+	g.parent[i] = -1
+	if s.Parent != "" {
+		g.parent[i] = g.sector(s.Parent)
+	}
+}
+
+func (g *graph) setCompany(c domain.Company) {
+	i := g.company(c.ID)
+	g.country[i] = c.Country
+	for _, s := range g.sectors[i] {
+		g.sectorOf[s] = remove(g.sectorOf[s], i)
+	}
+	g.sectors[i] = g.sectors[i][:0]
+	for _, id := range c.Sectors {
+		s := g.sector(id)
+		g.sectors[i] = append(g.sectors[i], s)
+		g.sectorOf[s] = append(g.sectorOf[s], i)
+	}
+}
+
+// setLink adds or replaces the link l.Supplier→l.Customer.
+func (g *graph) setLink(l domain.SupplyLink) {
+	s, c := g.company(l.Supplier), g.company(l.Customer)
+	mats := make([]int32, len(l.Materials))
+	for i, m := range l.Materials {
+		mats[i] = g.mats.id(m)
+	}
+	k := link{since: dayOf(l.Since, openStart), until: dayOf(l.Until, openEnd), mats: g.matSet.id(mats)}
+	out, in := k, k
+	out.other, in.other = c, s
+	g.out[s] = put(g.out[s], out)
+	g.in[c] = put(g.in[c], in)
+}
+
+func (g *graph) removeLink(supplier, customer string) {
+	s, ok1 := g.index[supplier]
+	c, ok2 := g.index[customer]
+	if !ok1 || !ok2 {
+		return
+	}
+	g.out[s] = slices.DeleteFunc(g.out[s], func(l link) bool { return l.other == c })
+	g.in[c] = slices.DeleteFunc(g.in[c], func(l link) bool { return l.other == s })
+}
+
+// put replaces the link to the same other company, or appends l.
+func put(links []link, l link) []link {
+	for i := range links {
+		if links[i].other == l.other {
+			links[i] = l
+			return links
+		}
+	}
+	return append(links, l)
+}
+
+func remove(xs []int32, x int32) []int32 {
+	return slices.DeleteFunc(xs, func(y int32) bool { return y == x })
+}
+
+func (g *graph) setLicence(l domain.Licence) {
+	g.removeLicence(l.ID)
+	x := &licence{Licence: l, holder: -1,
+		validFrom: dayOf(l.ValidFrom, openStart), validUntil: dayOf(l.ValidUntil, openEnd), revok: dayOf(l.RevokedOn, openEnd)}
+	if l.Holder != "" {
+		x.holder = g.company(l.Holder)
+		g.held[x.holder] = insertByID(g.held[x.holder], x)
+	}
+	for _, c := range l.Clients {
+		i := g.company(c)
+		x.clients = append(x.clients, i)
+		g.covering[i] = insertByID(g.covering[i], x)
+	}
+	slices.Sort(x.clients)
+	for _, m := range l.Materials {
+		x.mats = append(x.mats, g.mats.id(m))
+	}
+	slices.Sort(x.mats)
+	for _, s := range l.ExcludedSectors {
+		x.excluded = append(x.excluded, g.sector(s))
+	}
+	g.licences[l.ID] = x
+}
+
+func (g *graph) removeLicence(id string) {
+	old, ok := g.licences[id]
+	if !ok {
+		return
+	}
+	delete(g.licences, id)
+	drop := func(m map[int32][]*licence, k int32) {
+		m[k] = slices.DeleteFunc(m[k], func(l *licence) bool { return l.ID == id })
+		if len(m[k]) == 0 {
+			delete(m, k)
+		}
+	}
+	if old.holder >= 0 {
+		drop(g.held, old.holder)
+	}
+	for _, c := range old.clients {
+		drop(g.covering, c)
+	}
+}
+
+// insertByID keeps a company's licence list sorted by id.
+func insertByID(ls []*licence, l *licence) []*licence {
+	i, _ := slices.BinarySearchFunc(ls, l.ID, func(x *licence, id string) int { return strings.Compare(x.ID, id) })
+	return slices.Insert(ls, i, l)
+}
+
+func (g *graph) setControl(x domain.ExportControl) {
+	c := &control{ExportControl: x,
+		effective: dayOf(x.EffectiveFrom, openEnd), lifted: dayOf(x.LiftedOn, openEnd),
+		suspFrom: dayOf(x.SuspendedFrom, openEnd), suspTo: dayOf(x.SuspendedUntil, openEnd)}
+	for _, m := range x.Materials {
+		c.mats = append(c.mats, g.mats.id(m))
+	}
+	if _, ok := g.controls[x.ID]; !ok {
+		i, _ := slices.BinarySearch(g.controlOrder, x.ID)
+		g.controlOrder = slices.Insert(g.controlOrder, i, x.ID)
+	}
+	g.controls[x.ID] = c
+}
+
+// interner numbers strings.
+type interner struct {
+	ids   map[string]int32
+	names []string
+}
+
+func newInterner() *interner { return &interner{ids: map[string]int32{}} }
+
+func (n *interner) id(s string) int32 {
+	if i, ok := n.ids[s]; ok {
+		return i
+	}
+	i := int32(len(n.names))
+	n.ids[s] = i
+	n.names = append(n.names, s)
+	return i
+}
+
+// setTable numbers sets of material ids: links share a few sets, so a link
+// holds four bytes instead of a list.
+type setTable struct {
+	ids  map[string]int32
+	sets [][]int32
+}
+
+func newSetTable() *setTable { return &setTable{ids: map[string]int32{}} }
+
+func (t *setTable) id(set []int32) int32 {
+	sorted := slices.Clone(set)
+	slices.Sort(sorted)
+	sorted = slices.Compact(sorted)
+	var b strings.Builder
+	for _, m := range sorted {
+		b.WriteString(string(rune(m + 1)))
+	}
+	key := b.String()
+	if i, ok := t.ids[key]; ok {
+		return i
+	}
+	i := int32(len(t.sets))
+	t.ids[key] = i
+	t.sets = append(t.sets, sorted)
+	return i
+}

@@ -1,0 +1,277 @@
+// Package projection keeps in memory what exposure questions and licence
+// lists need of the graph — companies' countries and sectors, supply links
+// with dates and materials, licences, the sector tree, export controls —
+// so that they are answered in milliseconds at any date, also right after
+// a write. Neo4j stays the system of record: the projection is loaded
+// from it at start and kept in step with every committed write through
+// the audit trail, which names each write's ids and carries the graph's
+// version (GraphVersion: an epoch and a sequence number).
+//
+// Freshness: every question first reads the graph's version (one small
+// statement) and applies the writes committed since the version the
+// projection holds, re-reading only the records they name, before it
+// answers. An answer is never older than a write acknowledged before its
+// request began, by this process or any other.
+//
+// This is the product's one cache: answers derived from the projection
+// (derive) live with the version they were computed at and are dropped
+// when the projection applies a write.
+package projection
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/licencegraph/licencegraph/internal/domain"
+)
+
+// Source is what the projection reads from the system of record.
+type Source interface {
+	GraphVersion(ctx context.Context) (domain.GraphVersion, error)
+	ChangesSince(ctx context.Context, v domain.GraphVersion, limit int) ([]domain.Change, error)
+	Sectors(ctx context.Context) ([]domain.Sector, error)
+	ExportControls(ctx context.Context) ([]domain.ExportControl, error)
+	CompanyPage(ctx context.Context, after string, limit int) ([]domain.Company, error)
+	LinksOfSuppliers(ctx context.Context, after string, limit int) ([]domain.SupplyLink, string, error)
+	AllLicences(ctx context.Context) ([]domain.Licence, error)
+
+	SectorsByIDs(ctx context.Context, ids []string) (map[string]domain.Sector, error)
+	ExportControlsByIDs(ctx context.Context, ids []string) (map[string]domain.ExportControl, error)
+	CompaniesByIDs(ctx context.Context, ids []string) (map[string]domain.Company, error)
+	LinksByPairs(ctx context.Context, pairs [][2]string) ([]domain.SupplyLink, error)
+	LicencesByIDs(ctx context.Context, ids []string) (map[string]domain.Licence, error)
+}
+
+// Batch sizes of the full load and of catching up.
+const (
+	loadCompanies  = 20_000 // companies per statement
+	loadSuppliers  = 5_000  // suppliers whose links one statement reads
+	changesPerRead = 1_000
+	reReadBatch    = 5_000 // ids per re-read statement
+)
+
+// Projection is the in-memory graph, one per process.
+type Projection struct {
+	src Source
+	log *slog.Logger
+
+	// mu guards g, version and memo: views hold it shared while they
+	// answer, applying writes holds it exclusively.
+	mu      sync.RWMutex
+	g       *graph
+	version domain.GraphVersion
+	loaded  bool
+	memo    *memo
+
+	// syncMu lets one caller at a time read what changed.
+	syncMu sync.Mutex
+	// applied mirrors version for the lock-free check of Acquire.
+	applied atomic.Pointer[domain.GraphVersion]
+
+	// Loads counts full loads (tests check that small writes do not
+	// cause one).
+	Loads atomic.Int64
+
+	startMu sync.Mutex
+	loading *loadCall // the background load in flight (WaitReady)
+}
+
+type loadCall struct {
+	done chan struct{}
+	err  error
+}
+
+// maxLoad bounds a background load (a million companies load in about a
+// minute here).
+const maxLoad = 15 * time.Minute
+
+// New returns an empty projection on src; Load (or the first Acquire)
+// fills it.
+func New(src Source, log *slog.Logger) *Projection {
+	if log == nil {
+		log = slog.Default()
+	}
+	return &Projection{src: src, log: log, g: newGraph(), memo: newMemo()}
+}
+
+// Ready says whether the projection has been loaded.
+func (p *Projection) Ready() bool {
+	p.mu.RLock()
+	defer p.mu.RUnlock()
+	return p.loaded
+}
+
+// WaitReady loads the projection unless it is loaded, and waits for it
+// until ctx ends. The load runs in the background, not tied to one
+// caller: a probe that gives up does not start it again from nothing.
+func (p *Projection) WaitReady(ctx context.Context) error {
+	if p.Ready() {
+		return nil
+	}
+	p.startMu.Lock()
+	call := p.loading
+	if call == nil {
+		call = &loadCall{done: make(chan struct{})}
+		p.loading = call
+		go func() {
+			lctx, cancel := context.WithTimeout(context.Background(), maxLoad)
+			defer cancel()
+			call.err = p.Load(lctx)
+			p.startMu.Lock()
+			p.loading = nil
+			p.startMu.Unlock()
+			close(call.done)
+		}()
+	}
+	p.startMu.Unlock()
+	select {
+	case <-call.done:
+		return call.err
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+// Load reads the whole graph. The version is read first: writes that
+// commit during the load are applied again afterwards, which re-reads
+// their records, so the result is never older than that version.
+func (p *Projection) Load(ctx context.Context) error {
+	p.syncMu.Lock()
+	defer p.syncMu.Unlock()
+	return p.load(ctx)
+}
+
+func (p *Projection) load(ctx context.Context) error {
+	start := time.Now()
+	v, err := p.src.GraphVersion(ctx)
+	if err != nil {
+		return err
+	}
+	g := newGraph()
+	sectors, err := p.src.Sectors(ctx)
+	if err != nil {
+		return fmt.Errorf("load sectors: %w", err)
+	}
+	for _, s := range sectors {
+		g.setSector(s)
+	}
+	controls, err := p.src.ExportControls(ctx)
+	if err != nil {
+		return fmt.Errorf("load controls: %w", err)
+	}
+	for _, x := range controls {
+		g.setControl(x)
+	}
+	for after := ""; ; {
+		page, err := p.src.CompanyPage(ctx, after, loadCompanies)
+		if err != nil {
+			return fmt.Errorf("load companies after %q: %w", after, err)
+		}
+		for _, c := range page {
+			g.setCompany(c)
+		}
+		if len(page) < loadCompanies {
+			break
+		}
+		after = page[len(page)-1].ID
+	}
+	links := 0
+	for after := ""; ; {
+		page, last, err := p.src.LinksOfSuppliers(ctx, after, loadSuppliers)
+		if err != nil {
+			return fmt.Errorf("load links after %q: %w", after, err)
+		}
+		for _, l := range page {
+			g.setLink(l)
+		}
+		links += len(page)
+		if last == "" {
+			break
+		}
+		after = last
+	}
+	licences, err := p.src.AllLicences(ctx)
+	if err != nil {
+		return fmt.Errorf("load licences: %w", err)
+	}
+	for _, l := range licences {
+		g.setLicence(l)
+	}
+	g.sortCompanies()
+	p.mu.Lock()
+	p.g, p.version, p.loaded, p.memo = g, v, true, newMemo()
+	p.mu.Unlock()
+	p.applied.Store(&v)
+	p.Loads.Add(1)
+	p.log.Info("projection loaded", "companies", len(g.ids), "links", links, "licences", len(licences),
+		"version", v.Seq, "took", time.Since(start).Round(time.Millisecond))
+	return nil
+}
+
+// View is the projection at one version, for one question: hold it while
+// answering, then Release it. Writes wait until every view is released.
+type View struct {
+	p       *Projection
+	g       *graph
+	version domain.GraphVersion
+	memo    *memo
+}
+
+// Acquire brings the projection up to the graph's current version and
+// returns a view of it.
+func (p *Projection) Acquire(ctx context.Context) (*View, error) {
+	v, err := p.src.GraphVersion(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if cur := p.applied.Load(); cur == nil || *cur != v {
+		if err := p.catchUp(ctx, v); err != nil {
+			return nil, err
+		}
+	}
+	p.mu.RLock()
+	return &View{p: p, g: p.g, version: p.version, memo: p.memo}, nil
+}
+
+// Release ends the view.
+func (v *View) Release() { v.p.mu.RUnlock() }
+
+// Version names the view's state of the graph.
+func (v *View) Version() string { return fmt.Sprintf("%s:%d", v.version.Epoch, v.version.Seq) }
+
+// catchUp applies the writes recorded after the projection's version, up
+// to at least target; a new epoch, or a write whose ids were not all
+// recorded, reloads everything.
+func (p *Projection) catchUp(ctx context.Context, target domain.GraphVersion) error {
+	p.syncMu.Lock()
+	defer p.syncMu.Unlock()
+	cur := p.applied.Load()
+	if cur == nil || cur.Epoch != target.Epoch {
+		return p.load(ctx) // first use, or a new (reset) graph
+	}
+	for cur.Seq < target.Seq {
+		changes, err := p.src.ChangesSince(ctx, *cur, changesPerRead)
+		if err != nil {
+			return err
+		}
+		if len(changes) == 0 {
+			// The version moved on but its changes are not readable (a
+			// trail entry deleted by hand): start again from the graph.
+			return p.load(ctx)
+		}
+		d, full := affected(changes)
+		if full {
+			return p.load(ctx)
+		}
+		next := domain.GraphVersion{Epoch: cur.Epoch, Seq: changes[len(changes)-1].Seq}
+		if err := p.apply(ctx, d, next); err != nil {
+			return err
+		}
+		cur = &next
+	}
+	return nil
+}

@@ -1,0 +1,213 @@
+package projection
+
+import (
+	"context"
+	"slices"
+
+	"github.com/licencegraph/licencegraph/internal/domain"
+)
+
+// Reach finds who is exposed on d within maxDepth, and at which least
+// depth, by the engine's algorithm (docs/exposure.md, "How the engine
+// computes it") run on company indexes instead of ids: the walks level by
+// level, the second walk from the clean S1s, and labels for the rest. The
+// engine uses it instead of combining WalkLevels and PropagateLabels
+// itself (internal/exposure, computeReach); the property test holds both
+// to the reference. sector, if set, keeps the companies of its subtree.
+func (v *View) Reach(ctx context.Context, d domain.Date, maxDepth int, sector string) ([]domain.ExposedCompany, error) {
+	g, dd := v.g, dayOf(d, openStart)
+	key := "reach|" + d.String() + "|" + string(rune('0'+maxDepth))
+	all, ok := lookup[[]exposedIdx](v, key)
+	if !ok {
+		all = v.reach(ctx, dd, d, maxDepth)
+		if err := ctx.Err(); err != nil {
+			return nil, err // cut short: not kept
+		}
+		v.memo.derived.Add(key, all)
+	}
+	in := func(int32) bool { return true }
+	if sector != "" {
+		members := v.sectorMask(sector)
+		in = func(c int32) bool { return members[c] }
+	}
+	out := make([]domain.ExposedCompany, 0, len(all))
+	for _, x := range all {
+		if in(x.c) {
+			out = append(out, domain.ExposedCompany{CompanyID: g.ids[x.c], MinDepth: int(x.depth)})
+		}
+	}
+	return out, nil
+}
+
+type exposedIdx struct {
+	c     int32
+	depth int8
+}
+
+// reach is Reach for the whole graph, sorted by company id.
+func (v *View) reach(ctx context.Context, dd day, d domain.Date, maxDepth int) []exposedIdx {
+	g := v.g
+	n := len(g.ids)
+	firsts := v.firstHops(d)
+	if len(firsts.s1) == 0 {
+		return nil
+	}
+	starts := firsts.s1
+	levels := g.levels(starts, dd, maxDepth)
+	reached := make([]bool, n)
+	for _, level := range levels {
+		for _, c := range level {
+			reached[c] = true
+		}
+	}
+	// S1s with an S0 that no walk reaches again: every walk from them is
+	// valid.
+	var cleanStarts []int32
+	for _, c := range starts {
+		if slices.ContainsFunc(firsts.of(c), func(s int32) bool { return !reached[s] }) {
+			cleanStarts = append(cleanStarts, c)
+		}
+	}
+	clean := levels
+	if len(cleanStarts) < len(starts) {
+		clean = make([][]int32, maxDepth)
+		if len(cleanStarts) > 0 {
+			clean = g.levels(cleanStarts, dd, maxDepth)
+		}
+	}
+	valid := make([]uint8, n) // bit i: a valid walk of i links ends here
+	for i, level := range clean {
+		for _, c := range level {
+			valid[c] |= 1 << i
+		}
+	}
+	if len(cleanStarts) < len(starts) {
+		g.labelLevels(firsts, levels, valid, dd, maxDepth)
+	}
+	if ctx.Err() != nil {
+		return nil
+	}
+	var out []exposedIdx
+	for c := range n {
+		if !reached[c] || valid[c] == 0 {
+			continue
+		}
+		for i := range maxDepth {
+			if valid[c]&(1<<i) != 0 {
+				out = append(out, exposedIdx{int32(c), int8(i + 1)})
+				break
+			}
+		}
+	}
+	rank := g.idRank()
+	slices.SortFunc(out, func(a, b exposedIdx) int { return int(rank[a.c] - rank[b.c]) })
+	return out
+}
+
+// levels returns, for n from 1 to count, the companies reached from starts
+// by walks of exactly n-1 links current on d, each once per level.
+func (g *graph) levels(starts []int32, d day, count int) [][]int32 {
+	out := make([][]int32, count)
+	seen := make([]int8, len(g.ids)) // the last level+1 a company was listed at
+	frontier := make([]int32, 0, len(starts))
+	for _, c := range starts {
+		if seen[c] != 1 {
+			seen[c] = 1
+			frontier = append(frontier, c)
+		}
+	}
+	for lvl := 1; lvl <= count; lvl++ {
+		out[lvl-1] = frontier
+		if lvl == count {
+			break
+		}
+		var next []int32
+		for _, x := range frontier {
+			for _, l := range g.out[x] {
+				if seen[l.other] != int8(lvl+1) && l.current(d) {
+					seen[l.other] = int8(lvl + 1)
+					next = append(next, l.other)
+				}
+			}
+		}
+		frontier = next
+	}
+	return out
+}
+
+// labelLevels is step 4 of the engine's algorithm: companies that only
+// walks from S0s reached again reach carry the S0s their walks started
+// from, minus each company they pass, at most maxDepth of them (the
+// smallest ids); a non-empty set at a level marks a valid walk there.
+func (g *graph) labelLevels(firsts *firsts, levels [][]int32, valid []uint8, d day, maxDepth int) {
+	rank := g.idRank()
+	byRank := func(a, b int32) int { return int(rank[a] - rank[b]) }
+	labels := map[int32][]int32{}
+	for _, c := range levels[0] {
+		if valid[c]&1 == 0 {
+			s0s := slices.Clone(firsts.of(c))
+			slices.SortFunc(s0s, byRank)
+			s0s = slices.Compact(s0s)
+			labels[c] = s0s[:min(len(s0s), maxDepth)]
+			if len(s0s) > 0 {
+				valid[c] |= 1
+			}
+		}
+	}
+	for i := 1; i < len(levels); i++ {
+		targets := map[int32]bool{}
+		for _, c := range levels[i] {
+			if valid[c]&(1<<i) == 0 {
+				targets[c] = true
+			}
+		}
+		if len(labels) == 0 || len(targets) == 0 {
+			return
+		}
+		next := map[int32][]int32{}
+		for x, ls := range labels {
+			for _, l := range g.out[x] {
+				if !targets[l.other] || !l.current(d) {
+					continue
+				}
+				for _, o := range ls {
+					if o != l.other {
+						next[l.other] = append(next[l.other], o)
+					}
+				}
+			}
+		}
+		labels = map[int32][]int32{}
+		for y, ls := range next {
+			slices.SortFunc(ls, byRank)
+			ls = slices.Compact(ls)
+			if len(ls) > 0 {
+				labels[y] = ls[:min(len(ls), maxDepth)]
+				valid[y] |= 1 << i
+			}
+		}
+	}
+}
+
+// sectorMask marks the companies operating in sector or below it.
+func (v *View) sectorMask(sector string) []bool {
+	return derive(v, "sector|"+sector, func() []bool {
+		g := v.g
+		mask := make([]bool, len(g.ids))
+		top, ok := g.sectorIndex[sector]
+		if !ok {
+			return mask
+		}
+		for s := range g.sectorIDs {
+			for x := int32(s); x >= 0; x = g.parent[x] {
+				if x == top {
+					for _, c := range g.sectorOf[s] {
+						mask[c] = true
+					}
+					break
+				}
+			}
+		}
+		return mask
+	})
+}

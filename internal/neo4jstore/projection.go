@@ -39,40 +39,57 @@ func (s *Store) ChangesSince(ctx context.Context, v domain.GraphVersion, limit i
 	return toChanges(res.Records), nil
 }
 
-var companyPageCypher = `
+const companyPageCypher = `
 MATCH (c:Company) WHERE c.id > $after
 WITH c ORDER BY c.id LIMIT $limit
-RETURN ` + companyProjection("c") + ` AS c`
+RETURN c.id AS id, c.country AS country, [(c)-[:OPERATES_IN]->(s:Sector) | s.id] AS sectors`
 
-// CompanyPage returns up to limit companies after the id after, by id.
+// CompanyPage returns up to limit companies after the id after, by id,
+// with their id, country and sectors only (what the projection holds).
 func (s *Store) CompanyPage(ctx context.Context, after string, limit int) ([]domain.Company, error) {
 	res, err := s.read(ctx, companyPageCypher, map[string]any{"after": after, "limit": limit})
 	if err != nil {
 		return nil, err
 	}
-	return mapRecords(res.Records, "c", toCompany), nil
+	out := make([]domain.Company, len(res.Records))
+	for i, r := range res.Records {
+		out[i] = domain.Company{ID: recordString(r, "id"), Country: recordString(r, "country"), Sectors: strs(r, "sectors")}
+	}
+	return out, nil
 }
 
-var linksOfSuppliersCypher = `
+// linksOfSuppliersCypher reads, per supplier of a page, its links as
+// [customer, materials, since, until]: lists decode faster than maps.
+const linksOfSuppliersCypher = `
 MATCH (s:Company) WHERE s.id > $after
 WITH s ORDER BY s.id LIMIT $limit
-WITH collect(s) AS suppliers
-CALL (suppliers) {
-  UNWIND suppliers AS s
-  MATCH (s)-[r:SUPPLIES]->(c:Company)
-  RETURN collect(` + linkProjection("r", "s", "c") + `) AS links
-}
-RETURN CASE WHEN size(suppliers) > 0 THEN last(suppliers).id ELSE '' END AS last, links`
+RETURN s.id AS supplier, [(s)-[r:SUPPLIES]->(c:Company) | [c.id, r.materials, r.since, r.until]] AS links`
 
 // LinksOfSuppliers returns the supply links of up to limit suppliers
-// after the company id after (companies without links count too), and
-// the last company id read ("" when there were none).
+// after the company id after (companies without links count too), with
+// their materials and dates only, and the last company id read ("" when
+// there were none).
 func (s *Store) LinksOfSuppliers(ctx context.Context, after string, limit int) ([]domain.SupplyLink, string, error) {
 	res, err := s.read(ctx, linksOfSuppliersCypher, map[string]any{"after": after, "limit": limit})
 	if err != nil || len(res.Records) == 0 {
 		return nil, "", err
 	}
-	return mapList(res.Records[0], "links", toLink), recordString(res.Records[0], "last"), nil
+	var out []domain.SupplyLink
+	for _, r := range res.Records {
+		supplier := recordString(r, "supplier")
+		v, _ := r.Get("links")
+		links, _ := v.([]any)
+		for _, x := range links {
+			row, _ := x.([]any)
+			if len(row) != 4 {
+				continue
+			}
+			customer, _ := row[0].(string)
+			out = append(out, domain.SupplyLink{Supplier: supplier, Customer: customer, Materials: anyStrings(row[1]),
+				Since: anyDate(row[2]), Until: anyDate(row[3])})
+		}
+	}
+	return out, recordString(res.Records[len(res.Records)-1], "supplier"), nil
 }
 
 var linksByPairsCypher = `

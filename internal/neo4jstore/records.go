@@ -97,7 +97,16 @@ func mString(m map[string]any, key string) string {
 // mStrings reads a list of strings; the result is sorted when sorted is set
 // (lists collected from relationships have no order of their own).
 func mStrings(m map[string]any, key string, sorted bool) []string {
-	list, _ := m[key].([]any)
+	out := anyStrings(m[key])
+	if sorted {
+		slices.Sort(out)
+	}
+	return out
+}
+
+// anyStrings reads a list of strings.
+func anyStrings(v any) []string {
+	list, _ := v.([]any)
 	if len(list) == 0 {
 		return []string{}
 	}
@@ -107,14 +116,14 @@ func mStrings(m map[string]any, key string, sorted bool) []string {
 			out = append(out, s)
 		}
 	}
-	if sorted {
-		slices.Sort(out)
-	}
 	return out
 }
 
-func mDate(m map[string]any, key string) domain.Date {
-	switch v := m[key].(type) {
+func mDate(m map[string]any, key string) domain.Date { return anyDate(m[key]) }
+
+// anyDate reads a date (zero when absent).
+func anyDate(v any) domain.Date {
+	switch v := v.(type) {
 	case neo4j.Date:
 		return domain.DateOf(v.Time())
 	case time.Time:

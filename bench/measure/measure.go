@@ -10,6 +10,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"math"
 	"net/http"
 	"slices"
 	"sync"
@@ -183,4 +184,30 @@ func (r Result) Format() string {
 	}
 	return fmt.Sprintf("| %s | %d | %s | %s | %.1f/s | %d ok %s |", r.Workload, r.Concurrency,
 		r.P50.Round(100*time.Microsecond), r.P99.Round(100*time.Microsecond), r.Throughput, r.OK, note)
+}
+
+// Summary is the distribution of a few samples (the cold questions of
+// make bench-api, where each sample costs a write or a fresh date).
+type Summary struct {
+	N             int
+	P50, P90, Max time.Duration
+}
+
+// Summarize returns the nearest-rank p50 and p90 and the largest of ds
+// (left unchanged); all zero when ds is empty.
+func Summarize(ds []time.Duration) Summary {
+	if len(ds) == 0 {
+		return Summary{}
+	}
+	sorted := slices.Clone(ds)
+	slices.Sort(sorted)
+	return Summary{N: len(sorted), P50: NearestRank(sorted, 0.50), P90: NearestRank(sorted, 0.90), Max: sorted[len(sorted)-1]}
+}
+
+// NearestRank is the p-quantile (0 < p <= 1) of sorted by the
+// nearest-rank method: the smallest sample with at least p of the samples
+// at or below it. sorted must not be empty.
+func NearestRank(sorted []time.Duration, p float64) time.Duration {
+	k := int(math.Ceil(p*float64(len(sorted)))) - 1
+	return sorted[max(0, min(k, len(sorted)-1))]
 }

@@ -1,109 +1,218 @@
 package main
 
 import (
+	"bufio"
 	"context"
 	"encoding/json"
 	"flag"
 	"fmt"
 	"io"
+	"log/slog"
 	"net/http"
+	"net/url"
+	"os"
+	"regexp"
+	"runtime"
 	"strings"
 	"time"
 
-	"github.com/licencegraph/licencegraph/bench/measure"
+	"github.com/licencegraph/licencegraph/bench/cold"
+	"github.com/licencegraph/licencegraph/bench/loadtest"
+	"github.com/licencegraph/licencegraph/internal/app"
+	"github.com/licencegraph/licencegraph/internal/config"
+	"github.com/licencegraph/licencegraph/internal/domain"
 )
 
-// The read-API workload of issue 4: exposure questions and the nested page
-// whose round trips must not grow with page sizes.
-const (
-	exposedQuery = `query($asOf: Date) { exposedCompanies(sector: "automotive", maxDepth: 4, asOf: $asOf, first: 20) {
-  totalCount edges { node { company { id } minDepth pathCount uncoveredSuppliers { id } } } } }`
-	pathsQuery = `query($id: ID!, $asOf: Date) { exposurePaths(companyId: $id, asOf: $asOf, first: 10) {
-  depth hops { supplier { id } customer { id } controlled covered reason licences { id } } } }`
-	nestedQuery = `{ companies(first: 50) { edges { node { sectors { id }
-  suppliers(first: 10) { edges { node { supplier { licencesHeld { clients { id } } } } } } } } } }`
-)
-
-// apiCommand: licencegraph-bench api --url http://127.0.0.1:8080/graphql,
-// issue 4's read-API benchmark (make bench-api) against a running server.
+// apiCommand: licencegraph-bench api --url URL --server-pid PID
+// --started-at MS: issue 14's cold/warm benchmark (make bench-api) against
+// a server started at MS (Unix milliseconds) that may still be loading its
+// projection. Writes go to the store NEO4J_URI names, as another process's
+// would.
 func apiCommand(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("api", flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	url := fs.String("url", "http://127.0.0.1:8080/graphql", "GraphQL endpoint (loopback)")
-	concurrency := fs.String("concurrency", "1,8", "comma-separated client counts")
-	requests := fs.Int("requests", 200, "measured requests per cell (at most)")
-	duration := fs.Duration("duration", 30*time.Second, "time per cell (at most)")
-	timeout := fs.Duration("timeout", 60*time.Second, "per-request timeout")
-	asOf := fs.String("as-of", "2026-06-01", "date of the exposure questions")
-	workloads := fs.String("workloads", "exposedCompanies,exposurePaths,nested", "which workloads")
-	warmup := fs.Int("warmup", 100, "warm-up requests per cell (at most; not measured)")
-	warmupFor := fs.Duration("warmup-for", 5*time.Second, "warm-up time per cell (at most; at least one request)")
+	endpoint := fs.String("url", "http://127.0.0.1:8080/graphql", "GraphQL endpoint (loopback only)")
+	companies := fs.Int("companies", 0, "size of the served world (for the report)")
+	pid := fs.Int("server-pid", 0, "the server's process id: its RSS is read from /proc after the measurements (0: not measured)")
+	startedAt := fs.Int64("started-at", 0, "when the server was started, Unix milliseconds (0: ready time not measured)")
+	serverLog := fs.String("server-log", "", "the server's log (LOG_LEVEL=info), to read the projection's load time from")
+	readyTimeout := fs.Duration("ready-timeout", 15*time.Minute, "how long to wait for /readyz")
+	samples := fs.Int("samples", 20, "samples of each question (at most)")
+	budget := fs.Duration("budget", 8*time.Minute, "time for the samples (at most; at least one round)")
+	timeout := fs.Duration("timeout", 2*time.Minute, "per-request and per-write timeout")
+	asOf := fs.String("as-of", "2026-06-01", "the date asked after writes")
+	prefix := fs.String("licence-prefix", "BENCH-API-LIC", "ids of the licences the bench grants and revokes")
+	loadSummary := fs.String("load-summary", "", "the loader's output when the world was loaded (for the report)")
+	loadSeconds := fs.Float64("load-seconds", 0, "the load's wall time (for the report)")
+	out := fs.String("json", "", "write the report here")
 	if err := fs.Parse(args); err != nil {
 		return errUsage
 	}
-	concs, err := clientCounts(*concurrency, 64, "bench: bad concurrency")
+	if err := loadtest.CheckLoopback(*endpoint); err != nil {
+		return err
+	}
+	date, err := domain.ParseDate(*asOf)
+	if err != nil {
+		return fmt.Errorf("bench: --as-of: %w", err)
+	}
+	client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 4}}
+	rep := cold.Report{Companies: *companies, Date: time.Now().UTC().Format(time.DateOnly),
+		Machine: fmt.Sprintf("%d cores, %s", runtime.NumCPU(), runtime.Version())}
+
+	ready, err := waitReady(ctx, client, *endpoint, *readyTimeout)
 	if err != nil {
 		return err
 	}
-	client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 64}}
-	oem, err := pickOEM(ctx, client, *url, *asOf)
+	if *startedAt > 0 {
+		rep.ReadySeconds = ready.Sub(time.UnixMilli(*startedAt)).Seconds()
+	}
+	if *serverLog != "" {
+		rep.ProjectionSeconds = projectionLoad(*serverLog)
+	}
+	fmt.Fprintf(stderr, "bench: server ready %.1f s after its start (projection load %.1f s)\n", rep.ReadySeconds, rep.ProjectionSeconds)
+	if *loadSummary != "" {
+		if raw, err := os.ReadFile(*loadSummary); err == nil {
+			rep.LoadSummary, _, _ = strings.Cut(string(raw), "\n")
+			rep.LoadSeconds = *loadSeconds
+		}
+	}
+
+	cfg, err := config.FromEnv(os.Getenv)
 	if err != nil {
-		return fmt.Errorf("bench: choosing an exposed OEM: %w", err)
+		return fmt.Errorf("configuration: %w", err)
 	}
-	all := map[string]measure.Workload{
-		"exposedCompanies": {Name: "exposedCompanies(automotive, maxDepth 4)", Query: exposedQuery, Variables: map[string]any{"asOf": *asOf}},
-		"exposurePaths":    {Name: "exposurePaths(" + oem + ")", Query: pathsQuery, Variables: map[string]any{"id": oem, "asOf": *asOf}},
-		"nested":           {Name: "nested page (50 × 10)", Query: nestedQuery},
+	store, err := app.OpenStore(cfg, slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelError})))
+	if err != nil {
+		return err
 	}
-	fmt.Fprintln(stdout, "| workload | clients | p50 | p99 | throughput | requests |")
-	fmt.Fprintln(stdout, "|---|---:|---:|---:|---:|---|")
-	for _, name := range strings.Split(*workloads, ",") {
-		w, ok := all[strings.TrimSpace(name)]
-		if !ok {
-			return fmt.Errorf("bench: unknown workload %q", name)
+	defer store.Close(context.Background())
+	res, err := cold.Run(ctx, cold.Options{
+		URL: *endpoint, Client: client, Store: store, Samples: *samples, Budget: *budget, Timeout: *timeout,
+		Date: date, Prefix: *prefix,
+		Log: func(format string, args ...any) { fmt.Fprintf(stderr, format+"\n", args...) },
+	})
+	rep.Result = res
+	if err != nil {
+		return err
+	}
+	if *pid > 0 {
+		if rep.RSS, err = loadtest.ProcessRSS(*pid)(); err != nil {
+			return fmt.Errorf("bench: server memory: %w", err)
 		}
-		for _, c := range concs {
-			r := measure.Run(ctx, client, *url, w, measure.Cell{Concurrency: c, Requests: *requests, Duration: *duration,
-				Warmup: *warmup, WarmupFor: *warmupFor, Timeout: *timeout})
-			fmt.Fprintln(stdout, r.Format())
+		rep.PeakRSS, _ = loadtest.ProcessPeakRSS(*pid)
+	}
+	fmt.Fprintln(stdout, rep.Markdown())
+	if *out != "" {
+		b, err := json.MarshalIndent(rep, "", "  ")
+		if err != nil {
+			return err
 		}
+		if err := os.WriteFile(*out, b, 0o644); err != nil {
+			return err
+		}
+	}
+	if len(rep.Errors) > 0 {
+		return fmt.Errorf("bench: %d questions or writes failed; the first: %s", len(rep.Errors), rep.Errors[0])
 	}
 	return nil
 }
 
-// pickOEM returns an automaker exposed on asOf (depth 2, cheap to find),
-// found through the API itself.
-func pickOEM(ctx context.Context, client *http.Client, url, asOf string) (string, error) {
-	q := `query($asOf: Date) { exposedCompanies(sector: "automotive-oem", maxDepth: 2, asOf: $asOf, first: 1) { edges { node { company { id } } } } }`
-	body, _ := json.Marshal(map[string]any{"query": q, "variables": map[string]any{"asOf": asOf}})
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, url, strings.NewReader(string(body)))
+// waitReady polls the server's /readyz (beside the GraphQL endpoint) every
+// 100 ms until it answers 200, and returns when it did.
+func waitReady(ctx context.Context, client *http.Client, endpoint string, limit time.Duration) (time.Time, error) {
+	u, err := url.Parse(endpoint)
 	if err != nil {
-		return "", err
+		return time.Time{}, err
 	}
-	req.Header.Set("Content-Type", "application/json")
-	resp, err := client.Do(req)
+	u.Path = "/readyz"
+	deadline := time.Now().Add(limit)
+	for time.Now().Before(deadline) {
+		rctx, cancel := context.WithTimeout(ctx, 2*time.Second)
+		req, _ := http.NewRequestWithContext(rctx, http.MethodGet, u.String(), nil)
+		resp, err := client.Do(req)
+		if err == nil {
+			io.Copy(io.Discard, resp.Body)
+			resp.Body.Close()
+		}
+		cancel()
+		if err == nil && resp.StatusCode == http.StatusOK {
+			return time.Now(), nil
+		}
+		select {
+		case <-ctx.Done():
+			return time.Time{}, ctx.Err()
+		case <-time.After(100 * time.Millisecond):
+		}
+	}
+	return time.Time{}, fmt.Errorf("bench: %s not ready after %s", u, limit)
+}
+
+var projectionTook = regexp.MustCompile(`msg="projection loaded".* took=(\S+)`)
+
+// projectionLoad reads the projection's load time from the server's log
+// (its "projection loaded" line; the last one); 0 when absent.
+func projectionLoad(path string) float64 {
+	f, err := os.Open(path)
 	if err != nil {
-		return "", err
+		return 0
 	}
-	defer resp.Body.Close()
-	var out struct {
-		Data struct {
-			ExposedCompanies struct {
-				Edges []struct {
-					Node struct{ Company struct{ ID string } }
-				}
+	defer f.Close()
+	secs := 0.0
+	sc := bufio.NewScanner(f)
+	sc.Buffer(make([]byte, 64<<10), 1<<20)
+	for sc.Scan() {
+		if m := projectionTook.FindStringSubmatch(sc.Text()); m != nil {
+			if d, err := time.ParseDuration(m[1]); err == nil {
+				secs = d.Seconds()
 			}
 		}
-		Errors []struct{ Message string }
 	}
-	if err := json.NewDecoder(resp.Body).Decode(&out); err != nil {
-		return "", err
+	return secs
+}
+
+// apiDocCommand: licencegraph-bench api-doc [--doc FILE] [--svg FILE]
+// REPORT...: rewrites the generated part of docs/performance.md and the
+// plot from reports written by api.
+func apiDocCommand(args []string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("api-doc", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	doc := fs.String("doc", "docs/performance.md", "the Markdown file to rewrite")
+	svg := fs.String("svg", "docs/exposure-cold.svg", "the plot to write (linked from the document by its name)")
+	if err := fs.Parse(args); err != nil {
+		return errUsage
 	}
-	if len(out.Errors) > 0 {
-		return "", fmt.Errorf("%s", out.Errors[0].Message)
+	var reports []cold.Report
+	for _, p := range fs.Args() {
+		b, err := os.ReadFile(p)
+		if err != nil {
+			return err
+		}
+		var r cold.Report
+		if err := json.Unmarshal(b, &r); err != nil {
+			return fmt.Errorf("%s: %w", p, err)
+		}
+		reports = append(reports, r)
 	}
-	for _, e := range out.Data.ExposedCompanies.Edges {
-		return e.Node.Company.ID, nil
+	if len(reports) == 0 {
+		return fmt.Errorf("api-doc: no reports given")
 	}
-	return "", fmt.Errorf("no exposed automaker on %s", asOf)
+	if err := os.WriteFile(*svg, []byte(cold.Figure(reports).SVG()), 0o644); err != nil {
+		return err
+	}
+	link := relLink(*doc, *svg)
+	if err := cold.WriteDoc(*doc, "## Exposure questions cold and warm (`make bench-api`)", cold.RenderDoc(reports, link)); err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "bench: wrote %s and %s\n", *doc, *svg)
+	return nil
+}
+
+// relLink is the link from the document to the plot: its name when both
+// are in one directory, else its path.
+func relLink(doc, svg string) string {
+	dir := doc[:strings.LastIndexByte(doc, '/')+1]
+	if rest, ok := strings.CutPrefix(svg, dir); ok && dir != "" {
+		return rest
+	}
+	return svg
 }

@@ -4,12 +4,18 @@
 // sends must be recorded. It holds no product code; the numbers it prints
 // are the ones in docs/performance.md.
 //
-//	licencegraph-bench api --url URL          read-API latency, p50/p99 (make bench-api)
+//	licencegraph-bench api --url URL          exposure questions cold and warm, server
+//	                                          memory and start (make bench-api)
+//	licencegraph-bench api-doc REPORT...      rewrite its part of docs/performance.md
+//	                                          and the plot docs/exposure-cold.svg
+//	licencegraph-bench steady --url URL       read-API latency of repeated questions,
+//	                                          p50/p99 at 1 and 8 clients
 //	licencegraph-bench anchors --companies N  against the Neo4j GraphQL Library and
 //	                                          the raw driver, on NEO4J_URI (make bench)
 //	licencegraph-bench anchors-doc REPORT...  rewrite docs/performance.md's generated part
-//	licencegraph-bench loadtest --url URL     mixed read load, errors and server memory
-//	                                          (make loadtest)
+//	licencegraph-bench loadtest --url URL     mixed read load, or readers with a
+//	                                          writer (--mix writes): errors, p50/p99,
+//	                                          stale reads, server memory (make loadtest)
 //
 // Every command is bounded (request counts, durations, per-request
 // timeouts) and only talks to loopback in the scripts that run it.
@@ -46,15 +52,24 @@ var errUsage = errors.New("usage")
 const usage = `usage: licencegraph-bench <command> [flags]
 
 commands:
-  api --url URL       drive the read-API workload against a server, print p50/p99
+  api --url URL [--server-pid PID --started-at MS] [--json FILE]
+                      exposure questions cold (first for a date, first after a
+                      licence or supply-link write made through NEO4J_URI's
+                      store) and warm at 1 client; server RSS and ready time
+  api-doc [--doc FILE] [--svg FILE] REPORT...
+                      rewrite make bench-api's part of docs/performance.md and
+                      its plot
+  steady --url URL    repeated read-API questions at 1 and 8 clients, p50/p99
   anchors --companies N [--library-dir DIR] [--json FILE]
                       licencegraph (served in this process) against the Neo4j
                       GraphQL Library and the raw driver on NEO4J_URI
   anchors-doc [--doc FILE] REPORT...
                       rewrite the generated part of docs/performance.md
-  loadtest --url URL [--server-pid PID]
-                      hold a mixed read load (8 and 32 clients, 60 s), report
-                      throughput, p50/p99 and the server's memory
+  loadtest --url URL [--server-pid PID] [--mix reads|writes]
+                      hold a mixed read load (8 and 32 clients, 60 s), or 8
+                      readers on random dates and a licence writer (writes,
+                      through NEO4J_URI's store), report throughput, p50/p99,
+                      stale reads and the server's memory
 
 Each command's flags: licencegraph-bench <command> -h. The Makefile targets
 bench-api, bench and loadtest run these (scripts/bench*.sh, loadtest.sh).
@@ -79,6 +94,10 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return nil
 	case "api":
 		return apiCommand(ctx, args, stdout, stderr)
+	case "api-doc":
+		return apiDocCommand(args, stdout, stderr)
+	case "steady":
+		return steadyCommand(ctx, args, stdout, stderr)
 	case "anchors":
 		return anchorsCommand(ctx, args, stdout, stderr)
 	case "anchors-doc":

@@ -67,6 +67,41 @@ func (v *View) firstHops(d domain.Date) *firsts {
 	})
 }
 
+// localFirsts returns the first suppliers of a company's uncovered hops on
+// d: from the date's firstHops when they are kept, else judged from the
+// company's own links — one company's paths meet a few dozen companies,
+// not the whole graph.
+func (v *View) localFirsts(d domain.Date) func(c int32) []int32 {
+	if f, ok := lookup[*firsts](v, "firsts|"+d.String()); ok {
+		return f.of
+	}
+	g, dd := v.g, dayOf(d, openStart)
+	controlled := g.controlledOn(dd)
+	seen := map[int32][]int32{}
+	return func(c int32) []int32 {
+		if s0s, ok := seen[c]; ok {
+			return s0s
+		}
+		var s0s []int32
+		if g.country[c] != china && g.country[c] != "" {
+			for _, l := range g.in[c] {
+				s := l.other
+				if g.country[s] != china || !l.current(dd) {
+					continue
+				}
+				for _, m := range g.matSet.sets[l.mats] {
+					if int(m) < len(controlled) && controlled[m] && !g.covers(s, c, m, dd) {
+						s0s = append(s0s, s)
+						break
+					}
+				}
+			}
+		}
+		seen[c] = s0s
+		return s0s
+	}
+}
+
 // UncoveredHops returns, for each company with an uncovered controlled
 // hop on d, the customers of those hops.
 func (v *View) UncoveredHops(_ context.Context, d domain.Date) (map[string][]string, error) {
@@ -207,7 +242,7 @@ func (v *View) walkBack(ctx context.Context, a int32, d day, extra int, visit fu
 // least depth, number of exposure paths and first suppliers.
 func (v *View) ExposureDetails(ctx context.Context, ids []string, q domain.ExposureQuery) (map[string]domain.ExposedCompany, error) {
 	g, dd := v.g, dayOf(q.AsOf, openStart)
-	firsts := v.firstHops(q.AsOf)
+	firstsOf := v.localFirsts(q.AsOf)
 	out := make(map[string]domain.ExposedCompany, len(ids))
 	for _, id := range ids {
 		a, ok := g.index[id]
@@ -217,7 +252,7 @@ func (v *View) ExposureDetails(ctx context.Context, ids []string, q domain.Expos
 		e := domain.ExposedCompany{CompanyID: id}
 		suppliers := map[int32]bool{}
 		err := v.walkBack(ctx, a, dd, q.MaxDepth-1, func(path []int32) {
-			for _, s := range firsts.of(path[0]) {
+			for _, s := range firstsOf(path[0]) {
 				if slices.Contains(path, s) {
 					continue
 				}
@@ -248,10 +283,10 @@ func (v *View) ExposurePaths(ctx context.Context, q domain.PathsQuery) ([]domain
 	if !ok {
 		return nil, nil
 	}
-	firsts := v.firstHops(q.AsOf)
+	firstsOf := v.localFirsts(q.AsOf)
 	var paths [][]string
 	err := v.walkBack(ctx, a, dd, q.MaxDepth-1, func(path []int32) {
-		for _, s := range firsts.of(path[0]) {
+		for _, s := range firstsOf(path[0]) {
 			if !slices.Contains(path, s) {
 				ids := append([]string{g.ids[s]}, v.idsOf(path)...)
 				paths = append(paths, ids)

@@ -1,16 +1,25 @@
 #!/usr/bin/env bash
-# `make loadtest`: issue 7's load test. Generates (or reuses, under
-# .cache/worlds/) the 100,000-company world (seed 1), loads it into a
+# `make loadtest`: the load tests of issues 7 and 14. Generates (or reuses,
+# under .cache/worlds/) the 100,000-company world (seed 1), loads it into a
 # dedicated Neo4j on Bolt port LOADTEST_BOLT_PORT (7745) whose store is kept
 # under LOADTEST_DATA_DIR (/tmp/lg-loadtest) and reused while the world is
 # unchanged, starts `licencegraph serve` on a loopback port and runs
-# `licencegraph-bench loadtest`: the mixed read workload (company page, filtered
-# list, search, exposedCompanies, exposurePaths) at LOADTEST_CLIENTS (8,32)
-# clients for LOADTEST_DURATION (60s) each after LOADTEST_WARMUP (20s),
-# sampling the server's RSS every second. It fails on any request error or
-# when the server's mean memory grows by more than 10 % from the first of
-# three windows to a later one. Not part of `make test` (about 5 minutes, more on
-# the first run, which loads the world).
+# `licencegraph-bench loadtest` once per mix of LOADTEST_MIXES ("reads
+# writes"):
+#   reads  — the mixed read workload (company page, filtered list, search,
+#            exposedCompanies, exposurePaths) at LOADTEST_CLIENTS (8,32)
+#            clients; fails on any request error or when the server's mean
+#            memory grows by more than 10 % from the first of three windows
+#            to a later one;
+#   writes — LOADTEST_READERS (8) readers asking exposedCompanies and
+#            exposurePaths on random dates of 2025-01..2027-12 while one
+#            writer grants or revokes a licence every second through the
+#            store (as another process would) and checks that the next read
+#            shows it; fails on any error or stale answer.
+# Each runs LOADTEST_DURATION (60s) after LOADTEST_WARMUP (20s), sampling
+# the server's RSS every second. The writer leaves its licences revoked.
+# Not part of `make test` (about 7 minutes, more on the first run, which
+# loads the world).
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
@@ -62,9 +71,22 @@ http=$(freeport)
 # than 30 s on a busy machine; the load's requests are bounded by --timeout.
 LISTEN_ADDR="127.0.0.1:$http" REQUEST_TIMEOUT=${LOADTEST_SERVER_TIMEOUT:-120s} LOG_LEVEL=warn ALLOW_ANONYMOUS_READ=true ./bin/licencegraph serve &
 server=$!
-for _ in $(seq 1 150); do curl -sf "127.0.0.1:$http/readyz" >/dev/null 2>&1 && break; sleep 0.2; done
+# /readyz answers 200 once the projection is loaded (about a minute here).
+ready=""
+for _ in $(seq 1 $((${LOADTEST_READY_TIMEOUT:-900} * 2))); do
+  curl -sf -m 5 "127.0.0.1:$http/readyz" >/dev/null 2>&1 && { ready=1; break; }
+  sleep 0.5
+done
+[ -n "$ready" ] || { echo "loadtest: the server was not ready within ${LOADTEST_READY_TIMEOUT:-900}s" >&2; exit 1; }
 
 echo "# loadtest on $(nproc) cores, $(date -u +%Y-%m-%d), $n companies"
-./bin/licencegraph-bench loadtest --url "http://127.0.0.1:$http/graphql" --server-pid "$server" \
-  --clients "${LOADTEST_CLIENTS:-8,32}" --duration "${LOADTEST_DURATION:-60s}" --warmup "${LOADTEST_WARMUP:-20s}" \
-  --timeout "$timeout"
+status=0
+for mix in ${LOADTEST_MIXES:-reads writes}; do
+  echo
+  echo "## $mix"
+  ./bin/licencegraph-bench loadtest --mix "$mix" --url "http://127.0.0.1:$http/graphql" --server-pid "$server" \
+    --clients "${LOADTEST_CLIENTS:-8,32}" --readers "${LOADTEST_READERS:-8}" \
+    --duration "${LOADTEST_DURATION:-60s}" --warmup "${LOADTEST_WARMUP:-20s}" \
+    --timeout "$timeout" || status=$?
+done
+exit $status

@@ -200,17 +200,8 @@ type Result struct {
 	Throughput float64 // answered requests per second (without errors)
 	P50, P99   time.Duration
 	Workloads  []WorkloadResult
-	// MemoryWindows is the mean of each window's memory samples and
-	// MemoryPeaks the largest; Growth is how much the largest later mean
-	// exceeds the first window's (0.05 = 5 %; negative when it shrank).
-	// Means, because one sample of a garbage-collected heap lands anywhere
-	// on its saw-tooth: the peaks move by ±15 % with the collector's
-	// timing alone, a leak moves the mean.
-	MemoryWindows []uint64
-	MemoryPeaks   []uint64
-	PeakMemory    uint64
-	Growth        float64
-	MemoryErr     string
+	// The server's memory: see memory.
+	memory
 }
 
 // Run holds the mix with o.Clients clients: o.Warmup unmeasured, then
@@ -223,8 +214,8 @@ func Run(ctx context.Context, client *http.Client, m *Mix, o Options) Result {
 	if o.SampleEvery <= 0 {
 		o.SampleEvery = time.Second
 	}
-	res := Result{Clients: o.Clients, MemoryWindows: make([]uint64, o.Windows), MemoryPeaks: make([]uint64, o.Windows)}
-	memSum, memN := make([]uint64, o.Windows), make([]uint64, o.Windows)
+	res := Result{Clients: o.Clients}
+	res.MemoryWindows, res.MemoryPeaks = make([]uint64, o.Windows), make([]uint64, o.Windows)
 	var (
 		mu        sync.Mutex
 		latencies = make([][]time.Duration, len(m.bodies))
@@ -272,31 +263,7 @@ func Run(ctx context.Context, client *http.Client, m *Mix, o Options) Result {
 	}
 	if o.Memory != nil {
 		wg.Go(func() {
-			window := o.Duration / time.Duration(o.Windows)
-			tick := time.NewTicker(o.SampleEvery)
-			defer tick.Stop()
-			for {
-				select {
-				case <-runCtx.Done():
-					return
-				case now := <-tick.C:
-					if now.Before(measureFrom) {
-						continue
-					}
-					v, err := o.Memory()
-					mu.Lock()
-					if err != nil {
-						res.MemoryErr = err.Error()
-					} else {
-						k := min(int(now.Sub(measureFrom)/window), o.Windows-1)
-						res.MemoryPeaks[k] = max(res.MemoryPeaks[k], v)
-						memSum[k] += v
-						memN[k]++
-						res.PeakMemory = max(res.PeakMemory, v)
-					}
-					mu.Unlock()
-				}
-			}
+			sampleMemory(runCtx, &mu, &res.memory, o.Memory, measureFrom, o.Duration, o.Windows, o.SampleEvery)
 		})
 	}
 	wg.Wait()
@@ -308,15 +275,6 @@ func Run(ctx context.Context, client *http.Client, m *Mix, o Options) Result {
 		r := WorkloadResult{Name: Workloads[w], OK: len(l), Errors: errs[w]}
 		r.P50, r.P99 = percentiles(l)
 		res.Workloads = append(res.Workloads, r)
-	}
-	for k := range o.Windows {
-		if memN[k] > 0 {
-			res.MemoryWindows[k] = memSum[k] / memN[k]
-		}
-	}
-	if first := res.MemoryWindows[0]; first > 0 {
-		later := slices.Max(res.MemoryWindows[1:])
-		res.Growth = float64(later)/float64(first) - 1
 	}
 	return res
 }

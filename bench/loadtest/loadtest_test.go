@@ -29,7 +29,7 @@ func TestFlat(t *testing.T) {
 		{[]uint64{100, 90, 95}, -0.05, true},
 		{[]uint64{100, 0, 95}, -0.05, false}, // a window without a sample
 	} {
-		r := Result{MemoryWindows: tc.windows, Growth: tc.growth}
+		r := Result{memory: memory{MemoryWindows: tc.windows, Growth: tc.growth}}
 		if got := r.Flat(0.10); got != tc.flat {
 			t.Errorf("%v: Flat = %v, want %v", tc.windows, got, tc.flat)
 		}

@@ -1,0 +1,346 @@
+package loadtest
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"math/rand/v2"
+	"net/http"
+	"slices"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/licencegraph/licencegraph/bench/writer"
+	"github.com/licencegraph/licencegraph/internal/domain"
+)
+
+// The writer variant of issue 14: readers ask the exposure questions on
+// random dates of 2025-01-01 … 2027-12-31 (nearly every question cold)
+// while one writer grants or revokes a licence every second through the
+// store, as another process would, and after each acknowledged write asks
+// the server the question that write decides: is the hop the licence is
+// on covered? An answer that does not show the write is stale, an error.
+
+// WriteWorkloads names the readers' questions, in their order.
+var WriteWorkloads = []string{"exposedCompanies (random date)", "exposurePaths (random date)"}
+
+// WritesMix is what the writer variant asks and writes about: exposed
+// automakers (their paths are asked) and uncovered hops (licences are
+// granted and revoked on them).
+type WritesMix struct {
+	Date domain.Date // the hops are uncovered on it; the writer's check asks it
+	OEMs []string
+	Hops []writer.Hop
+}
+
+// PrepareWrites finds the mix on date through the server at endpoint.
+func PrepareWrites(ctx context.Context, client *http.Client, endpoint string, date domain.Date) (*WritesMix, error) {
+	if err := CheckLoopback(endpoint); err != nil {
+		return nil, err
+	}
+	t, err := writer.Find(ctx, client, endpoint, date, 8)
+	if err != nil {
+		return nil, fmt.Errorf("loadtest: %w", err)
+	}
+	return &WritesMix{Date: date, OEMs: t.OEMs, Hops: t.Hops}, nil
+}
+
+// WritesOptions bound one run of the writer variant.
+type WritesOptions struct {
+	Endpoint   string
+	Readers    int
+	Warmup     time.Duration // readers only, not measured
+	Duration   time.Duration // measured, with the writer
+	WriteEvery time.Duration // default 1 s
+	Timeout    time.Duration // per request and per write
+	Prefix     string        // ids of the writer's licences
+	Windows    int
+	Memory     func() (uint64, error)
+}
+
+// WritesResult is what one run measured.
+type WritesResult struct {
+	Readers    int
+	Elapsed    time.Duration
+	OK, Errors int
+	FirstError string
+	Throughput float64
+	P50, P99   time.Duration
+	Workloads  []WorkloadResult
+	// The writer: acknowledged writes, failed writes, how long the store
+	// took; the checks that followed each write, the stale answers among
+	// them, failed checks, and how long a check took.
+	Writes, WriteErrors int
+	WriteP50, WriteP99  time.Duration
+	Checks, Stale       int
+	CheckErrors         int
+	CheckP50, CheckP99  time.Duration
+	FirstStale          string
+	memory
+}
+
+// memory is the server's memory over a run's windows: the mean of each
+// window's samples (MemoryWindows) and the largest (MemoryPeaks); Growth
+// is how much the largest later mean exceeds the first window's (0.05 =
+// 5 %; negative when it shrank). Means, because one sample of a
+// garbage-collected heap lands anywhere on its saw-tooth: the peaks move
+// by ±15 % with the collector's timing alone, a leak moves the mean.
+type memory struct {
+	MemoryWindows []uint64
+	MemoryPeaks   []uint64
+	PeakMemory    uint64
+	Growth        float64
+	MemoryErr     string
+}
+
+// TargetP99 is issue 14's limit on the readers' p99 in the writer variant.
+const TargetP99 = 400 * time.Millisecond
+
+// Met says whether the run met issue 14's goal: no error, no stale
+// answer, readers' p99 within TargetP99.
+func (r WritesResult) Met() bool {
+	return r.Errors == 0 && r.WriteErrors == 0 && r.CheckErrors == 0 && r.Stale == 0 && r.OK > 0 && r.P99 <= TargetP99
+}
+
+// RandomDate returns a uniform date of 2025-01-01 … 2027-12-31.
+func RandomDate(r *rand.Rand) domain.Date {
+	days := int(writer.LastDate.Time().Sub(writer.FirstDate.Time()).Hours()/24) + 1
+	return writer.FirstDate.AddDays(r.IntN(days))
+}
+
+// RunWrites holds the writer variant: o.Readers readers for o.Warmup, then
+// o.Duration with the writer; then it revokes the licences it left active.
+func RunWrites(ctx context.Context, client *http.Client, store writer.Store, m *WritesMix, o WritesOptions) WritesResult {
+	if o.WriteEvery <= 0 {
+		o.WriteEvery = time.Second
+	}
+	if o.Windows <= 0 {
+		o.Windows = 3
+	}
+	if o.Prefix == "" {
+		o.Prefix = "LOADTEST-LIC"
+	}
+	res := WritesResult{Readers: o.Readers}
+	var (
+		mu        sync.Mutex
+		latencies = make([][]time.Duration, len(WriteWorkloads))
+		errs      = make([]int, len(WriteWorkloads))
+		all       []time.Duration
+		writes    []time.Duration
+		checks    []time.Duration
+	)
+	start := time.Now()
+	measureFrom := start.Add(o.Warmup)
+	end := measureFrom.Add(o.Duration)
+	runCtx, cancel := context.WithDeadline(ctx, end)
+	defer cancel()
+
+	var wg sync.WaitGroup
+	for c := range o.Readers {
+		wg.Go(func() {
+			r := rand.New(rand.NewPCG(uint64(c)+1, 14))
+			for i := 0; ; i++ {
+				w := (c + i) % len(WriteWorkloads)
+				date := RandomDate(r).String()
+				var body []byte
+				if w == 0 {
+					body, _ = json.Marshal(map[string]any{"query": exposedQuery, "variables": map[string]any{"asOf": date}})
+				} else {
+					oem := m.OEMs[r.IntN(len(m.OEMs))]
+					body, _ = json.Marshal(map[string]any{"query": pathsQuery, "variables": map[string]any{"id": oem, "asOf": date}})
+				}
+				sent := time.Now()
+				if !sent.Before(end) || runCtx.Err() != nil {
+					return
+				}
+				rctx, rcancel := context.WithTimeout(ctx, o.Timeout)
+				_, err := post(rctx, client, o.Endpoint, body)
+				rcancel()
+				d := time.Since(sent)
+				if sent.Before(measureFrom) {
+					continue
+				}
+				mu.Lock()
+				if err != nil {
+					errs[w]++
+					res.Errors++
+					if res.FirstError == "" {
+						res.FirstError = fmt.Sprintf("%s on %s: %v", WriteWorkloads[w], date, err)
+					}
+				} else {
+					latencies[w] = append(latencies[w], d)
+					all = append(all, d)
+				}
+				mu.Unlock()
+			}
+		})
+	}
+	lic := &writer.Licences{Store: store, Prefix: o.Prefix, Hops: m.Hops}
+	wg.Go(func() {
+		select {
+		case <-runCtx.Done():
+			return
+		case <-time.After(time.Until(measureFrom)):
+		}
+		tick := time.NewTicker(o.WriteEvery)
+		defer tick.Stop()
+		for {
+			wctx, wcancel := context.WithTimeout(ctx, o.Timeout)
+			w, err := lic.Toggle(wctx)
+			wcancel()
+			mu.Lock()
+			if err != nil {
+				res.WriteErrors++
+				if res.FirstError == "" {
+					res.FirstError = err.Error()
+				}
+			} else {
+				res.Writes++
+				writes = append(writes, w.Took)
+			}
+			mu.Unlock()
+			if err == nil {
+				// The next read after the acknowledgement must show the write.
+				cctx, ccancel := context.WithTimeout(ctx, o.Timeout)
+				sent := time.Now()
+				covered, found, cerr := writer.Covered(cctx, client, o.Endpoint, w.Hop.Supplier, w.Hop.Client, m.Date)
+				d := time.Since(sent)
+				ccancel()
+				mu.Lock()
+				res.Checks++
+				switch {
+				case cerr != nil:
+					res.CheckErrors++
+					if res.FirstError == "" {
+						res.FirstError = "check: " + cerr.Error()
+					}
+				case !found || covered != w.After:
+					res.Stale++
+					if res.FirstStale == "" {
+						res.FirstStale = fmt.Sprintf("after %s %s, %s → %s on %s: listed %v, covered %v (want %v)",
+							w.Op, w.ID, w.Hop.Supplier, w.Hop.Client, m.Date, found, covered, w.After)
+					}
+				default:
+					checks = append(checks, d)
+				}
+				mu.Unlock()
+			}
+			select {
+			case <-runCtx.Done():
+				return
+			case <-tick.C:
+			}
+		}
+	})
+	if o.Memory != nil {
+		wg.Go(func() {
+			sampleMemory(runCtx, &mu, &res.memory, o.Memory, measureFrom, o.Duration, o.Windows, time.Second)
+		})
+	}
+	wg.Wait()
+	uctx, ucancel := context.WithTimeout(context.WithoutCancel(ctx), time.Minute)
+	if err := lic.Undo(uctx); err != nil {
+		res.WriteErrors++
+		if res.FirstError == "" {
+			res.FirstError = "undo: " + err.Error()
+		}
+	}
+	ucancel()
+	res.Elapsed = min(time.Since(measureFrom), o.Duration+o.Timeout)
+	res.OK = len(all)
+	res.Throughput = float64(res.OK) / o.Duration.Seconds()
+	res.P50, res.P99 = percentiles(all)
+	res.WriteP50, res.WriteP99 = percentiles(writes)
+	res.CheckP50, res.CheckP99 = percentiles(checks)
+	for w, l := range latencies {
+		r := WorkloadResult{Name: WriteWorkloads[w], OK: len(l), Errors: errs[w]}
+		r.P50, r.P99 = percentiles(l)
+		res.Workloads = append(res.Workloads, r)
+	}
+	return res
+}
+
+// sampleMemory samples mem every period from measureFrom until ctx ends,
+// into windows of duration/windows, under mu.
+func sampleMemory(ctx context.Context, mu *sync.Mutex, out *memory, mem func() (uint64, error), measureFrom time.Time, duration time.Duration, windows int, period time.Duration) {
+	mu.Lock()
+	if len(out.MemoryWindows) != windows {
+		out.MemoryWindows, out.MemoryPeaks = make([]uint64, windows), make([]uint64, windows)
+	}
+	mu.Unlock()
+	sum, n := make([]uint64, windows), make([]uint64, windows)
+	window := duration / time.Duration(windows)
+	tick := time.NewTicker(period)
+	defer tick.Stop()
+	defer func() {
+		mu.Lock()
+		defer mu.Unlock()
+		for k := range windows {
+			if n[k] > 0 {
+				out.MemoryWindows[k] = sum[k] / n[k]
+			}
+		}
+		if first := out.MemoryWindows[0]; first > 0 {
+			out.Growth = float64(slices.Max(out.MemoryWindows[1:]))/float64(first) - 1
+		}
+	}()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case now := <-tick.C:
+			if now.Before(measureFrom) {
+				continue
+			}
+			v, err := mem()
+			mu.Lock()
+			if err != nil {
+				out.MemoryErr = err.Error()
+			} else {
+				k := min(int(now.Sub(measureFrom)/window), windows-1)
+				out.MemoryPeaks[k] = max(out.MemoryPeaks[k], v)
+				sum[k] += v
+				n[k]++
+				out.PeakMemory = max(out.PeakMemory, v)
+			}
+			mu.Unlock()
+		}
+	}
+}
+
+// Print writes the run as Markdown.
+func (r WritesResult) Print(w io.Writer) {
+	fmt.Fprintf(w, "\n### %d readers on random dates and 1 writer, %s measured\n\n", r.Readers, r.Elapsed.Round(time.Second))
+	fmt.Fprintf(w, "| workload | requests | errors | p50 | p99 |\n|---|---:|---:|---:|---:|\n")
+	for _, x := range r.Workloads {
+		fmt.Fprintf(w, "| %s | %d | %d | %s | %s |\n", x.Name, x.OK, x.Errors, ms(x.P50), ms(x.P99))
+	}
+	fmt.Fprintf(w, "| **all reads** | **%d** | **%d** | **%s** | **%s** |\n", r.OK, r.Errors, ms(r.P50), ms(r.P99))
+	fmt.Fprintf(w, "| licence writes (store, acknowledged) | %d | %d | %s | %s |\n", r.Writes, r.WriteErrors, ms(r.WriteP50), ms(r.WriteP99))
+	fmt.Fprintf(w, "| check after each write (`clientCoverage`) | %d | %d failed, **%d stale** | %s | %s |\n\n", r.Checks, r.CheckErrors, r.Stale, ms(r.CheckP50), ms(r.CheckP99))
+	fmt.Fprintf(w, "Throughput %.1f reads/s.", r.Throughput)
+	if r.FirstError != "" {
+		fmt.Fprintf(w, " First error: %.200s", r.FirstError)
+	}
+	if r.FirstStale != "" {
+		fmt.Fprintf(w, " First stale answer: %.200s", r.FirstStale)
+	}
+	fmt.Fprintln(w)
+	if r.PeakMemory > 0 {
+		means := make([]string, len(r.MemoryWindows))
+		for i := range r.MemoryWindows {
+			means[i] = mib(r.MemoryWindows[i])
+		}
+		fmt.Fprintf(w, "Server memory: peak %s; mean per window %s (growth %+.1f %%).\n", mib(r.PeakMemory), strings.Join(means, " → "), 100*r.Growth)
+	}
+	if r.MemoryErr != "" {
+		fmt.Fprintf(w, "Memory sampling failed: %s\n", r.MemoryErr)
+	}
+	verdict := "met"
+	if !r.Met() {
+		verdict = "**missed**"
+	}
+	fmt.Fprintf(w, "Target (issue 14): 0 errors, p99 ≤ %s, every acknowledged write visible to the next read: %s.\n", TargetP99, verdict)
+}

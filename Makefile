@@ -49,7 +49,7 @@ graphiql:
 bench-seed:
 	@bash scripts/bench-seed.sh
 
-## bench-api: read-API benchmarks (exposure, nested page) on 10,000 and 100,000-company worlds
+## bench-api: exposure questions cold (first for a date, after a licence or supply-link write) and warm, server RSS and time to ready, on 10,000, 100,000 and 1,000,000 companies (BENCH_SCALES); rewrites docs/performance.md and docs/exposure-cold.svg
 bench-api:
 	@bash scripts/bench-api.sh
 
@@ -57,7 +57,7 @@ bench-api:
 bench:
 	@bash scripts/bench.sh
 
-## loadtest: mixed read load at 8 and 32 clients for 60 s each on the 100,000-company world (Bolt port 7745); fails on any error or memory growth over 10 %
+## loadtest: on the 100,000-company world (Bolt port 7745), mixed reads at 8 and 32 clients for 60 s each (fails on any error or memory growth over 10 %), then 8 readers on random dates with a licence writer for 60 s (fails on any error or stale read); LOADTEST_MIXES=reads or writes runs one
 loadtest:
 	@bash scripts/loadtest.sh
 

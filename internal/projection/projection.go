@@ -106,12 +106,19 @@ func (p *Projection) Ready() bool {
 }
 
 // WaitReady loads the projection unless it is loaded, and waits for it
-// until ctx ends. The load runs in the background, not tied to one
-// caller: a probe that gives up does not start it again from nothing.
+// until ctx ends.
 func (p *Projection) WaitReady(ctx context.Context) error {
 	if p.Ready() {
 		return nil
 	}
+	return p.loadInBackground(ctx)
+}
+
+// loadInBackground starts a full load unless one is running, and waits
+// for it until ctx ends. The load is not tied to one caller: a request or
+// probe that gives up does not abandon it, so a graph that takes longer
+// to load than a request may wait still gets loaded.
+func (p *Projection) loadInBackground(ctx context.Context) error {
 	p.startMu.Lock()
 	call := p.loading
 	if call == nil {
@@ -245,33 +252,56 @@ func (v *View) Version() string { return fmt.Sprintf("%s:%d", v.version.Epoch, v
 
 // catchUp applies the writes recorded after the projection's version, up
 // to at least target; a new epoch, or a write whose ids were not all
-// recorded, reloads everything.
+// recorded, reloads everything (in the background, see loadInBackground),
+// after which the writes since the load's version are applied.
 func (p *Projection) catchUp(ctx context.Context, target domain.GraphVersion) error {
+	for range 5 {
+		full, err := p.applyChanges(ctx, target)
+		if err != nil || !full {
+			return err
+		}
+		if err := p.loadInBackground(ctx); err != nil {
+			return err
+		}
+		if cur := p.applied.Load(); cur != nil && cur.Epoch != target.Epoch {
+			// The graph was reset since target was read: aim at its
+			// version now.
+			if target, err = p.src.GraphVersion(ctx); err != nil {
+				return err
+			}
+		}
+	}
+	return domain.Errorf(domain.CodeUnavailable, "the graph changes faster than the projection can load it")
+}
+
+// applyChanges applies the recorded writes up to target, or says that
+// only a full load can.
+func (p *Projection) applyChanges(ctx context.Context, target domain.GraphVersion) (full bool, err error) {
 	p.syncMu.Lock()
 	defer p.syncMu.Unlock()
 	cur := p.applied.Load()
 	if cur == nil || cur.Epoch != target.Epoch {
-		return p.load(ctx) // first use, or a new (reset) graph
+		return true, nil // first use, or a new (reset) graph
 	}
 	for cur.Seq < target.Seq {
 		changes, err := p.src.ChangesSince(ctx, *cur, changesPerRead)
 		if err != nil {
-			return err
+			return false, err
 		}
 		if len(changes) == 0 {
 			// The version moved on but its changes are not readable (a
 			// trail entry deleted by hand): start again from the graph.
-			return p.load(ctx)
+			return true, nil
 		}
 		d, full := affected(changes)
 		if full {
-			return p.load(ctx)
+			return true, nil
 		}
 		next := domain.GraphVersion{Epoch: cur.Epoch, Seq: changes[len(changes)-1].Seq}
 		if err := p.apply(ctx, d, next); err != nil {
-			return err
+			return false, err
 		}
 		cur = &next
 	}
-	return nil
+	return false, nil
 }

@@ -315,3 +315,40 @@ func seedInAnotherProcess(t *testing.T, cfg config.Config, bin string, files map
 		t.Fatalf("licencegraph seed: %v\n%s", err, out)
 	}
 }
+
+// A write that names fewer records than it wrote (a seed file of more
+// than domain.MaxChangeIDs records) reloads the projection whole, and the
+// result equals the graph.
+func TestLargeWriteReloads(t *testing.T) {
+	_, store := openWorld(t, 120, 3)
+	ctx := context.Background()
+	p := New(store, testutil.Logger(t))
+	if err := p.Load(ctx); err != nil {
+		t.Fatal(err)
+	}
+	v, err := p.Acquire(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var ids []string
+	for i, id := range v.g.ids {
+		if v.g.country[i] != "" {
+			ids = append(ids, id)
+		}
+	}
+	v.Release()
+	var links []any
+	for i := 0; len(links) <= domain.MaxChangeIDs; i++ {
+		s, c := ids[i/len(ids)], ids[i%len(ids)] // each pair once
+		if s != c {
+			links = append(links, domain.SupplyLink{Supplier: s, Customer: c, Materials: []string{"Sm"}, Since: domain.MustDate("2024-02-02")})
+		}
+	}
+	if _, err := store.WriteSeed(ctx, domain.KindSupply, links, nil); err != nil {
+		t.Fatal(err)
+	}
+	sameAsFresh(t, ctx, store, p, fmt.Sprintf("a seed write of %d links", len(links)))
+	if n := p.Loads.Load(); n != 2 {
+		t.Errorf("%d full loads, want 2 (the first and the one the large write needs)", n)
+	}
+}

@@ -10,6 +10,7 @@ import (
 
 	"github.com/licencegraph/licencegraph/bench/loadtest"
 	"github.com/licencegraph/licencegraph/internal/app"
+	"github.com/licencegraph/licencegraph/internal/domain"
 	"github.com/licencegraph/licencegraph/internal/seed"
 	"github.com/licencegraph/licencegraph/internal/synth"
 	"github.com/licencegraph/licencegraph/internal/testutil"
@@ -72,5 +73,64 @@ func TestLoadShort(t *testing.T) {
 	}
 	if r.PeakMemory == 0 {
 		t.Errorf("no memory sample")
+	}
+}
+
+// TestWritesShort is the writer variant of make loadtest on the same kind
+// of world: 2 readers on random dates for 6 s while a store of its own
+// (another process, as far as the server knows) grants and revokes
+// licences; no error, and every acknowledged write is visible to the next
+// read.
+func TestWritesShort(t *testing.T) {
+	cfg := testutil.Config(t)
+	cfg.AllowAnonymousRead = true
+	cfg.RequestTimeout = time.Minute
+	a, err := app.New(cfg, testutil.Logger(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(a.Handler)
+	t.Cleanup(func() {
+		srv.Close()
+		a.Close(context.Background())
+	})
+	ctx := context.Background()
+	if _, err := a.Store.Migrate(ctx); err != nil {
+		t.Fatal(err)
+	}
+	testutil.ResetGraph(t, cfg)
+	world := t.TempDir()
+	if _, err := synth.Generate(ctx, synth.Options{Companies: 500, Seed: 1}, world); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := seed.New(a.Store, seed.Options{Logger: testutil.Logger(t)}).Load(ctx, []string{world}); err != nil {
+		t.Fatalf("seed: %v", err)
+	}
+	store, err := app.OpenStore(cfg, testutil.Logger(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer store.Close(ctx)
+	client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 16}}
+	defer client.CloseIdleConnections()
+	endpoint := srv.URL + "/graphql"
+	date, _ := domain.ParseDate("2026-06-01")
+	mix, err := loadtest.PrepareWrites(ctx, client, endpoint, date)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := loadtest.RunWrites(ctx, client, store, mix, loadtest.WritesOptions{Endpoint: endpoint, Readers: 2,
+		Duration: 6 * time.Second, WriteEvery: 500 * time.Millisecond, Timeout: time.Minute, Memory: loadtest.GoHeap})
+	var out strings.Builder
+	r.Print(&out)
+	t.Log(out.String())
+	if r.Errors+r.WriteErrors+r.CheckErrors > 0 {
+		t.Errorf("errors: %s", r.FirstError)
+	}
+	if r.Stale > 0 {
+		t.Errorf("%d stale answers of %d; the first: %s", r.Stale, r.Checks, r.FirstStale)
+	}
+	if r.Writes < 2 || r.Checks != r.Writes || r.OK == 0 {
+		t.Errorf("%d writes, %d checks, %d reads", r.Writes, r.Checks, r.OK)
 	}
 }

@@ -58,8 +58,8 @@ const (
   edges { node { company { id } } } } }`
 	firstHopsQuery = `query($id: ID!, $asOf: Date) { exposurePaths(companyId: $id, asOf: $asOf, maxDepth: 4, first: 20) {
   hops { supplier { id } customer { id } controlled covered controlledMaterials { id } } } }`
-	suppliersQuery = `query($id: ID!) { company(id: $id) { suppliers(first: 100) { edges { node {
-  supplier { id } materials { id } since until confidence sources } } } } }`
+	suppliersQuery = `query($id: ID!, $after: String) { company(id: $id) { suppliers(first: 100, after: $after) {
+  edges { node { supplier { id } materials { id } since until confidence sources } } pageInfo { hasNextPage endCursor } } } }`
 	// CoverageQuery asks whether each of a producer's foreign clients is
 	// covered on a date (the question a licence write decides).
 	CoverageQuery = `query($id: ID!, $asOf: Date) { company(id: $id) { clientCoverage(asOf: $asOf) { client { id } covered } } }`
@@ -139,45 +139,59 @@ func Find(ctx context.Context, client *http.Client, url string, date domain.Date
 	return t, nil
 }
 
+// maxSupplierPages bounds the pages of 100 suppliers findLink reads.
+const maxSupplierPages = 50
+
 func findLink(ctx context.Context, client *http.Client, url, supplier, customer string) (domain.SupplyLink, error) {
-	var out struct {
-		Company struct {
-			Suppliers struct {
-				Edges []struct {
-					Node struct {
-						Supplier   struct{ ID string }
-						Materials  []struct{ ID string }
-						Since      *string
-						Until      *string
-						Confidence *float64
-						Sources    []string
+	var after any
+	for range maxSupplierPages {
+		var out struct {
+			Company struct {
+				Suppliers struct {
+					Edges []struct {
+						Node struct {
+							Supplier   struct{ ID string }
+							Materials  []struct{ ID string }
+							Since      *string
+							Until      *string
+							Confidence *float64
+							Sources    []string
+						}
+					}
+					PageInfo struct {
+						HasNextPage bool
+						EndCursor   string
 					}
 				}
 			}
 		}
+		if err := Ask(ctx, client, url, suppliersQuery, map[string]any{"id": customer, "after": after}, &out); err != nil {
+			return domain.SupplyLink{}, fmt.Errorf("writer: suppliers of %s: %w", customer, err)
+		}
+		for _, e := range out.Company.Suppliers.Edges {
+			n := e.Node
+			if n.Supplier.ID != supplier {
+				continue
+			}
+			l := domain.SupplyLink{Supplier: supplier, Customer: customer, Confidence: n.Confidence, Sources: n.Sources}
+			for _, m := range n.Materials {
+				l.Materials = append(l.Materials, m.ID)
+			}
+			var err error
+			if l.Since, err = optDate(n.Since); err != nil {
+				return l, err
+			}
+			if l.Until, err = optDate(n.Until); err != nil {
+				return l, err
+			}
+			return l, nil
+		}
+		if !out.Company.Suppliers.PageInfo.HasNextPage {
+			break
+		}
+		after = out.Company.Suppliers.PageInfo.EndCursor
 	}
-	if err := Ask(ctx, client, url, suppliersQuery, map[string]any{"id": customer}, &out); err != nil {
-		return domain.SupplyLink{}, fmt.Errorf("writer: suppliers of %s: %w", customer, err)
-	}
-	for _, e := range out.Company.Suppliers.Edges {
-		n := e.Node
-		if n.Supplier.ID != supplier {
-			continue
-		}
-		l := domain.SupplyLink{Supplier: supplier, Customer: customer, Confidence: n.Confidence, Sources: n.Sources}
-		for _, m := range n.Materials {
-			l.Materials = append(l.Materials, m.ID)
-		}
-		var err error
-		if l.Since, err = optDate(n.Since); err != nil {
-			return l, err
-		}
-		if l.Until, err = optDate(n.Until); err != nil {
-			return l, err
-		}
-		return l, nil
-	}
-	return domain.SupplyLink{}, fmt.Errorf("writer: no link %s -> %s among the first 100 suppliers of %s", supplier, customer, customer)
+	return domain.SupplyLink{}, fmt.Errorf("writer: no link %s -> %s among the suppliers of %s", supplier, customer, customer)
 }
 
 func optDate(s *string) (domain.Date, error) {

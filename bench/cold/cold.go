@@ -126,7 +126,9 @@ func FreshDates(n int, seed uint64, skip domain.Date) []domain.Date {
 // exposurePaths on dates not asked before (then again, warm), and each
 // question again after a licence write and after a supply-link write of
 // its own (granted then revoked, ended then restored: the graph is back
-// as it was after each round). Rounds stop after o.Samples or o.Budget.
+// as it was after each round). A round starts with an unmeasured question
+// on o.Date, so that a question on a fresh date finds the server caught
+// up with the last writes. Rounds stop after o.Samples or o.Budget.
 func Run(ctx context.Context, o Options) (Result, error) {
 	if o.Log == nil {
 		o.Log = func(string, ...any) {}
@@ -179,6 +181,14 @@ func Run(ctx context.Context, o Options) (Result, error) {
 	for i := range o.Samples {
 		if i > 0 && time.Since(start) > o.Budget || ctx.Err() != nil || 2*i+1 >= len(dates) {
 			break
+		}
+		if i > 0 {
+			// Not measured: the server has caught up with the last round's
+			// writes and answered on this version, so that the next
+			// question is new only by its date.
+			if _, _, err := ask(ExposedQuery, map[string]any{"asOf": o.Date.String()}); err != nil {
+				res.Errors = append(res.Errors, fmt.Sprintf("settling: %v", err))
+			}
 		}
 		oem := t.OEMs[i%len(t.OEMs)]
 		exposedFresh := map[string]any{"asOf": dates[2*i].String()}

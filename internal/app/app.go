@@ -48,6 +48,7 @@ func New(cfg config.Config, log *slog.Logger) (*App, error) {
 		log.Warn("no authentication configured: mutations are refused (set AUTH_JWT_* or AUTH_API_KEYS_FILE)")
 	}
 	proj := projection.New(store, log)
+	proj.AfterLoad = func() { fitMemoryLimit(log) }
 	resolver := &graph.Resolver{
 		StatsService: store, Reads: projection.Reads{ReadService: store, P: proj},
 		Exposure: exposure.New(exposure.Views(proj.Acquire)), Writes: store, Audit: store,

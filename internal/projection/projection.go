@@ -78,6 +78,10 @@ type Projection struct {
 
 	startMu sync.Mutex
 	loading *loadCall // the background load in flight (WaitReady)
+
+	// AfterLoad, if set, runs after each full load (the server fits its
+	// memory limit to the loaded graph).
+	AfterLoad func()
 }
 
 type loadCall struct {
@@ -214,6 +218,9 @@ func (p *Projection) load(ctx context.Context) error {
 	p.mu.Unlock()
 	p.applied.Store(&v)
 	p.Loads.Add(1)
+	if p.AfterLoad != nil {
+		p.AfterLoad()
+	}
 	p.log.Info("projection loaded", "companies", len(g.ids), "links", links, "licences", len(licences),
 		"version", v.Seq, "took", time.Since(start).Round(time.Millisecond))
 	return nil

@@ -69,7 +69,11 @@ http=$(freeport)
 # The server's own timeout is longer than the load's per-request timeout:
 # the first exposure question (it fills the engine's cache) can take longer
 # than 30 s on a busy machine; the load's requests are bounded by --timeout.
-LISTEN_ADDR="127.0.0.1:$http" REQUEST_TIMEOUT=${LOADTEST_SERVER_TIMEOUT:-120s} LOG_LEVEL=warn ALLOW_ANONYMOUS_READ=true ./bin/licencegraph serve &
+# The server's log goes to .cache/loadtest/serve.log (LOADTEST_LOG_LEVEL, warn).
+mkdir -p .cache/loadtest
+log=.cache/loadtest/serve.log
+LISTEN_ADDR="127.0.0.1:$http" REQUEST_TIMEOUT=${LOADTEST_SERVER_TIMEOUT:-120s} LOG_LEVEL=${LOADTEST_LOG_LEVEL:-warn} \
+  ALLOW_ANONYMOUS_READ=true ./bin/licencegraph serve 2> "$log" &
 server=$!
 # /readyz answers 200 once the projection is loaded (about a minute here).
 ready=""
@@ -88,5 +92,11 @@ for mix in ${LOADTEST_MIXES:-reads writes}; do
     --clients "${LOADTEST_CLIENTS:-8,32}" --readers "${LOADTEST_READERS:-8}" \
     --duration "${LOADTEST_DURATION:-60s}" --warmup "${LOADTEST_WARMUP:-20s}" \
     --timeout "$timeout" || status=$?
+  if ! kill -0 "$server" 2>/dev/null; then
+    code=0; wait "$server" || code=$?; server=""
+    echo "loadtest: the server exited during the run (status $code); the end of its log ($log):" >&2
+    tail -20 "$log" >&2
+    exit 1
+  fi
 done
 exit $status

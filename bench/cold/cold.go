@@ -29,6 +29,10 @@ const (
   totalCount edges { node { company { id } minDepth pathCount uncoveredSuppliers { id } } } } }`
 	PathsQuery = `query($id: ID!, $asOf: Date) { exposurePaths(companyId: $id, asOf: $asOf, maxDepth: 4, first: 10) {
   depth hops { supplier { id } customer { id } controlled covered reason licences { id } } } }`
+	// HeldQuery is the smallest question that goes through the projection:
+	// one company (read from Neo4j) and the licences it holds (from the
+	// projection, after it has caught up).
+	HeldQuery = `query($id: ID!, $asOf: Date) { company(id: $id) { licencesHeld(asOf: $asOf) { id status } } }`
 )
 
 // The rows of the table, in its order.
@@ -41,6 +45,7 @@ const (
 	PathsLicence   = "pathsLicence"
 	PathsLink      = "pathsLink"
 	PathsWarm      = "pathsWarm"
+	HeldLicence    = "heldLicence"
 )
 
 // Rows names each row.
@@ -53,6 +58,7 @@ var Rows = []struct{ Key, Name string }{
 	{PathsLicence, "exposurePaths, first after a licence write"},
 	{PathsLink, "exposurePaths, first after a supply-link write"},
 	{PathsWarm, "exposurePaths, warm (same question again)"},
+	{HeldLicence, "licencesHeld of one company, first after a licence write"},
 }
 
 // Options bound one run.
@@ -207,6 +213,7 @@ func Run(ctx context.Context, o Options) (Result, error) {
 			{PathsLicence, PathsQuery, pathsBase, lic.Toggle},
 			{ExposedLink, ExposedQuery, base, links.Toggle},
 			{PathsLink, PathsQuery, pathsBase, links.Toggle},
+			{HeldLicence, HeldQuery, base, lic.Toggle},
 		}
 		for _, s := range steps {
 			vars := s.vars
@@ -222,7 +229,11 @@ func Run(ctx context.Context, o Options) (Result, error) {
 				} else {
 					linkWrites = append(linkWrites, w.Took)
 				}
-				if _, isPaths := vars["id"]; isPaths && w.Via != "" {
+				switch {
+				case s.key == HeldLicence:
+					// The licences of the written licence's holder.
+					vars = map[string]any{"id": w.Hop.Supplier, "asOf": o.Date.String()}
+				case s.query == PathsQuery && w.Via != "":
 					// The paths of the automaker whose exposure the write decides.
 					vars = map[string]any{"id": w.Via, "asOf": o.Date.String()}
 				}
@@ -274,11 +285,13 @@ func Ask(ctx context.Context, client *http.Client, url, query string, vars map[s
 		Data struct {
 			ExposedCompanies *struct{ TotalCount int }
 			ExposurePaths    []json.RawMessage
+			Company          *struct{ LicencesHeld []json.RawMessage }
 		}
 	}
 	if err := json.Unmarshal(raw, &out); err != nil {
 		return d, false, err
 	}
-	found := len(out.Data.ExposurePaths) > 0 || out.Data.ExposedCompanies != nil && out.Data.ExposedCompanies.TotalCount > 0
+	found := len(out.Data.ExposurePaths) > 0 || out.Data.ExposedCompanies != nil && out.Data.ExposedCompanies.TotalCount > 0 ||
+		out.Data.Company != nil && len(out.Data.Company.LicencesHeld) > 0
 	return d, found, nil
 }

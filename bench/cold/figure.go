@@ -21,6 +21,7 @@ var seriesStyle = map[string]struct {
 	PathsLicence:   {"#8c564b", false},
 	PathsLink:      {"#e377c2", false},
 	PathsWarm:      {"#bcbd22", true},
+	HeldLicence:    {"#17becf", true},
 }
 
 // Figure is the plot of make bench-api: p50 latency of each question

@@ -2,6 +2,7 @@ package cold
 
 import (
 	"encoding/xml"
+	"html"
 	"io"
 	"strings"
 	"testing"
@@ -155,7 +156,7 @@ func TestFigure(t *testing.T) {
 		}
 	}
 	for _, r := range Rows {
-		if !strings.Contains(svg, r.Name) {
+		if !strings.Contains(svg, html.EscapeString(r.Name)) {
 			t.Errorf("no series %q", r.Name)
 		}
 	}

@@ -134,8 +134,8 @@ func (r Report) Markdown() string {
 		fmt.Fprintf(&b, "; the projection's load took %.1f s", r.ProjectionSeconds)
 	}
 	fmt.Fprintf(&b, ". The first exposedCompanies after that: %s.", Ms(float64(r.FirstQuestion.Microseconds())/1000))
-	fmt.Fprintf(&b, " Writes acknowledged by the store (this process, %d of each): licence p50 %s, supply link p50 %s.",
-		r.LicenceWrites.N, Ms(r.LicenceWrites.P50), Ms(r.LinkWrites.P50))
+	fmt.Fprintf(&b, " Writes acknowledged by the store (made by the bench process): %d licence writes, p50 %s; %d supply-link writes, p50 %s.",
+		r.LicenceWrites.N, Ms(r.LicenceWrites.P50), r.LinkWrites.N, Ms(r.LinkWrites.P50))
 	fmt.Fprintf(&b, " Exposed automakers on %s (the date asked after writes): %d; hops written on: %d; links: %d.\n", r.WriteDate, r.OEMs, r.Hops, r.Links)
 	if r.LoadSeconds > 0 {
 		fmt.Fprintf(&b, "\nLoading the world (`licencegraph seed`, one transaction per file): %.0f s (%s).\n", r.LoadSeconds, strings.TrimSpace(r.LoadSummary))

@@ -66,10 +66,7 @@ func apiCommand(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	if *startedAt > 0 {
 		rep.ReadySeconds = ready.Sub(time.UnixMilli(*startedAt)).Seconds()
 	}
-	if *serverLog != "" {
-		rep.ProjectionSeconds = projectionLoad(*serverLog)
-	}
-	fmt.Fprintf(stderr, "bench: server ready %.1f s after its start (projection load %.1f s)\n", rep.ReadySeconds, rep.ProjectionSeconds)
+	fmt.Fprintf(stderr, "bench: server ready %.1f s after its start\n", rep.ReadySeconds)
 	if *loadSummary != "" {
 		if raw, err := os.ReadFile(*loadSummary); err == nil {
 			rep.LoadSummary, _, _ = strings.Cut(string(raw), "\n")
@@ -94,6 +91,11 @@ func apiCommand(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	rep.Result = res
 	if err != nil {
 		return err
+	}
+	if *serverLog != "" {
+		// Read once the questions are done: the server may log the load a
+		// moment after /readyz says ready.
+		rep.ProjectionSeconds = projectionLoad(*serverLog)
 	}
 	if *pid > 0 {
 		if rep.RSS, err = loadtest.ProcessRSS(*pid)(); err != nil {

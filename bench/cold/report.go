@@ -76,7 +76,7 @@ func (t Target) Verdict(value float64, samples int) string {
 }
 
 // Ms formats milliseconds for a table: 3 significant figures, µs below 1 ms,
-// s from 10 s.
+// s from 1 s.
 func Ms(v float64) string {
 	switch {
 	case v <= 0:
@@ -87,8 +87,10 @@ func Ms(v float64) string {
 		return fmt.Sprintf("%.2f ms", v)
 	case v < 100:
 		return fmt.Sprintf("%.1f ms", v)
-	case v < 10000:
+	case v < 1000:
 		return fmt.Sprintf("%.0f ms", v)
+	case v < 10000:
+		return fmt.Sprintf("%.2f s", v/1000)
 	default:
 		return fmt.Sprintf("%.1f s", v/1000)
 	}
@@ -136,7 +138,7 @@ func (r Report) Markdown() string {
 	fmt.Fprintf(&b, ". The first exposedCompanies after that: %s.", Ms(float64(r.FirstQuestion.Microseconds())/1000))
 	fmt.Fprintf(&b, " Writes acknowledged by the store (made by the bench process): %d licence writes, p50 %s; %d supply-link writes, p50 %s.",
 		r.LicenceWrites.N, Ms(r.LicenceWrites.P50), r.LinkWrites.N, Ms(r.LinkWrites.P50))
-	fmt.Fprintf(&b, " Exposed automakers on %s (the date asked after writes): %d; hops written on: %d; links: %d.\n", r.WriteDate, r.OEMs, r.Hops, r.Links)
+	fmt.Fprintf(&b, " exposurePaths asks, in turn, for the first %d automakers exposed on %s (the date asked after writes); the writes go to %d licences and %d links on their paths.\n", r.OEMs, r.WriteDate, r.Hops, r.Links)
 	if r.LoadSeconds > 0 {
 		fmt.Fprintf(&b, "\nLoading the world (`licencegraph seed`, one transaction per file): %.0f s (%s).\n", r.LoadSeconds, strings.TrimSpace(r.LoadSummary))
 	}
@@ -159,7 +161,7 @@ func RenderDoc(reports []Report, svg string) string {
 	slices.SortFunc(reports, func(a, b Report) int { return a.Companies - b.Companies })
 	var b strings.Builder
 	fmt.Fprintf(&b, "![Cold exposure questions and server memory against companies](%s)\n\n", svg)
-	fmt.Fprintf(&b, "%s\n", Summary(reports))
+	b.WriteString(Summary(reports))
 	for _, r := range reports {
 		fmt.Fprintf(&b, "\n### %s companies (measured %s, %s)\n\n", thousands(r.Companies), r.Date, r.Machine)
 		b.WriteString(r.Markdown())

@@ -77,7 +77,7 @@ func TestFormats(t *testing.T) {
 		got, want string
 	}{
 		{Ms(0), "–"}, {Ms(0.25), "250 µs"}, {Ms(3.456), "3.46 ms"}, {Ms(45.67), "45.7 ms"}, {Ms(150), "150 ms"},
-		{Ms(1499.6), "1500 ms"}, {Ms(12345), "12.3 s"},
+		{Ms(999.4), "999 ms"}, {Ms(1499.6), "1.50 s"}, {Ms(12345), "12.3 s"},
 		{MiB(600 * mib), "600 MiB"}, {MiB(3 << 30), "3072 MiB"}, {MiB(12 << 30), "12.0 GiB"},
 		{FormatMs(0.5), "500 µs"}, {FormatMs(30), "30 ms"}, {FormatMs(1500), "1.5 s"},
 		{FormatCount(10000), "10k"}, {FormatCount(1e6), "1M"}, {FormatCount(500), "500"},

@@ -135,11 +135,11 @@ func FreshDates(n int, seed uint64, skip domain.Date) []domain.Date {
 // as it was after each round). A round starts with an unmeasured question
 // on o.Date, so that a question on a fresh date finds the server caught
 // up with the last writes. Rounds stop after o.Samples or o.Budget.
-func Run(ctx context.Context, o Options) (Result, error) {
+func Run(ctx context.Context, o Options) (res Result, err error) {
 	if o.Log == nil {
 		o.Log = func(string, ...any) {}
 	}
-	res := Result{WriteDate: o.Date.String()}
+	res.WriteDate = o.Date.String()
 	start := time.Now()
 	ask := func(query string, vars map[string]any) (time.Duration, bool, error) {
 		rctx, cancel := context.WithTimeout(ctx, o.Timeout)
@@ -162,7 +162,8 @@ func Run(ctx context.Context, o Options) (Result, error) {
 	lic := &writer.Licences{Store: o.Store, Prefix: o.Prefix, Hops: t.Hops}
 	links := &writer.Links{Store: o.Store, Links: t.Links, On: o.Date}
 	defer func() {
-		// Leave the graph as found, even when the run was interrupted.
+		// Leave the graph as found, even when the run was interrupted
+		// (res is the named result: what goes wrong here is reported).
 		uctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), time.Minute)
 		defer cancel()
 		if err := lic.Undo(uctx); err != nil {
@@ -246,7 +247,7 @@ func Run(ctx context.Context, o Options) (Result, error) {
 			record(s.key, d, found)
 		}
 		o.Log("cold: round %d: %s for a fresh date, %s after a licence write", i+1,
-			samples[ExposedDate][len(samples[ExposedDate])-1].Round(100*time.Microsecond), last(samples[ExposedLicence]))
+			last(samples[ExposedDate]), last(samples[ExposedLicence]))
 	}
 	for _, r := range Rows {
 		res.Rows = append(res.Rows, RowResult{Key: r.Key, Name: r.Name, Stat: StatOf(measure.Summarize(samples[r.Key])), NonEmpty: nonEmpty[r.Key]})

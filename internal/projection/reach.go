@@ -25,18 +25,23 @@ func (v *View) Reach(ctx context.Context, d domain.Date, maxDepth int, sector st
 		}
 		v.memo.derived.Add(key, all)
 	}
-	in := func(int32) bool { return true }
-	if sector != "" {
-		members := v.sectorMask(sector)
-		in = func(c int32) bool { return members[c] }
-	}
-	out := make([]domain.ExposedCompany, 0, len(all))
-	for _, x := range all {
-		if in(x.c) {
-			out = append(out, domain.ExposedCompany{CompanyID: g.ids[x.c], MinDepth: int(x.depth)})
+	// The answer, as the engine pages it, is kept too: at a million
+	// companies building it takes a tenth of a second. Callers must not
+	// modify it.
+	return derive(v, key+"|"+sector, func() []domain.ExposedCompany {
+		in := func(int32) bool { return true }
+		if sector != "" {
+			members := v.sectorMask(sector)
+			in = func(c int32) bool { return members[c] }
 		}
-	}
-	return out, nil
+		out := make([]domain.ExposedCompany, 0, len(all))
+		for _, x := range all {
+			if in(x.c) {
+				out = append(out, domain.ExposedCompany{CompanyID: g.ids[x.c], MinDepth: int(x.depth)})
+			}
+		}
+		return out
+	}), nil
 }
 
 type exposedIdx struct {

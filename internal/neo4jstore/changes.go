@@ -103,14 +103,17 @@ func (s *Store) ChangesAfter(ctx context.Context, at time.Time, id string, ops [
 func toChanges(records []*neo4j.Record) []domain.Change {
 	out := make([]domain.Change, 0, len(records))
 	for _, r := range records {
-		m := recordMap(r, "c")
-		at, _ := m["at"].(time.Time)
-		n, _ := m["count"].(int64)
-		seq, _ := m["seq"].(int64)
-		out = append(out, domain.Change{ID: mString(m, "id"), At: at, Actor: mString(m, "actor"),
-			Operation: mString(m, "operation"), IDs: mStrings(m, "ids", false), Count: int(n), Seq: seq})
+		out = append(out, toChange(recordMap(r, "c")))
 	}
 	return out
+}
+
+func toChange(m map[string]any) domain.Change {
+	at, _ := m["at"].(time.Time)
+	n, _ := m["count"].(int64)
+	seq, _ := m["seq"].(int64)
+	return domain.Change{ID: mString(m, "id"), At: at, Actor: mString(m, "actor"),
+		Operation: mString(m, "operation"), IDs: mStrings(m, "ids", false), Count: int(n), Seq: seq}
 }
 
 var (

@@ -24,6 +24,32 @@ func (s *Store) GraphVersion(ctx context.Context) (domain.GraphVersion, error) {
 	return domain.GraphVersion{Epoch: recordString(res.Records[0], "epoch"), Seq: n}, nil
 }
 
+const versionSinceCypher = `
+OPTIONAL MATCH (v:GraphVersion {id: 'graph'})
+CALL (v) {
+  OPTIONAL MATCH (c:Change)
+  WHERE v.epoch = $epoch AND v.seq > $seq AND c.epoch = $epoch AND c.seq > $seq
+  WITH c ORDER BY c.seq LIMIT $limit
+  RETURN collect(c {.id, .at, .actor, .operation, .ids, .count, .seq}) AS changes
+}
+RETURN v.epoch AS epoch, v.seq AS seq, changes`
+
+// VersionSince returns the graph's version and, when it is of since's
+// epoch and past it, up to limit of the changes after since, in Seq
+// order: one round trip for the common question "has anything changed,
+// and what?".
+func (s *Store) VersionSince(ctx context.Context, since domain.GraphVersion, limit int) (domain.GraphVersion, []domain.Change, error) {
+	res, err := s.read(ctx, versionSinceCypher, map[string]any{"epoch": since.Epoch, "seq": since.Seq, "limit": limit})
+	if err != nil || len(res.Records) == 0 {
+		return domain.GraphVersion{}, nil, err
+	}
+	r := res.Records[0]
+	seq, _ := r.Get("seq")
+	n, _ := seq.(int64)
+	changes := mapList(r, "changes", func(m map[string]any) domain.Change { return toChange(m) })
+	return domain.GraphVersion{Epoch: recordString(r, "epoch"), Seq: n}, changes, nil
+}
+
 const changesSinceCypher = `
 MATCH (c:Change) WHERE c.seq > $seq AND c.epoch = $epoch
 WITH c ORDER BY c.seq LIMIT $limit

@@ -32,6 +32,9 @@ import (
 // Source is what the projection reads from the system of record.
 type Source interface {
 	GraphVersion(ctx context.Context) (domain.GraphVersion, error)
+	// VersionSince is GraphVersion and, when the graph moved past since
+	// in its epoch, the first of the changes after it (ChangesSince).
+	VersionSince(ctx context.Context, since domain.GraphVersion, limit int) (domain.GraphVersion, []domain.Change, error)
 	ChangesSince(ctx context.Context, v domain.GraphVersion, limit int) ([]domain.Change, error)
 	Sectors(ctx context.Context) ([]domain.Sector, error)
 	ExportControls(ctx context.Context) ([]domain.ExportControl, error)
@@ -238,12 +241,17 @@ type View struct {
 // Acquire brings the projection up to the graph's current version and
 // returns a view of it.
 func (p *Projection) Acquire(ctx context.Context) (*View, error) {
-	v, err := p.src.GraphVersion(ctx)
+	var since domain.GraphVersion
+	cur := p.applied.Load()
+	if cur != nil {
+		since = *cur
+	}
+	v, changes, err := p.src.VersionSince(ctx, since, changesPerRead)
 	if err != nil {
 		return nil, err
 	}
-	if cur := p.applied.Load(); cur == nil || *cur != v {
-		if err := p.catchUp(ctx, v); err != nil {
+	if cur == nil || *cur != v {
+		if err := p.catchUp(ctx, v, prefetched{since, changes}); err != nil {
 			return nil, err
 		}
 	}
@@ -261,9 +269,9 @@ func (v *View) Version() string { return fmt.Sprintf("%s:%d", v.version.Epoch, v
 // to at least target; a new epoch, or a write whose ids were not all
 // recorded, reloads everything (in the background, see loadInBackground),
 // after which the writes since the load's version are applied.
-func (p *Projection) catchUp(ctx context.Context, target domain.GraphVersion) error {
+func (p *Projection) catchUp(ctx context.Context, target domain.GraphVersion, first prefetched) error {
 	for range 5 {
-		full, err := p.applyChanges(ctx, target)
+		full, err := p.applyChanges(ctx, target, first)
 		if err != nil || !full {
 			return err
 		}
@@ -281,9 +289,17 @@ func (p *Projection) catchUp(ctx context.Context, target domain.GraphVersion) er
 	return domain.Errorf(domain.CodeUnavailable, "the graph changes faster than the projection can load it")
 }
 
+// prefetched are changes read after the version since, with the version
+// (Acquire reads both in one round trip).
+type prefetched struct {
+	since   domain.GraphVersion
+	changes []domain.Change
+}
+
 // applyChanges applies the recorded writes up to target, or says that
-// only a full load can.
-func (p *Projection) applyChanges(ctx context.Context, target domain.GraphVersion) (full bool, err error) {
+// only a full load can. first saves reading the changes after its own
+// version again.
+func (p *Projection) applyChanges(ctx context.Context, target domain.GraphVersion, first prefetched) (full bool, err error) {
 	p.syncMu.Lock()
 	defer p.syncMu.Unlock()
 	cur := p.applied.Load()
@@ -291,10 +307,13 @@ func (p *Projection) applyChanges(ctx context.Context, target domain.GraphVersio
 		return true, nil // first use, or a new (reset) graph
 	}
 	for cur.Seq < target.Seq {
-		changes, err := p.src.ChangesSince(ctx, *cur, changesPerRead)
-		if err != nil {
-			return false, err
+		changes := first.changes
+		if first.since != *cur || len(changes) == 0 {
+			if changes, err = p.src.ChangesSince(ctx, *cur, changesPerRead); err != nil {
+				return false, err
+			}
 		}
+		first = prefetched{}
 		if len(changes) == 0 {
 			// The version moved on but its changes are not readable (a
 			// trail entry deleted by hand): start again from the graph.

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Runs every fuzz target for FUZZTIME each (default 60s; `make test` runs
-# them for 5s through scripts/test.sh). A crasher is written to
+# them for 20000x (a count) through scripts/test.sh). A crasher is written to
 # <package>/testdata/fuzz/<target>/ and stays there as a regression case
 # that plain `go test` replays. No database is needed.
 set -euo pipefail

@@ -13,6 +13,7 @@ import (
 	"github.com/coder/websocket"
 	"github.com/coder/websocket/wsjson"
 	"github.com/golang-jwt/jwt/v5"
+	"github.com/licencegraph/licencegraph/internal/testutil"
 )
 
 // wsClient speaks graphql-transport-ws (the graphql-ws library's protocol)
@@ -155,7 +156,7 @@ func TestLicenceEvents(t *testing.T) {
 	w := newAuthWorld(t, false)
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
 	defer cancel()
-	bin := buildBinary(t)
+	bin := testutil.BuildLicencegraph(t)
 
 	t.Run("tokens", func(t *testing.T) {
 		for _, tc := range []struct {
@@ -257,18 +258,6 @@ func TestLicenceEvents(t *testing.T) {
 			t.Fatalf("code %s, want BAD_USER_INPUT", got)
 		}
 	})
-}
-
-// buildBinary builds cmd/licencegraph for tests that run it as another
-// process.
-func buildBinary(t *testing.T) string {
-	t.Helper()
-	bin := filepath.Join(t.TempDir(), "licencegraph")
-	cmd := exec.Command("go", "build", "-o", bin, "../../cmd/licencegraph")
-	if out, err := cmd.CombinedOutput(); err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
-	}
-	return bin
 }
 
 type gqlError struct {

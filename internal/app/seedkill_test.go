@@ -126,7 +126,7 @@ func sameDump(t *testing.T, what string, got, want []string) {
 // relationship and property, the audit trail's :Change nodes aside).
 func TestSeedKilledThenRerun(t *testing.T) {
 	cfg := testutil.Config(t)
-	bin := buildBinary(t)
+	bin := testutil.BuildLicencegraph(t)
 	world := killWorld(t)
 	rng := rand.New(rand.NewPCG(faultSeed(t), 1))
 
@@ -178,7 +178,7 @@ func TestSeedKilledThenRerun(t *testing.T) {
 func neo4jKilledDuringSeed(t *testing.T, db *testutil.LocalNeo4j) {
 	cfg := testutil.Config(t)
 	cfg.Neo4jURI, cfg.Neo4jUser, cfg.Neo4jPassword = db.URI(), "", ""
-	bin := buildBinary(t)
+	bin := testutil.BuildLicencegraph(t)
 	world := killWorld(t)
 	rng := rand.New(rand.NewPCG(faultSeed(t), 2))
 

@@ -70,8 +70,28 @@ func TestDomainImportsNoOtherRoom(t *testing.T) {
 }
 
 func TestOnlyTheStoreHoldsCypher(t *testing.T) {
-	root := repoRoot(t)
 	checked := 0
+	walkGo(t, func(rel, path string) {
+		if strings.HasSuffix(rel, "_test.go") ||
+			slices.ContainsFunc(cypherRooms, func(room string) bool { return strings.HasPrefix(rel, room) }) {
+			return
+		}
+		checked++
+		for _, hit := range cypherIn(t, path) {
+			t.Errorf("%s:%s: Cypher outside internal/neo4jstore (ARCHITECTURE.md): %s", rel, hit.pos, hit.text)
+		}
+	})
+	if checked < 50 {
+		t.Fatalf("checked %d files: the walk is not looking at the repository", checked)
+	}
+}
+
+// walkGo calls fn with every hand-written Go file of the repository (its
+// path from the root, and on disk): not generated code, dependencies,
+// hidden folders or test data.
+func walkGo(t *testing.T, fn func(rel, path string)) {
+	t.Helper()
+	root := repoRoot(t)
 	err := filepath.WalkDir(root, func(path string, d fs.DirEntry, err error) error {
 		if err != nil {
 			return err
@@ -79,26 +99,18 @@ func TestOnlyTheStoreHoldsCypher(t *testing.T) {
 		rel, _ := filepath.Rel(root, path)
 		rel = filepath.ToSlash(rel)
 		if d.IsDir() {
-			if strings.HasPrefix(d.Name(), ".") || d.Name() == "node_modules" || d.Name() == "testdata" {
+			if strings.HasPrefix(d.Name(), ".") || d.Name() == "node_modules" || d.Name() == "testdata" || rel == "graph/generated" {
 				return filepath.SkipDir
 			}
 			return nil
 		}
-		if !strings.HasSuffix(rel, ".go") || strings.HasSuffix(rel, "_test.go") ||
-			slices.ContainsFunc(cypherRooms, func(room string) bool { return strings.HasPrefix(rel, room) }) {
-			return nil
-		}
-		checked++
-		for _, hit := range cypherIn(t, path) {
-			t.Errorf("%s:%s: Cypher outside internal/neo4jstore (ARCHITECTURE.md): %s", rel, hit.pos, hit.text)
+		if strings.HasSuffix(rel, ".go") {
+			fn(rel, path)
 		}
 		return nil
 	})
 	if err != nil {
 		t.Fatal(err)
-	}
-	if checked < 50 {
-		t.Fatalf("checked %d files: the walk is not looking at the repository", checked)
 	}
 }
 
@@ -201,32 +213,13 @@ func repoRoot(t *testing.T) string {
 const maxFileLines = 500
 
 func TestNoSourceFileOverMaxLines(t *testing.T) {
-	root := repoRoot(t)
-	err := filepath.WalkDir(root, func(path string, d fs.DirEntry, err error) error {
-		if err != nil {
-			return err
-		}
-		rel, _ := filepath.Rel(root, path)
-		rel = filepath.ToSlash(rel)
-		if d.IsDir() {
-			if strings.HasPrefix(d.Name(), ".") || d.Name() == "node_modules" || rel == "graph/generated" {
-				return filepath.SkipDir
-			}
-			return nil
-		}
-		if !strings.HasSuffix(rel, ".go") {
-			return nil
-		}
+	walkGo(t, func(rel, path string) {
 		b, err := os.ReadFile(path)
 		if err != nil {
-			return err
+			t.Fatal(err)
 		}
 		if n := strings.Count(string(b), "\n"); n > maxFileLines {
 			t.Errorf("%s has %d lines; split it by concern (at most %d)", rel, n, maxFileLines)
 		}
-		return nil
 	})
-	if err != nil {
-		t.Fatal(err)
-	}
 }

@@ -218,14 +218,7 @@ func toLink(m map[string]any) domain.SupplyLink {
 
 func strs(r *neo4j.Record, key string) []string {
 	v, _ := r.Get(key)
-	list, _ := v.([]any)
-	out := make([]string, 0, len(list))
-	for _, x := range list {
-		if s, ok := x.(string); ok {
-			out = append(out, s)
-		}
-	}
-	return out
+	return anyStrings(v)
 }
 
 func boolean(r *neo4j.Record, key string) bool {

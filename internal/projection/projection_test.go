@@ -142,7 +142,7 @@ func TestProjectionFollowsWrites(t *testing.T) {
 	if err := p.Load(ctx); err != nil {
 		t.Fatal(err)
 	}
-	bin := buildBinary(t)
+	bin := testutil.BuildLicencegraph(t)
 	rng := rand.New(rand.NewPCG(5, 8))
 	world := func() (companies []string, links [][2]string, licences []string) {
 		v, err := p.Acquire(ctx)
@@ -289,16 +289,6 @@ func TestReadYourWrites(t *testing.T) {
 	}
 	close(stop)
 	wg.Wait()
-}
-
-func buildBinary(t *testing.T) string {
-	t.Helper()
-	bin := filepath.Join(t.TempDir(), "licencegraph")
-	cmd := exec.Command("go", "build", "-o", bin, "../../cmd/licencegraph")
-	if out, err := cmd.CombinedOutput(); err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
-	}
-	return bin
 }
 
 func seedInAnotherProcess(t *testing.T, cfg config.Config, bin string, files map[string]string) {

@@ -183,6 +183,19 @@ func (n *LocalNeo4j) command(verb string) ([]byte, error) {
 	return cmd.CombinedOutput()
 }
 
+// BuildLicencegraph builds cmd/licencegraph for tests that run it as
+// another process, and returns the binary's path.
+func BuildLicencegraph(t testing.TB) string {
+	t.Helper()
+	bin := filepath.Join(t.TempDir(), "licencegraph")
+	cmd := exec.Command("go", "build", "-o", bin, "./cmd/licencegraph")
+	cmd.Dir = RepoRoot(t)
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("go build: %v\n%s", err, out)
+	}
+	return bin
+}
+
 // FreePort asks the kernel for a free TCP port on the loopback interface.
 func FreePort(t testing.TB) int {
 	t.Helper()

@@ -284,24 +284,28 @@ func (v *View) ExposurePaths(ctx context.Context, q domain.PathsQuery) ([]domain
 		return nil, nil
 	}
 	firstsOf := v.localFirsts(q.AsOf)
+	// Paths come by depth, then by ids: list them one depth at a time and
+	// stop at the depth that fills the page — a hub with thousands of
+	// paths at depth 4 usually fills a page of 10 at depth 1 or 2.
 	var paths [][]string
-	err := v.walkBack(ctx, a, dd, q.MaxDepth-1, func(path []int32) {
-		for _, s := range firstsOf(path[0]) {
-			if !slices.Contains(path, s) {
-				ids := append([]string{g.ids[s]}, v.idsOf(path)...)
-				paths = append(paths, ids)
+	for depth := 1; depth <= q.MaxDepth && len(paths) < q.First; depth++ {
+		var level [][]string
+		err := v.walkBack(ctx, a, dd, depth-1, func(path []int32) {
+			if len(path) != depth {
+				return
 			}
+			for _, s := range firstsOf(path[0]) {
+				if !slices.Contains(path, s) {
+					level = append(level, append([]string{g.ids[s]}, v.idsOf(path)...))
+				}
+			}
+		})
+		if err != nil {
+			return nil, err
 		}
-	})
-	if err != nil {
-		return nil, err
+		slices.SortFunc(level, slices.Compare)
+		paths = append(paths, level...)
 	}
-	slices.SortFunc(paths, func(x, y []string) int {
-		if len(x) != len(y) {
-			return len(x) - len(y)
-		}
-		return slices.Compare(x, y)
-	})
 	paths = paths[:min(len(paths), q.First)]
 	controlled := g.controlledOn(dd)
 	out := make([]domain.ExposurePath, len(paths))

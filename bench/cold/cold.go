@@ -17,10 +17,10 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/licencegraph/licencegraph/bench/gqlclient"
 	"github.com/licencegraph/licencegraph/bench/measure"
 	"github.com/licencegraph/licencegraph/bench/writer"
 	"github.com/licencegraph/licencegraph/internal/domain"
-	"github.com/licencegraph/licencegraph/internal/gqlclient"
 )
 
 // The questions of issue 14.

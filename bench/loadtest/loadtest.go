@@ -22,7 +22,7 @@ import (
 	"sync"
 	"time"
 
-	"github.com/licencegraph/licencegraph/internal/gqlclient"
+	"github.com/licencegraph/licencegraph/bench/gqlclient"
 )
 
 // post sends one GraphQL request and returns its data (gqlclient.Post).

@@ -16,7 +16,7 @@ import (
 	"sync"
 	"time"
 
-	"github.com/licencegraph/licencegraph/internal/gqlclient"
+	"github.com/licencegraph/licencegraph/bench/gqlclient"
 )
 
 // Workload is one GraphQL operation with its variables.

@@ -18,8 +18,8 @@ import (
 	"slices"
 	"time"
 
+	"github.com/licencegraph/licencegraph/bench/gqlclient"
 	"github.com/licencegraph/licencegraph/internal/domain"
-	"github.com/licencegraph/licencegraph/internal/gqlclient"
 )
 
 // Store is the part of the store the benchmarks write through

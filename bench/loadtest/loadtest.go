@@ -216,12 +216,8 @@ func Run(ctx context.Context, client *http.Client, m *Mix, o Options) Result {
 	}
 	res := Result{Clients: o.Clients}
 	res.MemoryWindows, res.MemoryPeaks = make([]uint64, o.Windows), make([]uint64, o.Windows)
-	var (
-		mu        sync.Mutex
-		latencies = make([][]time.Duration, len(m.bodies))
-		errs      = make([]int, len(m.bodies))
-		all       []time.Duration
-	)
+	var mu sync.Mutex
+	t := newTally(&mu, Workloads, &res.Errors, &res.FirstError)
 	start := time.Now()
 	measureFrom := start.Add(o.Warmup)
 	end := measureFrom.Add(o.Duration)
@@ -229,38 +225,12 @@ func Run(ctx context.Context, client *http.Client, m *Mix, o Options) Result {
 	defer cancel()
 
 	var wg sync.WaitGroup
-	for c := range o.Clients {
-		wg.Go(func() {
-			for i := 0; ; i++ {
-				w := (c + i) % len(m.bodies)
-				samples := m.bodies[w]
-				b := samples[(c+i/len(m.bodies))%len(samples)]
-				sent := time.Now()
-				if !sent.Before(end) || runCtx.Err() != nil {
-					return
-				}
-				rctx, rcancel := context.WithTimeout(ctx, o.Timeout)
-				_, err := post(rctx, client, o.Endpoint, b)
-				rcancel()
-				d := time.Since(sent)
-				if sent.Before(measureFrom) {
-					continue
-				}
-				mu.Lock()
-				if err != nil {
-					errs[w]++
-					res.Errors++
-					if res.FirstError == "" {
-						res.FirstError = fmt.Sprintf("%s: %v", Workloads[w], err)
-					}
-				} else {
-					latencies[w] = append(latencies[w], d)
-					all = append(all, d)
-				}
-				mu.Unlock()
-			}
+	readers{client: client, endpoint: o.Endpoint, timeout: o.Timeout, measureFrom: measureFrom, end: end}.run(ctx, runCtx, &wg, o.Clients, t,
+		func(c, i int) (int, string, []byte) {
+			w := (c + i) % len(m.bodies)
+			samples := m.bodies[w]
+			return w, "", samples[(c+i/len(m.bodies))%len(samples)]
 		})
-	}
 	if o.Memory != nil {
 		wg.Go(func() {
 			sampleMemory(runCtx, &mu, &res.memory, o.Memory, measureFrom, o.Duration, o.Windows, o.SampleEvery)
@@ -268,15 +238,88 @@ func Run(ctx context.Context, client *http.Client, m *Mix, o Options) Result {
 	}
 	wg.Wait()
 	res.Elapsed = min(time.Since(measureFrom), o.Duration+o.Timeout)
-	res.OK = len(all)
+	res.OK, res.P50, res.P99, res.Workloads = t.results()
 	res.Throughput = float64(res.OK) / o.Duration.Seconds()
-	res.P50, res.P99 = percentiles(all)
-	for w, l := range latencies {
-		r := WorkloadResult{Name: Workloads[w], OK: len(l), Errors: errs[w]}
-		r.P50, r.P99 = percentiles(l)
-		res.Workloads = append(res.Workloads, r)
-	}
 	return res
+}
+
+// tally gathers the answers of the measured requests, per workload, under
+// the run's mutex; errors also count into the run's error count and
+// first error.
+type tally struct {
+	mu         *sync.Mutex
+	names      []string
+	latencies  [][]time.Duration
+	errs       []int
+	all        []time.Duration
+	errors     *int
+	firstError *string
+}
+
+func newTally(mu *sync.Mutex, names []string, errors *int, firstError *string) *tally {
+	return &tally{mu: mu, names: names, latencies: make([][]time.Duration, len(names)), errs: make([]int, len(names)),
+		errors: errors, firstError: firstError}
+}
+
+// add records one answer of workload w (label says what it asked, for the
+// first error's message).
+func (t *tally) add(w int, label string, d time.Duration, err error) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if err == nil {
+		t.latencies[w] = append(t.latencies[w], d)
+		t.all = append(t.all, d)
+		return
+	}
+	t.errs[w]++
+	*t.errors++
+	if *t.firstError == "" {
+		*t.firstError = fmt.Sprintf("%s%s: %v", t.names[w], label, err)
+	}
+}
+
+// results are the answered requests, their p50 and p99, and each
+// workload's.
+func (t *tally) results() (ok int, p50, p99 time.Duration, workloads []WorkloadResult) {
+	p50, p99 = percentiles(t.all)
+	for w, l := range t.latencies {
+		r := WorkloadResult{Name: t.names[w], OK: len(l), Errors: t.errs[w]}
+		r.P50, r.P99 = percentiles(l)
+		workloads = append(workloads, r)
+	}
+	return len(t.all), p50, p99, workloads
+}
+
+// readers are the clients of a run: each sends its next request when the
+// last is answered, from the start until end; answers before measureFrom
+// (the warm-up) are not counted.
+type readers struct {
+	client           *http.Client
+	endpoint         string
+	timeout          time.Duration
+	measureFrom, end time.Time
+}
+
+// run starts n clients in wg; next gives client c's i-th request: its
+// workload, a label for errors and the body.
+func (r readers) run(ctx, runCtx context.Context, wg *sync.WaitGroup, n int, t *tally, next func(c, i int) (int, string, []byte)) {
+	for c := range n {
+		wg.Go(func() {
+			for i := 0; ; i++ {
+				w, label, body := next(c, i)
+				sent := time.Now()
+				if !sent.Before(r.end) || runCtx.Err() != nil {
+					return
+				}
+				rctx, cancel := context.WithTimeout(ctx, r.timeout)
+				_, err := post(rctx, r.client, r.endpoint, body)
+				cancel()
+				if d := time.Since(sent); !sent.Before(r.measureFrom) {
+					t.add(w, label, d, err)
+				}
+			}
+		})
+	}
 }
 
 func percentiles(l []time.Duration) (p50, p99 time.Duration) {

@@ -124,13 +124,11 @@ func RunWrites(ctx context.Context, client *http.Client, store writer.Store, m *
 	}
 	res := WritesResult{Readers: o.Readers}
 	var (
-		mu        sync.Mutex
-		latencies = make([][]time.Duration, len(WriteWorkloads))
-		errs      = make([]int, len(WriteWorkloads))
-		all       []time.Duration
-		writes    []time.Duration
-		checks    []time.Duration
+		mu     sync.Mutex
+		writes []time.Duration
+		checks []time.Duration
 	)
+	t := newTally(&mu, WriteWorkloads, &res.Errors, &res.FirstError)
 	start := time.Now()
 	measureFrom := start.Add(o.Warmup)
 	end := measureFrom.Add(o.Duration)
@@ -138,45 +136,24 @@ func RunWrites(ctx context.Context, client *http.Client, store writer.Store, m *
 	defer cancel()
 
 	var wg sync.WaitGroup
-	for c := range o.Readers {
-		wg.Go(func() {
-			r := rand.New(rand.NewPCG(uint64(c)+1, 14))
-			for i := 0; ; i++ {
-				w := (c + i) % len(WriteWorkloads)
-				date := RandomDate(r).String()
-				var body []byte
-				if w == 0 {
-					body, _ = json.Marshal(map[string]any{"query": exposedQuery, "variables": map[string]any{"asOf": date}})
-				} else {
-					oem := m.OEMs[r.IntN(len(m.OEMs))]
-					body, _ = json.Marshal(map[string]any{"query": pathsQuery, "variables": map[string]any{"id": oem, "asOf": date}})
-				}
-				sent := time.Now()
-				if !sent.Before(end) || runCtx.Err() != nil {
-					return
-				}
-				rctx, rcancel := context.WithTimeout(ctx, o.Timeout)
-				_, err := post(rctx, client, o.Endpoint, body)
-				rcancel()
-				d := time.Since(sent)
-				if sent.Before(measureFrom) {
-					continue
-				}
-				mu.Lock()
-				if err != nil {
-					errs[w]++
-					res.Errors++
-					if res.FirstError == "" {
-						res.FirstError = fmt.Sprintf("%s on %s: %v", WriteWorkloads[w], date, err)
-					}
-				} else {
-					latencies[w] = append(latencies[w], d)
-					all = append(all, d)
-				}
-				mu.Unlock()
-			}
-		})
+	rands := make([]*rand.Rand, o.Readers)
+	for c := range rands {
+		rands[c] = rand.New(rand.NewPCG(uint64(c)+1, 14))
 	}
+	readers{client: client, endpoint: o.Endpoint, timeout: o.Timeout, measureFrom: measureFrom, end: end}.run(ctx, runCtx, &wg, o.Readers, t,
+		func(c, i int) (int, string, []byte) {
+			r := rands[c]
+			w := (c + i) % len(WriteWorkloads)
+			date := RandomDate(r).String()
+			var body []byte
+			if w == 0 {
+				body, _ = json.Marshal(map[string]any{"query": exposedQuery, "variables": map[string]any{"asOf": date}})
+			} else {
+				oem := m.OEMs[r.IntN(len(m.OEMs))]
+				body, _ = json.Marshal(map[string]any{"query": pathsQuery, "variables": map[string]any{"id": oem, "asOf": date}})
+			}
+			return w, " on " + date, body
+		})
 	lic := &writer.Licences{Store: store, Prefix: o.Prefix, Hops: m.Hops}
 	wg.Go(func() {
 		select {
@@ -249,16 +226,10 @@ func RunWrites(ctx context.Context, client *http.Client, store writer.Store, m *
 	}
 	ucancel()
 	res.Elapsed = min(time.Since(measureFrom), o.Duration+o.Timeout)
-	res.OK = len(all)
+	res.OK, res.P50, res.P99, res.Workloads = t.results()
 	res.Throughput = float64(res.OK) / o.Duration.Seconds()
-	res.P50, res.P99 = percentiles(all)
 	res.WriteP50, res.WriteP99 = percentiles(writes)
 	res.CheckP50, res.CheckP99 = percentiles(checks)
-	for w, l := range latencies {
-		r := WorkloadResult{Name: WriteWorkloads[w], OK: len(l), Errors: errs[w]}
-		r.P50, r.P99 = percentiles(l)
-		res.Workloads = append(res.Workloads, r)
-	}
 	return res
 }
 

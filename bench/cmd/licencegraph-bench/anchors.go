@@ -98,17 +98,9 @@ func anchorsDocCommand(args []string, stdout, stderr io.Writer) error {
 	if err := fs.Parse(args); err != nil {
 		return errUsage
 	}
-	var reports []anchors.ScaleReport
-	for _, p := range fs.Args() {
-		b, err := os.ReadFile(p)
-		if err != nil {
-			return err
-		}
-		var r anchors.ScaleReport
-		if err := json.Unmarshal(b, &r); err != nil {
-			return fmt.Errorf("%s: %w", p, err)
-		}
-		reports = append(reports, r)
+	reports, err := readReports[anchors.ScaleReport](fs.Args())
+	if err != nil {
+		return err
 	}
 	if len(reports) == 0 {
 		return fmt.Errorf("anchors-doc: no reports given")

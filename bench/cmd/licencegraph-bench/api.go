@@ -183,17 +183,9 @@ func apiDocCommand(args []string, stdout, stderr io.Writer) error {
 	if err := fs.Parse(args); err != nil {
 		return errUsage
 	}
-	var reports []cold.Report
-	for _, p := range fs.Args() {
-		b, err := os.ReadFile(p)
-		if err != nil {
-			return err
-		}
-		var r cold.Report
-		if err := json.Unmarshal(b, &r); err != nil {
-			return fmt.Errorf("%s: %w", p, err)
-		}
-		reports = append(reports, r)
+	reports, err := readReports[cold.Report](fs.Args())
+	if err != nil {
+		return err
 	}
 	if len(reports) == 0 {
 		return fmt.Errorf("api-doc: no reports given")

@@ -23,6 +23,7 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -120,6 +121,24 @@ func clientCounts(list string, max int, what string) ([]int, error) {
 			return nil, fmt.Errorf("%s %q", what, s)
 		}
 		out = append(out, n)
+	}
+	return out, nil
+}
+
+// readReports reads the JSON reports of a bench command (for its -doc
+// command), naming the file of one that does not decode.
+func readReports[T any](paths []string) ([]T, error) {
+	var out []T
+	for _, p := range paths {
+		b, err := os.ReadFile(p)
+		if err != nil {
+			return nil, err
+		}
+		var r T
+		if err := json.Unmarshal(b, &r); err != nil {
+			return nil, fmt.Errorf("%s: %w", p, err)
+		}
+		out = append(out, r)
 	}
 	return out, nil
 }

@@ -137,6 +137,9 @@ type Licence struct {
 // WriteCounts says what a write did to the records it was given.
 type WriteCounts struct {
 	Created, Updated, Unchanged int
+	// FirstLoad: the records went in by the first-load path (the graph held
+	// none of their kind, so none was looked for).
+	FirstLoad bool
 }
 
 // Add adds o to c.
@@ -144,6 +147,7 @@ func (c *WriteCounts) Add(o WriteCounts) {
 	c.Created += o.Created
 	c.Updated += o.Updated
 	c.Unchanged += o.Unchanged
+	c.FirstLoad = c.FirstLoad || o.FirstLoad
 }
 
 // Total is the number of records counted.

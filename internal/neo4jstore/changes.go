@@ -9,14 +9,23 @@ import (
 	"github.com/licencegraph/licencegraph/internal/domain"
 )
 
-// recordChangeCypher increments the graph's version and records the
-// change with it. It runs last in every write transaction: the version
-// node's lock, taken last and held to the commit, orders commits as their
-// Seq (a reader that sees Seq n sees every change up to n), and no
-// transaction waits for it while holding it, so it cannot deadlock.
-const recordChangeCypher = `
+// lockGraphCypher runs first in every write transaction (writeTx): it
+// takes the version node's write lock, held to the commit, so write
+// transactions run one at a time. That makes a write's reads exact (the
+// seed statements look for what they replace, then CREATE, without MERGE's
+// re-check), orders commits as their Seq (a reader that sees Seq n sees
+// every change up to n), and cannot deadlock: every writer takes this lock
+// before any other. The property set and removed again changes nothing.
+const lockGraphCypher = `
 MERGE (v:GraphVersion {id: 'graph'})
   ON CREATE SET v.epoch = randomUUID(), v.seq = 0
+SET v._lock = true
+REMOVE v._lock`
+
+// recordChangeCypher increments the graph's version and records the
+// change with it, last in a write transaction that changed anything.
+const recordChangeCypher = `
+MATCH (v:GraphVersion {id: 'graph'})
 SET v.seq = v.seq + 1
 CREATE (:Change {id: randomUUID(), at: datetime(), actor: $actor, operation: $op, ids: $ids, count: $count,
                  epoch: v.epoch, seq: v.seq})`

@@ -2,7 +2,9 @@ package neo4jstore
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"io"
 
 	"github.com/neo4j/neo4j-go-driver/v5/neo4j"
 
@@ -52,23 +54,66 @@ func (s *Store) ExistingIDs(ctx context.Context, kind domain.Kind, ids []string)
 // seedBatchSize rows go into one UNWIND statement.
 const seedBatchSize = 5000
 
-// WriteSeed writes one file's records (all of kind) in ONE transaction, so
-// a file is loaded whole or not at all, and records it in the audit trail
-// (in the same transaction) when anything changed. Each record replaces the
-// stored properties and lists of its key; records equal to what is stored
-// are not rewritten. progress, if set, is told the number of records
-// written so far (it starts again from zero if the driver retries).
+// WriteSeed writes one file's records (all of kind) in ONE transaction; see
+// WriteSeedStream.
 func (s *Store) WriteSeed(ctx context.Context, kind domain.Kind, records []any, progress func(done int)) (domain.WriteCounts, error) {
+	sent := false
+	return s.WriteSeedStream(ctx, kind, func() ([]any, error) {
+		if sent {
+			return nil, io.EOF
+		}
+		sent = true
+		return records, nil
+	}, progress)
+}
+
+// WriteSeedStream writes one file's records (all of kind), as next hands
+// them over batch by batch (io.EOF after the last), in ONE transaction, so
+// a file is loaded whole or not at all, and records it in the audit trail
+// (in the same transaction) when anything changed. Writing starts with the
+// first batch, while the caller may still be reading the file; any other
+// error from next rolls everything back. Each record replaces the stored
+// properties and lists of its key; records equal to what is stored are not
+// rewritten. progress, if set, is told the number of records written so far
+// (it starts again from zero if the driver retries; the batches read so far
+// are kept for that).
+func (s *Store) WriteSeedStream(ctx context.Context, kind domain.Kind, next func() ([]any, error), progress func(done int)) (domain.WriteCounts, error) {
+	var batches [][]any
+	eof := false
 	return writeTx(ctx, s, func(tx neo4j.ManagedTransaction) (domain.WriteCounts, error) {
-		counts, changed, err := writeRecords(ctx, tx, kind, records, progress)
+		w, err := newRecordWriter(ctx, tx, kind)
 		if err != nil {
-			return counts, err
+			return domain.WriteCounts{}, err
 		}
-		n := counts.Created + counts.Updated
+		done := 0
+		for i := 0; ; i++ {
+			if i == len(batches) {
+				if eof {
+					break
+				}
+				b, err := next()
+				if errors.Is(err, io.EOF) {
+					eof = true
+					break
+				}
+				if err != nil {
+					return w.counts, permanentError{err}
+				}
+				batches = append(batches, b)
+			}
+			if err := w.write(batches[i]); err != nil {
+				return w.counts, err
+			}
+			done += len(batches[i])
+			if progress != nil {
+				progress(done)
+			}
+		}
+		n := w.counts.Created + w.counts.Updated
 		if n == 0 {
-			return counts, nil // a reload that changes nothing leaves no trace
+			return w.counts, nil // a reload that changes nothing leaves no trace
 		}
-		return counts, recordChange(ctx, tx, "seed "+string(kind), changed, n)
+		return w.counts, recordChange(ctx, tx, "seed "+string(kind), w.changed, n)
 	})
 }
 
@@ -132,6 +177,25 @@ func seedRow(r any) map[string]any {
 		}
 	}
 	panic(fmt.Sprintf("seedRow: unexpected %T", r))
+}
+
+// seedKey is a record's key: its id, or "supplier->customer".
+func seedKey(r any) string {
+	switch v := r.(type) {
+	case domain.Sector:
+		return v.ID
+	case domain.Material:
+		return v.ID
+	case domain.ExportControl:
+		return v.ID
+	case domain.Company:
+		return v.ID
+	case domain.SupplyLink:
+		return v.Supplier + "->" + v.Customer
+	case domain.Licence:
+		return v.ID
+	}
+	panic(fmt.Sprintf("seedKey: unexpected %T", r))
 }
 
 // props builds a property map from key/value pairs, leaving out absent
@@ -259,17 +323,16 @@ CALL (row, outcome) {
 }
 RETURN outcome, count(*) AS n, collect(row.key)[..$maxKeys] AS keys`,
 
+	// No MERGE: writes are serialised (writeTx), so the link the OPTIONAL
+	// MATCH did not find cannot appear before the CREATE.
 	domain.KindSupply: `
 UNWIND $rows AS row
 MATCH (s:Company {id: row.supplier})
 MATCH (c:Company {id: row.customer})
 OPTIONAL MATCH (s)-[old:SUPPLIES]->(c)
-WITH s, c, row, CASE WHEN old IS NULL THEN 'created' WHEN properties(old) = row.props THEN 'unchanged' ELSE 'updated' END AS outcome
-CALL (s, c, row, outcome) {
-  WITH s, c, row WHERE outcome <> 'unchanged'
-  MERGE (s)-[l:SUPPLIES]->(c)
-  SET l = row.props
-}
+WITH s, c, row, old, CASE WHEN old IS NULL THEN 'created' WHEN properties(old) = row.props THEN 'unchanged' ELSE 'updated' END AS outcome
+FOREACH (_ IN CASE outcome WHEN 'created' THEN [1] ELSE [] END | CREATE (s)-[l:SUPPLIES]->(c) SET l = row.props)
+FOREACH (_ IN CASE outcome WHEN 'updated' THEN [1] ELSE [] END | SET old = row.props)
 RETURN outcome, count(*) AS n, collect(row.key)[..$maxKeys] AS keys`,
 
 	domain.KindLicence: `
@@ -308,6 +371,19 @@ CALL (row, outcome) {
 }
 RETURN outcome, count(*) AS n, collect(row.key)[..$maxKeys] AS keys`,
 }
+
+// countSuppliesCypher is answered from Neo4j's count store, in constant time.
+const countSuppliesCypher = `MATCH ()-[r:SUPPLIES]->() RETURN count(r) AS n`
+
+// firstSupplyCypher writes supply links into a graph that has none (the
+// first load): there is no link to look for, and the file holds each pair
+// once (the loader rejects repeats), so each row is a bare CREATE.
+const firstSupplyCypher = `
+UNWIND $rows AS row
+MATCH (s:Company {id: row.supplier})
+MATCH (c:Company {id: row.customer})
+CREATE (s)-[l:SUPPLIES]->(c) SET l = row.props
+RETURN 'created' AS outcome, count(*) AS n, collect(row.key)[..$maxKeys] AS keys`
 
 // permanentError hides a driver error from the driver's retry logic (it has
 // no Unwrap on purpose): a transaction over the memory limit fails again.

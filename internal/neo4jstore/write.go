@@ -296,7 +296,13 @@ func writeTx[T any](ctx context.Context, s *Store, work func(tx neo4j.ManagedTra
 		DatabaseName: s.db, AccessMode: neo4j.AccessModeWrite,
 		BookmarkManager: s.driver.ExecuteQueryBookmarkManager(),
 	})
-	out, err := neo4j.ExecuteWrite(ctx, session, work, txTimeout(ctx)...)
+	out, err := neo4j.ExecuteWrite(ctx, session, func(tx neo4j.ManagedTransaction) (T, error) {
+		if _, err := runTx(ctx, tx, lockGraphCypher, nil); err != nil {
+			var zero T
+			return zero, err
+		}
+		return work(tx)
+	}, txTimeout(ctx)...)
 	if cerr := session.Close(ctx); err == nil && cerr != nil {
 		err = cerr
 	}
@@ -307,57 +313,117 @@ func writeTx[T any](ctx context.Context, s *Store, work func(tx neo4j.ManagedTra
 	return out, nil
 }
 
-// writeRecords writes records of one kind with the seed loader's statement,
-// batch by batch (rows are built per batch: a whole large file as maps
-// would cost several times the memory of its records). It returns what it
-// did and the keys of the records it created or updated (at most
-// domain.MaxChangeIDs).
-func writeRecords(ctx context.Context, tx neo4j.ManagedTransaction, kind domain.Kind, records []any, progress func(done int)) (domain.WriteCounts, []string, error) {
-	var c domain.WriteCounts
-	var changed []string
-	cypher, ok := seedCypher[kind]
-	if !ok {
-		return c, nil, fmt.Errorf("writeRecords: unknown kind %q", kind)
+// recordWriter writes records of one kind inside a write transaction with
+// the seed loader's statements, batch by batch (rows are built per batch: a
+// whole large file as maps would cost several times the memory of its
+// records), counting what it did and keeping the keys of the records it
+// created or updated (at most domain.MaxChangeIDs).
+type recordWriter struct {
+	ctx     context.Context
+	tx      neo4j.ManagedTransaction
+	kind    domain.Kind
+	counts  domain.WriteCounts
+	changed []string
+	rows    []map[string]any
+}
+
+// newRecordWriter picks the statement for kind. Supply links take the
+// first-load path when the graph has none yet (the count is exact: writes
+// are serialised by writeTx's lock), so none of them needs to be looked for.
+func newRecordWriter(ctx context.Context, tx neo4j.ManagedTransaction, kind domain.Kind) (*recordWriter, error) {
+	if _, ok := seedCypher[kind]; !ok {
+		return nil, fmt.Errorf("writing records: unknown kind %q", kind)
 	}
-	rows := make([]map[string]any, 0, min(seedBatchSize, len(records)))
+	w := &recordWriter{ctx: ctx, tx: tx, kind: kind}
+	if kind == domain.KindSupply {
+		recs, err := runTx(ctx, tx, countSuppliesCypher, nil)
+		if err != nil {
+			return nil, err
+		}
+		if len(recs) == 1 && recordInt(recs[0], "n") == 0 {
+			w.counts.FirstLoad = true
+		}
+	}
+	return w, nil
+}
+
+// write writes records, seedBatchSize per statement. A key given twice in
+// one call is written once, with its last record (the loader rejects such
+// files; API writes and tests may rely on it). Every record must come back
+// counted: one that does not matched no node it refers to (the loader
+// checked them before the transaction began), and the write fails whole.
+func (w *recordWriter) write(records []any) error {
+	records = lastOfEachKey(records)
+	cypher := seedCypher[w.kind]
+	if w.counts.FirstLoad {
+		cypher = firstSupplyCypher
+	}
 	for start := 0; start < len(records); start += seedBatchSize {
 		end := min(start+seedBatchSize, len(records))
-		rows = rows[:0]
+		w.rows = w.rows[:0]
 		for _, r := range records[start:end] {
-			rows = append(rows, seedRow(r))
+			w.rows = append(w.rows, seedRow(r))
 		}
-		recs, err := runTx(ctx, tx, cypher, map[string]any{"rows": rows, "maxKeys": domain.MaxChangeIDs})
+		recs, err := runTx(w.ctx, w.tx, cypher, map[string]any{"rows": w.rows, "maxKeys": domain.MaxChangeIDs})
 		if err != nil {
-			return c, nil, noRetryOnMemoryLimit(err)
+			return noRetryOnMemoryLimit(err)
 		}
+		counted := 0
 		for _, r := range recs {
 			n := recordInt(r, "n")
+			counted += n
 			switch recordString(r, "outcome") {
 			case "created":
-				c.Created += n
+				w.counts.Created += n
 			case "updated":
-				c.Updated += n
+				w.counts.Updated += n
 			default:
-				c.Unchanged += n
+				w.counts.Unchanged += n
 				continue
 			}
 			for _, k := range strs(r, "keys") {
-				if len(changed) < domain.MaxChangeIDs {
-					changed = append(changed, k)
+				if len(w.changed) < domain.MaxChangeIDs {
+					w.changed = append(w.changed, k)
 				}
 			}
 		}
-		if progress != nil {
-			progress(end)
+		if counted != end-start {
+			return &domain.Error{Code: domain.CodeConflict, Message: fmt.Sprintf(
+				"%d of %d %s records refer to nodes no longer in the graph", end-start-counted, end-start, w.kind)}
 		}
 	}
-	return c, changed, nil
+	return nil
+}
+
+// lastOfEachKey drops every record whose key comes again later in records.
+func lastOfEachKey(records []any) []any {
+	if len(records) < 2 {
+		return records
+	}
+	last := make(map[string]int, len(records))
+	for i, r := range records {
+		last[seedKey(r)] = i
+	}
+	if len(last) == len(records) {
+		return records
+	}
+	out := make([]any, 0, len(last))
+	for i, r := range records {
+		if last[seedKey(r)] == i {
+			out = append(out, r)
+		}
+	}
+	return out
 }
 
 // writeAndRecord writes an API operation's records and records the
 // operation in the audit trail, in the same transaction.
 func writeAndRecord(ctx context.Context, tx neo4j.ManagedTransaction, op string, kind domain.Kind, records []any, ids []string) error {
-	if _, _, err := writeRecords(ctx, tx, kind, records, nil); err != nil {
+	w, err := newRecordWriter(ctx, tx, kind)
+	if err != nil {
+		return err
+	}
+	if err := w.write(records); err != nil {
 		return err
 	}
 	return recordChange(ctx, tx, op, ids, len(ids))

@@ -110,3 +110,43 @@ func TestLicenceUpdatesDoNotLoseWrites(t *testing.T) {
 		t.Fatalf("re-grant: %+v %v", l, err)
 	}
 }
+
+// Writes are serialised (writeTx takes the version lock first), so
+// concurrent first writes of one link, each finding no supply link in the
+// graph and taking the first-load path, still leave one link, and every
+// write gets its own version.
+func TestConcurrentFirstWritesOfALinkLeaveOne(t *testing.T) {
+	s, ctx := writeWorld(t)
+	before, err := s.GraphVersion(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	const writers = 8
+	var wg sync.WaitGroup
+	errs := make(chan error, writers)
+	for i := range writers {
+		wg.Go(func() {
+			conf := float64(i+1) / 10
+			_, err := s.UpsertSupplyLink(ctx, domain.SupplyLink{Supplier: "cn", Customer: "de", Confidence: &conf})
+			errs <- err
+		})
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	rows := testutil.Run(t, testutil.Config(t), "MATCH (:Company {id: 'cn'})-[l:SUPPLIES]->(:Company {id: 'de'}) RETURN count(l) AS n", nil)
+	if n := rows[0][0]; n != int64(1) {
+		t.Fatalf("%v links cn → de, want 1", n)
+	}
+	after, err := s.GraphVersion(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if after.Seq != before.Seq+writers {
+		t.Fatalf("version went from %d to %d after %d writes", before.Seq, after.Seq, writers)
+	}
+}

@@ -29,7 +29,7 @@ func csvRecord(t *testing.T, kind domain.Kind, cells map[string]string) rawRecor
 	}
 	data := strings.Join(header, ",") + "\n" + strings.Join(row, ",") + "\n"
 	var recs []rawRecord
-	if errs := parseCSV(strings.NewReader(data), kind, func(r rawRecord) { recs = append(recs, r) }); len(errs) > 0 || len(recs) != 1 {
+	if errs := parseCSV(strings.NewReader(data), kind, func(r rawRecord) bool { recs = append(recs, r); return true }); len(errs) > 0 || len(recs) != 1 {
 		t.Fatalf("parsing %q: %d records, errors %v", data, len(recs), errs)
 	}
 	return recs[0]
@@ -221,9 +221,10 @@ func TestUnknownColumns(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			var errs []parseError
-			emit := func(r rawRecord) {
+			emit := func(r rawRecord) bool {
 				_, e := decode(domain.KindMaterial, r)
 				errs = append(errs, e...)
+				return true
 			}
 			if tc.format == "csv" {
 				errs = append(errs, parseCSV(strings.NewReader(tc.data), domain.KindMaterial, emit)...)

@@ -23,11 +23,11 @@ func fuzzSeeds(f *testing.F, seeds ...string) {
 }
 
 // checkParsed decodes every record emitted and checks the invariants.
-func checkParsed(t *testing.T, kind domain.Kind, data string, parse func(emit func(rawRecord)) []parseError) {
+func checkParsed(t *testing.T, kind domain.Kind, data string, parse func(emit func(rawRecord) bool) []parseError) {
 	// A bare CR is a line break too (YAML, and editors, count it).
 	lines := strings.Count(strings.ReplaceAll(data, "\r\n", "\n"), "\n") + strings.Count(strings.ReplaceAll(data, "\r\n", ""), "\r") + 1
 	var records []rawRecord
-	for _, e := range parse(func(r rawRecord) { records = append(records, r) }) {
+	for _, e := range parse(func(r rawRecord) bool { records = append(records, r); return true }) {
 		if e.line < 0 || e.line > lines || e.msg == "" {
 			t.Fatalf("parse error %+v outside the file's %d lines", e, lines)
 		}
@@ -71,7 +71,7 @@ func FuzzParseCSV(f *testing.F) {
 		"id,name,parent\nautomotive,Automotive,\nparts,Parts,automotive\n",
 	)
 	f.Fuzz(func(t *testing.T, kind, data string) {
-		checkParsed(t, kindOf(kind), data, func(emit func(rawRecord)) []parseError {
+		checkParsed(t, kindOf(kind), data, func(emit func(rawRecord) bool) []parseError {
 			return parseCSV(bytes.NewReader([]byte(data)), kindOf(kind), emit)
 		})
 	})
@@ -90,7 +90,7 @@ func FuzzParseYAML(f *testing.F) {
 		"- id: \"\\u0000\"\n  name: '\t'\n",
 	)
 	f.Fuzz(func(t *testing.T, kind, data string) {
-		checkParsed(t, kindOf(kind), data, func(emit func(rawRecord)) []parseError {
+		checkParsed(t, kindOf(kind), data, func(emit func(rawRecord) bool) []parseError {
 			return parseYAML([]byte(data), emit)
 		})
 	})

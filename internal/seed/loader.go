@@ -24,8 +24,10 @@ import (
 type Store interface {
 	// ExistingIDs returns which of ids name a node of kind in the graph.
 	ExistingIDs(ctx context.Context, kind domain.Kind, ids []string) (map[string]bool, error)
-	// WriteSeed writes one file's records in one transaction.
-	WriteSeed(ctx context.Context, kind domain.Kind, records []any, progress func(done int)) (domain.WriteCounts, error)
+	// WriteSeedStream writes one file's records in one transaction, as
+	// next hands them over (io.EOF after the last batch; any other error
+	// rolls the write back).
+	WriteSeedStream(ctx context.Context, kind domain.Kind, next func() ([]any, error), progress func(done int)) (domain.WriteCounts, error)
 }
 
 // Error is one problem in a seed file.
@@ -143,54 +145,43 @@ func (l *Loader) Load(ctx context.Context, paths []string) (Summary, error) {
 func (l *Loader) loadFile(ctx context.Context, f File, defined map[domain.Kind]map[string]bool) FileResult {
 	start := time.Now()
 	res := FileResult{File: f}
-	records, errs := readFile(f)
-	res.Records = len(records)
-	if len(errs) == 0 && f.Kind == domain.KindSector {
-		records, errs = orderSectors(f, records)
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	src := l.stream(ctx, f, defined)
+	var werr error
+	if l.opts.DryRun {
+		src.drain()
+	} else {
+		bar := newProgress(l.opts.Progress, f.Path, src.size)
+		res.Counts, werr = l.store.WriteSeedStream(ctx, f.Kind, src.next, func(done int) { bar.set(src.bytesAt(done)) })
+		bar.finish(werr == nil)
 	}
-	if len(errs) == 0 {
-		var err error
-		errs, err = l.checkRefs(ctx, f, records, defined)
-		if err != nil {
-			errs = append(errs, Error{File: f.Path, Msg: fmt.Sprintf("checking references: %s", domain.ErrorMessage(err))})
-			l.opts.Logger.Error("checking references", "file", f.Path, "err", err)
-		}
-	}
-	if len(errs) > 0 {
+	cancel() // the write may have stopped before the reading did
+	src.wait()
+	res.Records = src.records
+	errs := src.errs
+	switch {
+	case len(errs) > 0:
+		// The file's own errors come first; the write, if it began, was
+		// rolled back by them.
+		res.Counts = domain.WriteCounts{}
 		slices.SortStableFunc(errs, func(a, b Error) int { return a.Line - b.Line })
 		if len(errs) > maxErrorsPerFile {
 			more := len(errs) - maxErrorsPerFile
 			errs = append(errs[:maxErrorsPerFile], Error{File: f.Path, Msg: fmt.Sprintf("… and %d more errors", more)})
 		}
 		res.Errors = errs
-		res.Duration = time.Since(start)
-		return res
-	}
-	if !l.opts.DryRun && len(records) > 0 {
-		values := make([]any, len(records))
-		for i, r := range records {
-			values[i] = r.value
-		}
-		bar := newProgress(l.opts.Progress, f.Path, len(values))
-		counts, err := l.store.WriteSeed(ctx, f.Kind, values, bar.set)
-		bar.finish(err == nil)
-		if err != nil {
-			l.opts.Logger.Error("writing seed file", "file", f.Path, "err", err)
-			msg := "writing failed, nothing of this file was written: " + describe(err)
-			if domain.ErrorCode(err) == domain.CodeTooComplex {
-				msg += "; split the file, or give Neo4j more transaction memory (db.memory.transaction.max; NEO4J_TX_MEMORY_MAX for tools/neo4j-local)"
-			}
-			res.Errors = []Error{{File: f.Path, Msg: msg}}
-			res.Duration = time.Since(start)
-			return res
-		}
-		res.Counts = counts
-	} else {
+	case werr != nil:
 		res.Counts = domain.WriteCounts{}
-	}
-	for _, r := range records {
-		if f.Kind != domain.KindSupply {
-			defined[f.Kind][r.key] = true
+		l.opts.Logger.Error("writing seed file", "file", f.Path, "err", werr)
+		msg := "writing failed, nothing of this file was written: " + describe(werr)
+		if domain.ErrorCode(werr) == domain.CodeTooComplex {
+			msg += "; split the file, or give Neo4j more transaction memory (db.memory.transaction.max; NEO4J_TX_MEMORY_MAX for tools/neo4j-local)"
+		}
+		res.Errors = []Error{{File: f.Path, Msg: msg}}
+	default:
+		for _, k := range src.keys {
+			defined[f.Kind][k] = true
 		}
 	}
 	res.Duration = time.Since(start)
@@ -209,25 +200,42 @@ func describe(err error) string {
 
 // readFile parses and decodes a file, reporting every error it finds.
 func readFile(f File) ([]record, []Error) {
+	var records []record
+	errs := readRecords(f, nil, func(r record) bool { records = append(records, r); return true })
+	return records, errs
+}
+
+// readRecords parses and decodes a file, handing each valid record to
+// each in file order (each returns false to stop) and reporting every
+// error it finds. read, if set, counts the bytes read from the file.
+func readRecords(f File, read *counter, each func(record) bool) []Error {
 	var errs []Error
 	fail := func(pe parseError) {
 		errs = append(errs, Error{File: f.Path, Line: pe.line, Field: pe.field, Msg: pe.msg})
 	}
 	fh, err := os.Open(f.Path)
 	if err != nil {
-		return nil, []Error{{File: f.Path, Msg: err.Error()}}
+		return []Error{{File: f.Path, Msg: err.Error()}}
 	}
 	defer fh.Close()
+	var in io.Reader = fh
+	if read != nil {
+		read.r = fh
+		in = read
+	}
 
-	var records []record
 	firstLine := map[string]int{}
-	emit := func(raw rawRecord) {
+	stopped := false
+	emit := func(raw rawRecord) bool {
+		if stopped {
+			return false
+		}
 		rec, perrs := decode(f.Kind, raw)
 		for _, pe := range perrs {
 			fail(pe)
 		}
 		if len(perrs) > 0 {
-			return
+			return true
 		}
 		if prev, dup := firstLine[rec.key]; dup {
 			field := "id"
@@ -235,26 +243,27 @@ func readFile(f File) ([]record, []Error) {
 				field = "supplier, customer"
 			}
 			fail(parseError{line: rec.line, field: field, msg: fmt.Sprintf("%q is defined twice in this file (also on line %d)", rec.key, prev)})
-			return
+			return true
 		}
 		firstLine[rec.key] = rec.line
-		records = append(records, rec)
+		stopped = !each(rec)
+		return !stopped
 	}
 	var perrs []parseError
 	switch f.Format {
 	case "csv":
-		perrs = parseCSV(bufio.NewReaderSize(fh, 1<<20), f.Kind, emit)
+		perrs = parseCSV(bufio.NewReaderSize(in, 1<<20), f.Kind, emit)
 	default:
-		data, err := io.ReadAll(fh)
+		data, err := io.ReadAll(in)
 		if err != nil {
-			return nil, []Error{{File: f.Path, Msg: err.Error()}}
+			return []Error{{File: f.Path, Msg: err.Error()}}
 		}
 		perrs = parseYAML(data, emit)
 	}
 	for _, pe := range perrs {
 		fail(pe)
 	}
-	return records, errs
+	return errs
 }
 
 // orderSectors puts parents before children within the file, so created
@@ -294,55 +303,6 @@ func orderSectors(f File, records []record) ([]record, []Error) {
 		visit(i)
 	}
 	return out, errs
-}
-
-// checkRefs reports references to ids neither defined in this run nor in
-// the graph. Ids not defined in the run are looked up in batches per kind.
-func (l *Loader) checkRefs(ctx context.Context, f File, records []record, defined map[domain.Kind]map[string]bool) ([]Error, error) {
-	local := map[string]bool{} // sectors may refer to sectors of the same file
-	if f.Kind == domain.KindSector {
-		for _, r := range records {
-			local[r.key] = true
-		}
-	}
-	unknown := map[domain.Kind][]string{}
-	queued := map[domain.Kind]map[string]bool{}
-	for _, r := range records {
-		for _, ref := range refsOf(r.value) {
-			if defined[ref.Kind][ref.ID] || (ref.Kind == f.Kind && local[ref.ID]) {
-				continue
-			}
-			if queued[ref.Kind] == nil {
-				queued[ref.Kind] = map[string]bool{}
-			}
-			if !queued[ref.Kind][ref.ID] {
-				queued[ref.Kind][ref.ID] = true
-				unknown[ref.Kind] = append(unknown[ref.Kind], ref.ID)
-			}
-		}
-	}
-	inGraph := map[domain.Kind]map[string]bool{}
-	for _, kind := range domain.Kinds {
-		ids := unknown[kind]
-		if len(ids) == 0 {
-			continue
-		}
-		found, err := l.store.ExistingIDs(ctx, kind, ids)
-		if err != nil {
-			return nil, err
-		}
-		inGraph[kind] = found
-	}
-	var errs []Error
-	for _, r := range records {
-		for _, ref := range refsOf(r.value) {
-			if queued[ref.Kind][ref.ID] && !inGraph[ref.Kind][ref.ID] {
-				errs = append(errs, Error{File: f.Path, Line: r.line, Field: ref.Field,
-					Msg: fmt.Sprintf("unknown %s %q: not in the graph nor defined by the files of this run", singular(ref.Kind), ref.ID)})
-			}
-		}
-	}
-	return errs, nil
 }
 
 func singular(k domain.Kind) string {

@@ -197,6 +197,31 @@ func TestLargeFileIsAtomic(t *testing.T) {
 		t.Fatalf("graph changed: %d lines before, %d after", len(before), len(after))
 	}
 
+	// The write begins while the file is still being read: a reference
+	// to an unknown sector on the last of 12,000 rows is found after the
+	// first batches went to the database, and those are rolled back.
+	var late strings.Builder
+	late.WriteString("id,name,country,sectors\n")
+	for i := range 11999 {
+		fmt.Fprintf(&late, "l%05d,Late %d,FR,automotive\n", i, i)
+	}
+	late.WriteString("l99999,Last,FR,no-such-sector\n")
+	dir = writeFiles(t, map[string]string{"companies.csv": late.String()})
+	counting := &countBatches{Store: store}
+	sum, err = load(t, counting, seed.Options{}, dir)
+	if err == nil {
+		t.Fatal("want an error")
+	}
+	if got := errorTexts(sum); len(got) != 1 || !strings.Contains(got[0], `companies.csv:12001: sectors: unknown sector "no-such-sector"`) {
+		t.Fatalf("errors = %v", got)
+	}
+	if counting.batches == 0 {
+		t.Fatal("no batch reached the store before the error: the write did not overlap the reading")
+	}
+	if after := testutil.Dump(t, cfg); !slices.Equal(before, after) {
+		t.Fatalf("graph changed: %d lines before, %d after", len(before), len(after))
+	}
+
 	// A failure during the write (here: the load is cancelled after the
 	// first batch reached the database) also leaves nothing behind.
 	var good strings.Builder
@@ -223,13 +248,29 @@ type cancelAfterFirstBatch struct {
 	cancel context.CancelFunc
 }
 
-func (c cancelAfterFirstBatch) WriteSeed(ctx context.Context, kind domain.Kind, records []any, progress func(int)) (domain.WriteCounts, error) {
-	return c.Store.WriteSeed(ctx, kind, records, func(done int) {
+func (c cancelAfterFirstBatch) WriteSeedStream(ctx context.Context, kind domain.Kind, next func() ([]any, error), progress func(int)) (domain.WriteCounts, error) {
+	return c.Store.WriteSeedStream(ctx, kind, next, func(done int) {
 		c.cancel()
 		if progress != nil {
 			progress(done)
 		}
 	})
+}
+
+// countBatches is the real store, counting the batches it was handed.
+type countBatches struct {
+	*neo4jstore.Store
+	batches int
+}
+
+func (c *countBatches) WriteSeedStream(ctx context.Context, kind domain.Kind, next func() ([]any, error), progress func(int)) (domain.WriteCounts, error) {
+	return c.Store.WriteSeedStream(ctx, kind, func() ([]any, error) {
+		b, err := next()
+		if err == nil {
+			c.batches++
+		}
+		return b, err
+	}, progress)
 }
 
 // Loading the curated data twice changes nothing.
@@ -307,7 +348,7 @@ func TestSupplyLinkOutcomes(t *testing.T) {
 		props      []string // per link, jl-mag->vw then vw->jl-mag
 	}{
 		{"first load", "jl-mag,vw,NdFeB,2025-12-01,,0.9,\nvw,jl-mag,,,,,\n",
-			domain.WriteCounts{Created: 2}, []string{"map[confidence:0.9 materials:[NdFeB] since:2025-12-01]", "map[]"}},
+			domain.WriteCounts{Created: 2, FirstLoad: true}, []string{"map[confidence:0.9 materials:[NdFeB] since:2025-12-01]", "map[]"}},
 		{"same again", "jl-mag,vw,NdFeB,2025-12-01,,0.9,\nvw,jl-mag,,,,,\n",
 			domain.WriteCounts{Unchanged: 2}, []string{"map[confidence:0.9 materials:[NdFeB] since:2025-12-01]", "map[]"}},
 		{"properties swapped", "jl-mag,vw,,,,,\nvw,jl-mag,Dy,,2026-01-31,,\n",

@@ -36,12 +36,12 @@ type parseError struct {
 	msg   string
 }
 
-// parseCSV reads a header row and streams records to emit, so a large file
-// is never held whole. List cells split on ';'. Blank lines are skipped; a
+// parseCSV reads a header row and streams records to emit (until it returns
+// false), so a large file is never held whole. List cells split on ';'. Blank lines are skipped; a
 // row with a different number of cells is an error. A header column that
 // kind's table lacks is reported once, on the header's line, and its cells
 // are skipped (the rows' other errors are still reported).
-func parseCSV(in io.Reader, kind domain.Kind, emit func(rawRecord)) []parseError {
+func parseCSV(in io.Reader, kind domain.Kind, emit func(rawRecord) bool) []parseError {
 	r := csv.NewReader(in)
 	r.FieldsPerRecord = -1 // checked below, to report the line
 	r.TrimLeadingSpace = true
@@ -105,7 +105,9 @@ func parseCSV(in io.Reader, kind domain.Kind, emit func(rawRecord)) []parseError
 			cl, _ := r.FieldPos(i)
 			rec.fields[header[i]] = cell{line: cl, scalar: v, list: splitList(v)}
 		}
-		emit(rec)
+		if !emit(rec) {
+			break
+		}
 	}
 	return errs
 }
@@ -132,7 +134,7 @@ func csvError(err error) parseError {
 // parseYAML reads a YAML list of mappings and emits its records. Scalars
 // keep their source text, so `Y` stays "Y" and dates stay strings; nested
 // mappings are errors.
-func parseYAML(data []byte, emit func(rawRecord)) []parseError {
+func parseYAML(data []byte, emit func(rawRecord) bool) []parseError {
 	file, err := parser.ParseBytes(data, 0)
 	if err != nil {
 		return []parseError{yamlSyntaxError(err)}
@@ -183,7 +185,9 @@ func parseYAML(data []byte, emit func(rawRecord)) []parseError {
 			c.line = line(mv.Key)
 			rec.fields[key] = *c
 		}
-		emit(rec)
+		if !emit(rec) {
+			break
+		}
 	}
 	return errs
 }

@@ -7,23 +7,23 @@ import (
 	"github.com/schollz/progressbar/v3"
 )
 
-// progress shows a bar for one file's write, but only once the write has
-// taken over a second: short loads stay quiet.
+// progress shows a bar for one file's write, in bytes of the file written,
+// but only once the write has taken over a second: short loads stay quiet.
 type progress struct {
 	w     io.Writer
 	label string
-	total int
+	total int64
 	start time.Time
 	bar   *progressbar.ProgressBar
 }
 
 const progressDelay = time.Second
 
-func newProgress(w io.Writer, label string, total int) *progress {
+func newProgress(w io.Writer, label string, total int64) *progress {
 	return &progress{w: w, label: label, total: total, start: time.Now()}
 }
 
-func (p *progress) set(done int) {
+func (p *progress) set(done int64) {
 	if p == nil || p.w == nil {
 		return
 	}
@@ -31,16 +31,16 @@ func (p *progress) set(done int) {
 		if time.Since(p.start) < progressDelay {
 			return
 		}
-		p.bar = progressbar.NewOptions(p.total,
+		p.bar = progressbar.NewOptions64(p.total,
 			progressbar.OptionSetWriter(p.w),
 			progressbar.OptionSetDescription(p.label),
-			progressbar.OptionShowCount(),
+			progressbar.OptionShowBytes(true),
 			progressbar.OptionThrottle(100*time.Millisecond),
 			progressbar.OptionSetPredictTime(true),
 			progressbar.OptionFullWidth(),
 		)
 	}
-	_ = p.bar.Set(done)
+	_ = p.bar.Set64(done)
 }
 
 func (p *progress) finish(ok bool) {

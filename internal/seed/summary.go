@@ -28,7 +28,13 @@ func (s Summary) Print(w io.Writer) {
 			continue
 		}
 		rate := float64(f.Records) / max(f.Duration.Seconds(), 1e-9)
-		fmt.Fprintf(w, "  %s: %d records in %s (%.0f records/s)\n", f.File.Path, f.Records, f.Duration.Round(time.Millisecond), rate)
+		fmt.Fprintf(w, "  %s: %d records in %s (%.0f records/s)", f.File.Path, f.Records, f.Duration.Round(time.Millisecond), rate)
+		if f.Counts.FirstLoad {
+			// The faster path keeps every check: only the lookup of existing
+			// links is skipped, as there are none.
+			fmt.Fprint(w, ", first load: the graph had no supply links, so each was created without looking for one to replace")
+		}
+		fmt.Fprintln(w)
 	}
 	if !s.DryRun {
 		fmt.Fprintln(tw, "kind\tcreated\tupdated\tunchanged\t")

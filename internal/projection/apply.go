@@ -70,8 +70,10 @@ func affected(changes []domain.Change) (delta, bool) {
 	return d, false
 }
 
-// apply re-reads the records of d (outside the lock: readers go on) and
-// writes them into the graph under the lock, with version next.
+// apply re-reads the records of d (views go on meanwhile) and makes the
+// state of version next: for licences alone, a copy of the graph that
+// shares all but the licence tables, while views of the old state go on;
+// otherwise the graph changed in place, once every view is released.
 func (p *Projection) apply(ctx context.Context, d delta, next domain.GraphVersion) error {
 	sectors, err := reRead(ctx, d.sectors, p.src.SectorsByIDs)
 	if err != nil {
@@ -104,9 +106,15 @@ func (p *Projection) apply(ctx context.Context, d delta, next domain.GraphVersio
 		}
 	}
 
+	cur := p.state.Load()
+	if d.licencesOnly() && cur.g.knowsAll(licences) {
+		ng := cur.g.withLicences(d.licences, licences)
+		p.state.Store(&state{g: ng, version: next, memo: newMemo()})
+		return nil
+	}
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	g := p.g
+	g := cur.g
 	for _, s := range sectors {
 		g.setSector(s)
 	}
@@ -131,9 +139,13 @@ func (p *Projection) apply(ctx context.Context, d delta, next domain.GraphVersio
 		}
 	}
 	g.sortCompanies()
-	p.version, p.memo = next, newMemo()
-	p.applied.Store(&next)
+	p.state.Store(&state{g: g, version: next, memo: newMemo()})
 	return nil
+}
+
+// licencesOnly says the writes touched licences and nothing else.
+func (d delta) licencesOnly() bool {
+	return len(d.licences) > 0 && len(d.sectors)+len(d.controls)+len(d.companies)+len(d.links) == 0
 }
 
 // reRead reads the records of ids in batches.

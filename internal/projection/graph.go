@@ -1,6 +1,7 @@
 package projection
 
 import (
+	"maps"
 	"math"
 	"slices"
 	"strings"
@@ -238,6 +239,74 @@ func (g *graph) removeLicence(id string) {
 	for _, c := range old.clients {
 		drop(g.covering, c)
 	}
+}
+
+// knowsAll says the licences name only companies, materials and sectors
+// the graph has, so setting them adds nothing to the tables they share
+// with other versions (withLicences).
+func (g *graph) knowsAll(ls map[string]domain.Licence) bool {
+	for _, l := range ls {
+		if _, ok := g.index[l.Holder]; l.Holder != "" && !ok {
+			return false
+		}
+		for _, c := range l.Clients {
+			if _, ok := g.index[c]; !ok {
+				return false
+			}
+		}
+		for _, m := range l.Materials {
+			if _, ok := g.mats.ids[m]; !ok {
+				return false
+			}
+		}
+		for _, s := range l.ExcludedSectors {
+			if _, ok := g.sectorIndex[s]; !ok {
+				return false
+			}
+		}
+	}
+	return true
+}
+
+// withLicences returns a copy of g with the licences of ids set to ls (an
+// id ls lacks is removed). The copy shares everything with g but the
+// licence tables, which it copies (the lists of the companies it touches
+// too), so g stays as it was for the views still reading it. ls must pass
+// knowsAll.
+func (g *graph) withLicences(ids map[string]bool, ls map[string]domain.Licence) *graph {
+	ng := *g
+	ng.licences = maps.Clone(g.licences)
+	ng.held = maps.Clone(g.held)
+	ng.covering = maps.Clone(g.covering)
+	own := func(m map[int32][]*licence, k int32) {
+		if l, ok := m[k]; ok {
+			m[k] = slices.Clone(l)
+		}
+	}
+	touch := func(holder string, clients []string) {
+		if i, ok := g.index[holder]; ok {
+			own(ng.held, i)
+		}
+		for _, c := range clients {
+			own(ng.covering, g.index[c])
+		}
+	}
+	for id := range ids {
+		if old, ok := g.licences[id]; ok {
+			touch(old.Holder, old.Clients)
+		}
+		if l, ok := ls[id]; ok {
+			touch(l.Holder, l.Clients)
+		}
+	}
+	for id := range ids {
+		if l, ok := ls[id]; ok {
+			ng.setLicence(l)
+		} else {
+			ng.removeLicence(id)
+		}
+	}
+	return &ng
 }
 
 // insertByID keeps a company's licence list sorted by id.

@@ -62,19 +62,18 @@ type Projection struct {
 	src Source
 	log *slog.Logger
 
-	// mu guards g, version and memo: views hold it shared while they
-	// answer, applying writes holds it exclusively.
-	mu      sync.RWMutex
-	g       *graph
-	version domain.GraphVersion
-	loaded  bool
-	memo    *memo
+	// mu keeps writes applied in place (companies, links, sectors,
+	// controls) apart from views: views hold it shared while they answer,
+	// such a write holds it exclusively. A write of licences only builds a
+	// new state beside the old one (graph.withLicences) and waits for no
+	// view: the views of the old state finish on it.
+	mu sync.RWMutex
+	// state is the graph at its version with the answers derived from it;
+	// nil until the first load.
+	state atomic.Pointer[state]
 
 	// syncMu lets one caller at a time read what changed.
 	syncMu sync.Mutex
-	// applied mirrors version for the lock-free check of Acquire.
-	applied atomic.Pointer[domain.GraphVersion]
-
 	// Loads counts full loads (tests check that small writes do not
 	// cause one).
 	Loads atomic.Int64
@@ -85,6 +84,21 @@ type Projection struct {
 	// AfterLoad, if set, runs after each full load (the server fits its
 	// memory limit to the loaded graph).
 	AfterLoad func()
+}
+
+// state is the projection at one version.
+type state struct {
+	g       *graph
+	version domain.GraphVersion
+	memo    *memo
+}
+
+// applied is the version of the state, nil before the first load.
+func (p *Projection) applied() *domain.GraphVersion {
+	if s := p.state.Load(); s != nil {
+		return &s.version
+	}
+	return nil
 }
 
 type loadCall struct {
@@ -102,15 +116,11 @@ func New(src Source, log *slog.Logger) *Projection {
 	if log == nil {
 		log = slog.Default()
 	}
-	return &Projection{src: src, log: log, g: newGraph(), memo: newMemo()}
+	return &Projection{src: src, log: log}
 }
 
 // Ready says whether the projection has been loaded.
-func (p *Projection) Ready() bool {
-	p.mu.RLock()
-	defer p.mu.RUnlock()
-	return p.loaded
-}
+func (p *Projection) Ready() bool { return p.state.Load() != nil }
 
 // WaitReady loads the projection unless it is loaded, and waits for it
 // until ctx ends.
@@ -216,10 +226,8 @@ func (p *Projection) load(ctx context.Context) error {
 		g.setLicence(l)
 	}
 	g.sortCompanies()
-	p.mu.Lock()
-	p.g, p.version, p.loaded, p.memo = g, v, true, newMemo()
-	p.mu.Unlock()
-	p.applied.Store(&v)
+	// A new graph: the views of the old one finish on it.
+	p.state.Store(&state{g: g, version: v, memo: newMemo()})
 	p.Loads.Add(1)
 	if p.AfterLoad != nil {
 		p.AfterLoad()
@@ -230,7 +238,8 @@ func (p *Projection) load(ctx context.Context) error {
 }
 
 // View is the projection at one version, for one question: hold it while
-// answering, then Release it. Writes wait until every view is released.
+// answering, then Release it. Writes applied in place wait until every
+// view is released.
 type View struct {
 	p       *Projection
 	g       *graph
@@ -242,7 +251,7 @@ type View struct {
 // returns a view of it.
 func (p *Projection) Acquire(ctx context.Context) (*View, error) {
 	var since domain.GraphVersion
-	cur := p.applied.Load()
+	cur := p.applied()
 	if cur != nil {
 		since = *cur
 	}
@@ -256,7 +265,8 @@ func (p *Projection) Acquire(ctx context.Context) (*View, error) {
 		}
 	}
 	p.mu.RLock()
-	return &View{p: p, g: p.g, version: p.version, memo: p.memo}, nil
+	st := p.state.Load()
+	return &View{p: p, g: st.g, version: st.version, memo: st.memo}, nil
 }
 
 // Release ends the view.
@@ -278,7 +288,7 @@ func (p *Projection) catchUp(ctx context.Context, target domain.GraphVersion, fi
 		if err := p.loadInBackground(ctx); err != nil {
 			return err
 		}
-		if cur := p.applied.Load(); cur != nil && cur.Epoch != target.Epoch {
+		if cur := p.applied(); cur != nil && cur.Epoch != target.Epoch {
 			// The graph was reset since target was read: aim at its
 			// version now.
 			if target, err = p.src.GraphVersion(ctx); err != nil {
@@ -302,7 +312,7 @@ type prefetched struct {
 func (p *Projection) applyChanges(ctx context.Context, target domain.GraphVersion, first prefetched) (full bool, err error) {
 	p.syncMu.Lock()
 	defer p.syncMu.Unlock()
-	cur := p.applied.Load()
+	cur := p.applied()
 	if cur == nil || cur.Epoch != target.Epoch {
 		return true, nil // first use, or a new (reset) graph
 	}

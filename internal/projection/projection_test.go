@@ -115,7 +115,7 @@ func sameAsFresh(t *testing.T, ctx context.Context, store *neo4jstore.Store, p *
 	if err := fresh.Load(ctx); err != nil {
 		t.Fatal(err)
 	}
-	want := dump(fresh.g)
+	want := dump(fresh.state.Load().g)
 	if !slices.Equal(got, want) {
 		var diff []string
 		for _, l := range got {

@@ -30,10 +30,13 @@ func TuneGCForServing() {
 // fitMemoryLimit may move it).
 var limitTuned atomic.Bool
 
-// fitMemoryLimit raises the soft memory limit above the heap the
-// projection keeps live, once it is loaded: at a million companies that
-// heap approaches the 1 GiB limit, and the collector would run without
-// pause. It leaves a limit the environment set alone.
+// fitMemoryLimit fits the soft memory limit to the heap the projection
+// keeps live, once it is loaded: twice that heap plus room for the answers
+// being built (fitHeadroom), never under fitFloor. Under GOGC=400 the heap
+// would otherwise grow to the 1 GiB start-up limit under load (a 100,000-
+// company server reached 1 GiB of RSS with 8 readers and a writer), and at
+// a million companies the live heap alone approaches that limit. It leaves
+// a limit the environment set alone.
 func fitMemoryLimit(log *slog.Logger) {
 	if !limitTuned.Load() {
 		return
@@ -41,13 +44,19 @@ func fitMemoryLimit(log *slog.Logger) {
 	runtime.GC()
 	var m runtime.MemStats
 	runtime.ReadMemStats(&m)
-	limit := max(int64(serveMemoryLimit), 2*int64(m.HeapAlloc)+512<<20)
+	limit := fittedLimit(m.HeapAlloc)
 	debug.SetMemoryLimit(limit)
 	log.Info("memory limit fitted to the projection", "live_heap_mib", m.HeapAlloc>>20, "limit_mib", limit>>20)
+}
+
+func fittedLimit(liveHeap uint64) int64 {
+	return max(fitFloor, 2*int64(liveHeap)+fitHeadroom)
 }
 
 // The collector settings of TuneGCForServing.
 const (
 	serveGCPercent   = 400
-	serveMemoryLimit = 1 << 30
+	serveMemoryLimit = 1 << 30 // until the projection is loaded
+	fitFloor         = 320 << 20
+	fitHeadroom      = 256 << 20
 )

@@ -33,6 +33,10 @@ func (r *exportControlResolver) ReportedBy(ctx context.Context, obj *domain.Expo
 	return sourcesOf(obj.Sources), nil
 }
 
+func (r *exportControlResolver) Note(ctx context.Context, obj *domain.ExportControl) (*string, error) {
+	return optional(obj.Note), nil
+}
+
 func (r *materialResolver) Name(ctx context.Context, obj *domain.Material) (*string, error) {
 	return optional(obj.Name), nil
 }

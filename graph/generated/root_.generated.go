@@ -117,6 +117,7 @@ type ComplexityRoot struct {
 		ID             func(childComplexity int) int
 		LiftedOn       func(childComplexity int) int
 		Materials      func(childComplexity int) int
+		Note           func(childComplexity int) int
 		ReportedBy     func(childComplexity int) int
 		Sources        func(childComplexity int) int
 		SuspendedFrom  func(childComplexity int) int
@@ -629,6 +630,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.ExportControl.Materials(childComplexity), true
+	case "ExportControl.note":
+		if e.ComplexityRoot.ExportControl.Note == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ExportControl.Note(childComplexity), true
 	case "ExportControl.reportedBy":
 		if e.ComplexityRoot.ExportControl.ReportedBy == nil {
 			break
@@ -2234,6 +2241,8 @@ type ExportControl {
   sources: [String!]!
   "Its sources (REPORTED_BY), in the order of ` + "`" + `sources` + "`" + `."
   reportedBy: [Source!]!
+  "Caveats and assumptions, as written (e.g. a date that is a schedule, not a report)."
+  note: String
 }
 `, BuiltIn: false},
 	{Name: "../../schema/source.graphqls", Input: `"""
@@ -2469,6 +2478,8 @@ func (ec *executionContext) childFields_ExportControl(ctx context.Context, field
 		return ec.fieldContext_ExportControl_sources(ctx, field)
 	case "reportedBy":
 		return ec.fieldContext_ExportControl_reportedBy(ctx, field)
+	case "note":
+		return ec.fieldContext_ExportControl_note(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type ExportControl", field.Name)
 }

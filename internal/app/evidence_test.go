@@ -59,7 +59,8 @@ func TestEvidenceThroughTheAPI(t *testing.T) {
 			`{"company":{"licencesHeld":[{"id":"L-active","reportedBy":[{"ref":"https://example.org/l1"}]},` +
 				`{"id":"L-cited","reportedBy":[{"ref":"Reuters via Ford Authority, 2025-06-09"}]},` +
 				`{"id":"L-excl","reportedBy":[]},{"id":"L-pending","reportedBy":[]},{"id":"L-revoked","reportedBy":[]}]}}`},
-		{"an export control's sources", `{ exportControls { id reportedBy { url } } }`, ""},
+		{"an export control's sources and note", `{ exportControls { id note reportedBy { url } } }`,
+			`{"exportControls":[{"id":"X1","note":null,"reportedBy":[{"url":"https://example.org/x1"}]}]}`},
 	}
 	for _, r := range reads {
 		data := mustData(t, w.url, r.query)
@@ -81,7 +82,9 @@ func TestEvidenceThroughTheAPI(t *testing.T) {
 	}
 	for _, s := range standings {
 		data := mustData(t, w.url, `{ licence(id: "`+s.id+`") { status standing(asOf: "`+s.asOf+`") } }`)
-		var got struct{ Licence struct{ Status, Standing string } }
+		var got struct {
+			Licence struct{ Status, Standing string }
+		}
 		if err := json.Unmarshal(data, &got); err != nil {
 			t.Fatal(err)
 		}

@@ -85,6 +85,7 @@ type ExportControl struct {
 	LiftedOn       Date
 	Materials      []string // CONTROLS
 	Sources        []string // REPORTED_BY: Source refs (ParseSource)
+	Note           string   // caveats and assumptions, as written
 }
 
 // Company is a node of the supply graph.

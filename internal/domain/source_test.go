@@ -71,7 +71,7 @@ func TestValidateChecksSourcesNoteAndConfidence(t *testing.T) {
 		{"link bad", SupplyLink{Supplier: "a", Customer: "b", Sources: []string{"x, 2025"}, Note: long}.Validate(),
 			[]string{"sources", "note"}},
 		{"company bad", Company{ID: "c", Name: "C", Country: "DE", Note: long}.Validate(), []string{"note"}},
-		{"control bad", ExportControl{ID: "x", Sources: []string{"https://"}}.Validate(), []string{"sources"}},
+		{"control bad", ExportControl{ID: "x", Sources: []string{"https://"}, Note: long}.Validate(), []string{"sources", "note"}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

@@ -163,6 +163,7 @@ func (c ExportControl) Validate() FieldErrors {
 	checkOrder(&es, "suspended_from", c.SuspendedFrom, "suspended_until", c.SuspendedUntil, false)
 	checkIDs(&es, "materials", c.Materials)
 	checkSources(&es, "sources", c.Sources)
+	checkText(&es, "note", c.Note, false, maxNoteLength)
 	return es
 }
 

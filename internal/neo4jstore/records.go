@@ -182,6 +182,7 @@ func toControl(m map[string]any) domain.ExportControl {
 		LiftedOn:       mDate(m, "liftedOn"),
 		Materials:      mStrings(m, "materials", true),
 		Sources:        mStrings(m, "sources", true),
+		Note:           mString(m, "note"),
 	}
 }
 

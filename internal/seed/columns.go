@@ -85,6 +85,7 @@ var Kinds = []KindColumns{
 		{Name: "lifted_on", Type: TypeDate, Doc: "first day no longer in force", Example: "2027-01-01"},
 		{Name: "materials", Type: TypeID, List: true, Refers: domain.KindMaterial, Doc: "materials it CONTROLS", Example: "Dy;Tb"},
 		{Name: "sources", Type: TypeSource, List: true, Doc: "where it is reported (REPORTED_BY): URLs or citations", Example: "https://example.org/mofcom-18"},
+		{Name: "note", Type: TypeText, Doc: "caveats and assumptions, kept as written", Example: "suspension end as scheduled"},
 	}},
 	{domain.KindCompany, []Column{
 		{Name: "id", Type: TypeID, Required: true, Doc: "the company's key", Example: "jl-mag"},

@@ -151,6 +151,7 @@ func decodeRecord(kind domain.Kind, raw rawRecord) (record, *decoder) {
 			AnnouncedOn: d.date("announced_on"), EffectiveFrom: d.date("effective_from"),
 			SuspendedFrom: d.date("suspended_from"), SuspendedUntil: d.date("suspended_until"),
 			LiftedOn: d.date("lifted_on"), Materials: d.list("materials"), Sources: d.list("sources"),
+			Note: d.str("note"),
 		}
 		rec.value, rec.key = v, v.ID
 	case domain.KindCompany:

@@ -2,6 +2,7 @@ package seed_test
 
 import (
 	"fmt"
+	"path/filepath"
 	"slices"
 	"testing"
 
@@ -118,5 +119,18 @@ func TestCitationsAreSharedAndNotesReplaced(t *testing.T) {
 	got := testutil.Run(t, cfg, `MATCH (l:Licence {id: 'L1'}) RETURN l.confidence, l.note, [(l)-[:REPORTED_BY]->(s) | s.ref]`, nil)
 	if fmt.Sprint(got[0]) != "[<nil> <nil> []]" {
 		t.Fatalf("L1 after reload = %v, want no confidence, note or source", got[0])
+	}
+}
+
+// A source that is neither a URL nor a citation is an error of the
+// record's line (in YAML the sources field's line) and field, and the file
+// writes nothing.
+func TestCitationErrors(t *testing.T) {
+	_, store := setup(t)
+	dir := writeFiles(t, map[string]string{"controls.yaml": "- id: X\n  sources:\n    - \", 2025-05-13, title\"\n"})
+	sum, err := load(t, store, seed.Options{}, dir)
+	want := filepath.Join(dir, "controls.yaml") + `:2: sources: citation ", 2025-05-13, title" has no outlet before its date`
+	if got := errorTexts(sum); err == nil || len(got) != 1 || got[0] != want {
+		t.Fatalf("errors %q, want [%q]", got, want)
 	}
 }

@@ -177,8 +177,11 @@ companies.yaml, supply.csv, 2025-12-grants.licences.csv. YAML files (.yaml,
 .yml) hold a list of records; CSV files a header row naming columns, then
 one record per row. Dates are YYYY-MM-DD; an empty cell or a missing column
 is absent. A plural type is a list: a YAML sequence, or in CSV one cell with
-the items separated by ';'. Files load in the order of the kinds below,
-then by path, each in one transaction: a file with an error writes nothing.
+the items separated by ';'. A source is an http(s) URL or a citation
+"Outlet, YYYY-MM-DD[, title]", which holds commas: quote its CSV cell, and
+in YAML write one item per line. Files load in the order of the kinds
+below, then by path, each in one transaction: a file with an error writes
+nothing.
 Reloading a file changes nothing; a record loaded again replaces what was
 stored for its key. Unknown columns are errors. The whole format:
 docs/seed-format.md.

@@ -30,6 +30,10 @@ func (r *companyResolver) Website(ctx context.Context, obj *domain.Company) (*st
 	return optional(obj.Website), nil
 }
 
+func (r *companyResolver) Note(ctx context.Context, obj *domain.Company) (*string, error) {
+	return optional(obj.Note), nil
+}
+
 func (r *companyResolver) Suppliers(ctx context.Context, obj *domain.Company, first *int, after *string) (*paging.SupplyLinkConnection, error) {
 	return linkPage(ctx, obj.ID, first, after, true)
 }

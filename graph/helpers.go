@@ -34,6 +34,16 @@ func dateOrToday(d *domain.Date) domain.Date {
 	return *d
 }
 
+// sourcesOf are the sources of a record's refs (parsed, no round trip).
+func sourcesOf(refs []string) []*domain.Source {
+	out := make([]*domain.Source, len(refs))
+	for i, ref := range refs {
+		s := domain.SourceOf(ref)
+		out[i] = &s
+	}
+	return out
+}
+
 // heldKey is the licencesHeld key of a holder for the field's arguments;
 // lists: whether the field selects a licence's lists.
 func heldKey(holder string, status *domain.LicenceStatus, asOf *domain.Date, lists bool) domain.HeldKey {
@@ -84,10 +94,11 @@ func linkPage(ctx context.Context, companyID string, first *int, after *string, 
 // (domain.LinkReads). Company fields not listed in companyByIDFields read
 // the company's properties, so a field added later is read, not missed.
 var (
-	linkPropertyFields = []string{"materials", "since", "until", "confidence", "sources"}
+	linkPropertyFields = []string{"materials", "since", "until", "confidence", "sources", "reportedBy", "note"}
 	companyByIDFields  = []string{"id", "__typename", "sectors", "suppliers", "customers", "licencesHeld", "licencesCovering", "clientCoverage"}
 	companyPropFields  = map[string]domain.CompanyProps{"name": domain.PropName, "aliases": domain.PropAliases,
-		"country": domain.PropCountry, "roles": domain.PropRoles, "lei": domain.PropLEI, "website": domain.PropWebsite}
+		"country": domain.PropCountry, "roles": domain.PropRoles, "lei": domain.PropLEI, "website": domain.PropWebsite,
+		"note": domain.PropNote}
 )
 
 // companyProps is the set of properties the Company fields need.

@@ -15,6 +15,10 @@ import (
 	"github.com/licencegraph/licencegraph/internal/domain"
 )
 
+func (r *licenceResolver) Standing(ctx context.Context, obj *domain.Licence, asOf *domain.Date) (domain.LicenceStanding, error) {
+	return obj.Standing(dateOrToday(asOf)), nil
+}
+
 func (r *licenceResolver) Reference(ctx context.Context, obj *domain.Licence) (*string, error) {
 	return optional(obj.Reference), nil
 }
@@ -55,6 +59,14 @@ func (r *licenceResolver) ExcludedSectors(ctx context.Context, obj *domain.Licen
 
 func (r *licenceResolver) Controls(ctx context.Context, obj *domain.Licence) ([]*domain.ExportControl, error) {
 	return controls(ctx, obj.Controls)
+}
+
+func (r *licenceResolver) ReportedBy(ctx context.Context, obj *domain.Licence) ([]*domain.Source, error) {
+	return sourcesOf(obj.Sources), nil
+}
+
+func (r *licenceResolver) Note(ctx context.Context, obj *domain.Licence) (*string, error) {
+	return optional(obj.Note), nil
 }
 
 func (r *queryResolver) Licence(ctx context.Context, id string) (*domain.Licence, error) {

@@ -28,7 +28,7 @@ func companyFromInput(in model.CompanyInput) domain.Company {
 	c := domain.Company{
 		ID: in.ID, Name: in.Name, Aliases: domain.Dedupe(in.Aliases),
 		Country: strings.ToUpper(in.Country), Sectors: domain.Dedupe(in.Sectors),
-		LEI: strings.ToUpper(deref(in.Lei)), Website: deref(in.Website),
+		LEI: strings.ToUpper(deref(in.Lei)), Website: deref(in.Website), Note: deref(in.Note),
 	}
 	for _, r := range in.Roles {
 		if !containsRole(c.Roles, r) {
@@ -51,7 +51,7 @@ func supplyLinkFromInput(in model.SupplyLinkInput) domain.SupplyLink {
 	return domain.SupplyLink{
 		Supplier: in.Supplier, Customer: in.Customer, Materials: domain.Dedupe(in.Materials),
 		Since: deref(in.Since), Until: deref(in.Until), Confidence: in.Confidence,
-		Sources: domain.Dedupe(in.Sources),
+		Sources: domain.Dedupe(in.Sources), Note: deref(in.Note),
 	}
 }
 
@@ -63,6 +63,7 @@ func licenceFromInput(in model.LicenceInput) domain.Licence {
 		IssuedOn:        deref(in.IssuedOn), ValidFrom: deref(in.ValidFrom), ValidUntil: deref(in.ValidUntil),
 		RevokedOn: deref(in.RevokedOn), RevocationReason: deref(in.RevocationReason),
 		Reference: deref(in.Reference), Sources: domain.Dedupe(in.Sources), Controls: domain.Dedupe(in.Controls),
+		Confidence: in.Confidence, Note: deref(in.Note),
 	}.WithDefaults()
 }
 

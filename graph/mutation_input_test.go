@@ -42,6 +42,34 @@ func TestLicenceFromInputDefaultsAndDedupes(t *testing.T) {
 	}
 }
 
+// Notes, confidence and sources reach the records as given; an import
+// item with a bad citation or confidence is reported on its own field.
+func TestEvidenceFromInput(t *testing.T) {
+	note, conf, over := "valid_until is a projection", 0.8, 1.2
+	l := licenceFromInput(model.LicenceInput{ID: "L1", Note: &note, Confidence: &conf, Sources: []string{"Reuters, 2025-05-13", "Reuters, 2025-05-13"}})
+	if l.Note != note || l.Confidence == nil || *l.Confidence != conf || !slices.Equal(l.Sources, []string{"Reuters, 2025-05-13"}) {
+		t.Errorf("licence %+v", l)
+	}
+	if s := supplyLinkFromInput(model.SupplyLinkInput{Supplier: "a", Customer: "b", Note: &note}); s.Note != note {
+		t.Errorf("link %+v", s)
+	}
+	if c := companyFromInput(model.CompanyInput{ID: "x", Name: "X", Country: "de", Note: &note}); c.Note != note {
+		t.Errorf("company %+v", c)
+	}
+	_, err := prepareImport([]*model.LicenceInput{{ID: "ok"}, {ID: "L2", Sources: []string{"Reuters"}, Confidence: &over}})
+	var invalid domain.InvalidInput
+	if !errors.As(err, &invalid) {
+		t.Fatalf("error %v, want InvalidInput", err)
+	}
+	var got []string
+	for _, f := range invalid {
+		got = append(got, f.Field)
+	}
+	if want := []string{"input[1].sources", "input[1].confidence"}; !slices.Equal(got, want) {
+		t.Errorf("invalid fields %v, want %v", got, want)
+	}
+}
+
 func TestPrepareImportListsEveryInvalidItem(t *testing.T) {
 	d := func(s string) *domain.Date { v := domain.MustDate(s); return &v }
 	bad := domain.LicenceStatus("LOST")

@@ -29,6 +29,14 @@ func (r *exportControlResolver) Materials(ctx context.Context, obj *domain.Expor
 	return loader.Many(ctx, l.Material, obj.Materials)
 }
 
+func (r *exportControlResolver) ReportedBy(ctx context.Context, obj *domain.ExportControl) ([]*domain.Source, error) {
+	return sourcesOf(obj.Sources), nil
+}
+
+func (r *exportControlResolver) Note(ctx context.Context, obj *domain.ExportControl) (*string, error) {
+	return optional(obj.Note), nil
+}
+
 func (r *materialResolver) Name(ctx context.Context, obj *domain.Material) (*string, error) {
 	return optional(obj.Name), nil
 }

@@ -160,4 +160,4 @@ func controls(ctx context.Context, ids []string) ([]*domain.ExportControl, error
 
 // licenceListFields are the Licence fields read from its lists; a query
 // that selects none of them gets licences without the lists.
-var licenceListFields = []string{"clients", "materials", "excludedSectors", "controls", "sources"}
+var licenceListFields = []string{"clients", "materials", "excludedSectors", "controls", "sources", "reportedBy"}

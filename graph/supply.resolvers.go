@@ -45,6 +45,14 @@ func (r *supplyLinkResolver) Materials(ctx context.Context, obj *domain.SupplyLi
 	return materials(ctx, obj.Materials)
 }
 
+func (r *supplyLinkResolver) ReportedBy(ctx context.Context, obj *domain.SupplyLink) ([]*domain.Source, error) {
+	return sourcesOf(obj.Sources), nil
+}
+
+func (r *supplyLinkResolver) Note(ctx context.Context, obj *domain.SupplyLink) (*string, error) {
+	return optional(obj.Note), nil
+}
+
 func (r *Resolver) SupplyLink() generated.SupplyLinkResolver { return &supplyLinkResolver{r} }
 
 type supplyLinkResolver struct{ *Resolver }

@@ -22,6 +22,7 @@ type CompanyResolver interface {
 	Sectors(ctx context.Context, obj *domain.Company) ([]*domain.Sector, error)
 	Lei(ctx context.Context, obj *domain.Company) (*string, error)
 	Website(ctx context.Context, obj *domain.Company) (*string, error)
+	Note(ctx context.Context, obj *domain.Company) (*string, error)
 	Suppliers(ctx context.Context, obj *domain.Company, first *int, after *string) (*paging.SupplyLinkConnection, error)
 	Customers(ctx context.Context, obj *domain.Company, first *int, after *string) (*paging.SupplyLinkConnection, error)
 	LicencesHeld(ctx context.Context, obj *domain.Company, status *domain.LicenceStatus, asOf *domain.Date) ([]*domain.Licence, error)
@@ -330,6 +331,29 @@ func (ec *executionContext) _Company_website(ctx context.Context, field graphql.
 	)
 }
 func (ec *executionContext) fieldContext_Company_website(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Company", field, true, true, "String")
+}
+
+func (ec *executionContext) _Company_note(ctx context.Context, field graphql.CollectedField, obj *domain.Company) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Company_note(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Company().Note(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Company_note(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Company", field, true, true, "String")
 }
 
@@ -900,6 +924,12 @@ func (ec *executionContext) _Company(ctx context.Context, sel ast.SelectionSet, 
 				true, false,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Company_website(ctx, field, obj)
+				})
+		case "note":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Company_note(ctx, field, obj)
 				})
 		case "suppliers":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,

@@ -4,6 +4,7 @@ package generated
 
 import (
 	"context"
+	"errors"
 	"math"
 	"strconv"
 	"sync/atomic"
@@ -17,6 +18,8 @@ import (
 // region    ************************** generated!.gotpl **************************
 
 type LicenceResolver interface {
+	Standing(ctx context.Context, obj *domain.Licence, asOf *domain.Date) (domain.LicenceStanding, error)
+
 	Reference(ctx context.Context, obj *domain.Licence) (*string, error)
 	Holder(ctx context.Context, obj *domain.Licence) (*domain.Company, error)
 	Clients(ctx context.Context, obj *domain.Licence) ([]*domain.Company, error)
@@ -24,12 +27,29 @@ type LicenceResolver interface {
 	ExcludedSectors(ctx context.Context, obj *domain.Licence) ([]*domain.Sector, error)
 	Controls(ctx context.Context, obj *domain.Licence) ([]*domain.ExportControl, error)
 
+	ReportedBy(ctx context.Context, obj *domain.Licence) ([]*domain.Source, error)
+
+	Note(ctx context.Context, obj *domain.Licence) (*string, error)
 	RevocationReason(ctx context.Context, obj *domain.Licence) (*string, error)
 }
 
 // endregion ************************** generated!.gotpl **************************
 
 // region    ***************************** args.gotpl *****************************
+
+func (ec *executionContext) field_Licence_standing_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "asOf",
+		func(ctx context.Context, v any) (*domain.Date, error) {
+			return ec.unmarshalODate2ᚖgithubᚗcomᚋlicencegraphᚋlicencegraphᚋinternalᚋdomainᚐDate(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["asOf"] = arg0
+	return args, nil
+}
 
 // endregion ***************************** args.gotpl *****************************
 
@@ -102,6 +122,50 @@ func (ec *executionContext) _Licence_status(ctx context.Context, field graphql.C
 }
 func (ec *executionContext) fieldContext_Licence_status(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Licence", field, false, false, "LicenceStatus")
+}
+
+func (ec *executionContext) _Licence_standing(ctx context.Context, field graphql.CollectedField, obj *domain.Licence) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Licence_standing(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Licence().Standing(ctx, obj, fc.Args["asOf"].(*domain.Date))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v domain.LicenceStanding) graphql.Marshaler {
+			return ec.marshalNLicenceStanding2githubᚗcomᚋlicencegraphᚋlicencegraphᚋinternalᚋdomainᚐLicenceStanding(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Licence_standing(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Licence",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("field of type LicenceStanding does not have child fields")
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Licence_standing_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) _Licence_issuedOn(ctx context.Context, field graphql.CollectedField, obj *domain.Licence) (ret graphql.Marshaler) {
@@ -402,6 +466,84 @@ func (ec *executionContext) fieldContext_Licence_sources(_ context.Context, fiel
 	return graphql.NewScalarFieldContext("Licence", field, false, false, "String")
 }
 
+func (ec *executionContext) _Licence_reportedBy(ctx context.Context, field graphql.CollectedField, obj *domain.Licence) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Licence_reportedBy(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Licence().ReportedBy(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*domain.Source) graphql.Marshaler {
+			return ec.marshalNSource2ᚕᚖgithubᚗcomᚋlicencegraphᚋlicencegraphᚋinternalᚋdomainᚐSourceᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Licence_reportedBy(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Licence",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Source(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Licence_confidence(ctx context.Context, field graphql.CollectedField, obj *domain.Licence) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Licence_confidence(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Confidence, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *float64) graphql.Marshaler {
+			return ec.marshalOFloat2ᚖfloat64(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Licence_confidence(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Licence", field, false, false, "Float")
+}
+
+func (ec *executionContext) _Licence_note(ctx context.Context, field graphql.CollectedField, obj *domain.Licence) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Licence_note(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Licence().Note(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Licence_note(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Licence", field, true, true, "String")
+}
+
 func (ec *executionContext) _Licence_revocationReason(ctx context.Context, field graphql.CollectedField, obj *domain.Licence) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -682,6 +824,12 @@ func (ec *executionContext) _Licence(ctx context.Context, sel ast.SelectionSet, 
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "standing":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Licence_standing(ctx, field, obj)
+				})
 		case "issuedOn":
 			out.Values[i] = ec._Licence_issuedOn(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
@@ -743,6 +891,23 @@ func (ec *executionContext) _Licence(ctx context.Context, sel ast.SelectionSet, 
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "reportedBy":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Licence_reportedBy(ctx, field, obj)
+				})
+		case "confidence":
+			out.Values[i] = ec._Licence_confidence(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "note":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Licence_note(ctx, field, obj)
+				})
 		case "revocationReason":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
 				true, false,
@@ -906,6 +1071,21 @@ func (ec *executionContext) marshalNLicenceEdge2ᚖgithubᚗcomᚋlicencegraph�
 		return graphql.Null
 	}
 	return ec._LicenceEdge(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNLicenceStanding2githubᚗcomᚋlicencegraphᚋlicencegraphᚋinternalᚋdomainᚐLicenceStanding(ctx context.Context, v any) (domain.LicenceStanding, error) {
+	tmp, err := graphql.UnmarshalString(v)
+	res := domain.LicenceStanding(tmp)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNLicenceStanding2githubᚗcomᚋlicencegraphᚋlicencegraphᚋinternalᚋdomainᚐLicenceStanding(ctx context.Context, sel ast.SelectionSet, v domain.LicenceStanding) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalString(string(v))
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "LicenceStanding!")
+	}
+	return res
 }
 
 func (ec *executionContext) unmarshalNLicenceStatus2githubᚗcomᚋlicencegraphᚋlicencegraphᚋinternalᚋdomainᚐLicenceStatus(ctx context.Context, v any) (domain.LicenceStatus, error) {

@@ -628,7 +628,7 @@ func (ec *executionContext) unmarshalInputCompanyInput(ctx context.Context, obj 
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"id", "name", "aliases", "country", "roles", "sectors", "lei", "website"}
+	fieldsInOrder := [...]string{"id", "name", "aliases", "country", "roles", "sectors", "lei", "website", "note"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -691,6 +691,13 @@ func (ec *executionContext) unmarshalInputCompanyInput(ctx context.Context, obj 
 				return it, err
 			}
 			it.Website = data
+		case "note":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("note"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Note = data
 		}
 	}
 	return it, nil
@@ -719,7 +726,7 @@ func (ec *executionContext) unmarshalInputLicenceInput(ctx context.Context, obj 
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"id", "type", "status", "holder", "clients", "materials", "excludedSectors", "issuedOn", "validFrom", "validUntil", "revokedOn", "revocationReason", "reference", "sources", "controls"}
+	fieldsInOrder := [...]string{"id", "type", "status", "holder", "clients", "materials", "excludedSectors", "issuedOn", "validFrom", "validUntil", "revokedOn", "revocationReason", "reference", "sources", "controls", "confidence", "note"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -831,6 +838,20 @@ func (ec *executionContext) unmarshalInputLicenceInput(ctx context.Context, obj 
 				return it, err
 			}
 			it.Controls = data
+		case "confidence":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("confidence"))
+			data, err := ec.unmarshalOFloat2ᚖfloat64(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Confidence = data
+		case "note":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("note"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Note = data
 		}
 	}
 	return it, nil
@@ -859,7 +880,7 @@ func (ec *executionContext) unmarshalInputSupplyLinkInput(ctx context.Context, o
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"supplier", "customer", "materials", "since", "until", "confidence", "sources"}
+	fieldsInOrder := [...]string{"supplier", "customer", "materials", "since", "until", "confidence", "sources", "note"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -915,6 +936,13 @@ func (ec *executionContext) unmarshalInputSupplyLinkInput(ctx context.Context, o
 				return it, err
 			}
 			it.Sources = data
+		case "note":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("note"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Note = data
 		}
 	}
 	return it, nil

@@ -36,6 +36,7 @@ type ResolverRoot interface {
 	Mutation() MutationResolver
 	Query() QueryResolver
 	Sector() SectorResolver
+	Source() SourceResolver
 	Subscription() SubscriptionResolver
 	SupplyHop() SupplyHopResolver
 	SupplyLink() SupplyLinkResolver
@@ -76,6 +77,7 @@ type ComplexityRoot struct {
 		LicencesCovering func(childComplexity int, asOf *domain.Date) int
 		LicencesHeld     func(childComplexity int, status *domain.LicenceStatus, asOf *domain.Date) int
 		Name             func(childComplexity int) int
+		Note             func(childComplexity int) int
 		Roles            func(childComplexity int) int
 		Sectors          func(childComplexity int) int
 		Suppliers        func(childComplexity int, first *int, after *string) int
@@ -115,6 +117,8 @@ type ComplexityRoot struct {
 		ID             func(childComplexity int) int
 		LiftedOn       func(childComplexity int) int
 		Materials      func(childComplexity int) int
+		Note           func(childComplexity int) int
+		ReportedBy     func(childComplexity int) int
 		Sources        func(childComplexity int) int
 		SuspendedFrom  func(childComplexity int) int
 		SuspendedUntil func(childComplexity int) int
@@ -169,16 +173,20 @@ type ComplexityRoot struct {
 
 	Licence struct {
 		Clients          func(childComplexity int) int
+		Confidence       func(childComplexity int) int
 		Controls         func(childComplexity int) int
 		ExcludedSectors  func(childComplexity int) int
 		Holder           func(childComplexity int) int
 		ID               func(childComplexity int) int
 		IssuedOn         func(childComplexity int) int
 		Materials        func(childComplexity int) int
+		Note             func(childComplexity int) int
 		Reference        func(childComplexity int) int
+		ReportedBy       func(childComplexity int) int
 		RevocationReason func(childComplexity int) int
 		RevokedOn        func(childComplexity int) int
 		Sources          func(childComplexity int) int
+		Standing         func(childComplexity int, asOf *domain.Date) int
 		Status           func(childComplexity int) int
 		Type             func(childComplexity int) int
 		ValidFrom        func(childComplexity int) int
@@ -253,6 +261,14 @@ type ComplexityRoot struct {
 		Parent   func(childComplexity int) int
 	}
 
+	Source struct {
+		PublishedOn func(childComplexity int) int
+		Publisher   func(childComplexity int) int
+		Ref         func(childComplexity int) int
+		Title       func(childComplexity int) int
+		URL         func(childComplexity int) int
+	}
+
 	Subscription struct {
 		LicenceEvents func(childComplexity int, after *string) int
 	}
@@ -277,6 +293,8 @@ type ComplexityRoot struct {
 		Confidence func(childComplexity int) int
 		Customer   func(childComplexity int) int
 		Materials  func(childComplexity int) int
+		Note       func(childComplexity int) int
+		ReportedBy func(childComplexity int) int
 		Since      func(childComplexity int) int
 		Sources    func(childComplexity int) int
 		Supplier   func(childComplexity int) int
@@ -452,6 +470,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Company.Name(childComplexity), true
+	case "Company.note":
+		if e.ComplexityRoot.Company.Note == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Company.Note(childComplexity), true
 	case "Company.roles":
 		if e.ComplexityRoot.Company.Roles == nil {
 			break
@@ -606,6 +630,18 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.ExportControl.Materials(childComplexity), true
+	case "ExportControl.note":
+		if e.ComplexityRoot.ExportControl.Note == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ExportControl.Note(childComplexity), true
+	case "ExportControl.reportedBy":
+		if e.ComplexityRoot.ExportControl.ReportedBy == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ExportControl.ReportedBy(childComplexity), true
 	case "ExportControl.sources":
 		if e.ComplexityRoot.ExportControl.Sources == nil {
 			break
@@ -799,6 +835,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Licence.Clients(childComplexity), true
+	case "Licence.confidence":
+		if e.ComplexityRoot.Licence.Confidence == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Licence.Confidence(childComplexity), true
 	case "Licence.controls":
 		if e.ComplexityRoot.Licence.Controls == nil {
 			break
@@ -835,12 +877,24 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Licence.Materials(childComplexity), true
+	case "Licence.note":
+		if e.ComplexityRoot.Licence.Note == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Licence.Note(childComplexity), true
 	case "Licence.reference":
 		if e.ComplexityRoot.Licence.Reference == nil {
 			break
 		}
 
 		return e.ComplexityRoot.Licence.Reference(childComplexity), true
+	case "Licence.reportedBy":
+		if e.ComplexityRoot.Licence.ReportedBy == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Licence.ReportedBy(childComplexity), true
 	case "Licence.revocationReason":
 		if e.ComplexityRoot.Licence.RevocationReason == nil {
 			break
@@ -859,6 +913,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Licence.Sources(childComplexity), true
+	case "Licence.standing":
+		if e.ComplexityRoot.Licence.Standing == nil {
+			break
+		}
+
+		args, err := ec.field_Licence_standing_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Licence.Standing(childComplexity, args["asOf"].(*domain.Date)), true
 	case "Licence.status":
 		if e.ComplexityRoot.Licence.Status == nil {
 			break
@@ -1247,6 +1312,37 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Sector.Parent(childComplexity), true
 
+	case "Source.publishedOn":
+		if e.ComplexityRoot.Source.PublishedOn == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Source.PublishedOn(childComplexity), true
+	case "Source.publisher":
+		if e.ComplexityRoot.Source.Publisher == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Source.Publisher(childComplexity), true
+	case "Source.ref":
+		if e.ComplexityRoot.Source.Ref == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Source.Ref(childComplexity), true
+	case "Source.title":
+		if e.ComplexityRoot.Source.Title == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Source.Title(childComplexity), true
+	case "Source.url":
+		if e.ComplexityRoot.Source.URL == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Source.URL(childComplexity), true
+
 	case "Subscription.licenceEvents":
 		if e.ComplexityRoot.Subscription.LicenceEvents == nil {
 			break
@@ -1339,6 +1435,18 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.SupplyLink.Materials(childComplexity), true
+	case "SupplyLink.note":
+		if e.ComplexityRoot.SupplyLink.Note == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SupplyLink.Note(childComplexity), true
+	case "SupplyLink.reportedBy":
+		if e.ComplexityRoot.SupplyLink.ReportedBy == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SupplyLink.ReportedBy(childComplexity), true
 	case "SupplyLink.since":
 		if e.ComplexityRoot.SupplyLink.Since == nil {
 			break
@@ -1565,6 +1673,8 @@ type Company {
   "Legal Entity Identifier."
   lei: String
   website: String
+  "Caveats and assumptions, as written."
+  note: String
   """
   Links in which this company is the customer: each edge's node is the
   SupplyLink, whose ` + "`" + `supplier` + "`" + ` is the other company. Ordered by supplier id.
@@ -1810,8 +1920,17 @@ type ExposureChanges {
 type Licence {
   id: ID!
   type: LicenceType!
-  "The recorded status (see Company.licencesHeld for the status on a date)."
+  """
+  The status as recorded, whatever the dates: a grant stays ACTIVE after
+  its validUntil. What it means on a date is ` + "`" + `standing` + "`" + `.
+  """
   status: LicenceStatus!
+  """
+  Where the licence stands on asOf (default: today): the status and date
+  tests of the exposure rules (docs/exposure.md, rule 3, in rule 4's order),
+  the same ones a supply hop's ` + "`" + `reason` + "`" + ` comes from.
+  """
+  standing(asOf: Date): LicenceStanding!
   issuedOn: Date
   "First day of validity; null means open."
   validFrom: Date
@@ -1829,8 +1948,14 @@ type Licence {
   excludedSectors: [Sector!]!
   "The export controls it is issued UNDER, by id."
   controls: [ExportControl!]!
-  "Source URLs."
+  "Its sources' refs: URLs, or citations ` + "`" + `Outlet, YYYY-MM-DD[, title]` + "`" + `."
   sources: [String!]!
+  "Its sources (REPORTED_BY), in the order of ` + "`" + `sources` + "`" + `."
+  reportedBy: [Source!]!
+  "Belief in the grant as recorded, 0 to 1; the exposure rules ignore it."
+  confidence: Float
+  "Caveats and assumptions, as written."
+  note: String
 }
 
 enum LicenceType {
@@ -1844,6 +1969,22 @@ enum LicenceStatus {
   ACTIVE
   DENIED
   REVOKED
+}
+
+"Where a licence stands on a date (Licence.standing)."
+enum LicenceStanding {
+  "ACTIVE, not revoked, and the date within validFrom … validUntil: it covers."
+  VALID
+  "Recorded PENDING."
+  PENDING
+  "Recorded DENIED."
+  DENIED
+  "Recorded REVOKED, or ACTIVE with revokedOn on or before the date."
+  REVOKED
+  "ACTIVE, but the date is before validFrom."
+  NOT_YET_VALID
+  "ACTIVE, but the date is after validUntil."
+  EXPIRED
 }
 
 "Selects licences; every field given must hold."
@@ -1945,6 +2086,8 @@ input CompanyInput {
   sectors: [ID!]
   lei: String
   website: String
+  "Caveats and assumptions."
+  note: String
 }
 
 "A supply link, as a line of a supply seed file."
@@ -1957,8 +2100,10 @@ input SupplyLinkInput {
   until: Date
   "0 to 1."
   confidence: Float
-  "Source URLs."
+  "URLs, or citations ` + "`" + `Outlet, YYYY-MM-DD[, title]` + "`" + `."
   sources: [String!]
+  "Caveats and assumptions."
+  note: String
 }
 
 "A licence record, as a line of a licences seed file."
@@ -1982,10 +2127,14 @@ input LicenceInput {
   revokedOn: Date
   revocationReason: String
   reference: String
-  "Source URLs."
+  "URLs, or citations ` + "`" + `Outlet, YYYY-MM-DD[, title]` + "`" + `."
   sources: [String!]
   "Export-control ids."
   controls: [ID!]
+  "0 to 1."
+  confidence: Float
+  "Caveats and assumptions."
+  note: String
 }
 `, BuiltIn: false},
 	{Name: "../../schema/paging.graphqls", Input: `# Relay-style paging shared by every connection.
@@ -2088,8 +2237,33 @@ type ExportControl {
   liftedOn: Date
   "The materials it CONTROLS, by id."
   materials: [Material!]!
-  "Source URLs."
+  "Its sources' refs: URLs, or citations ` + "`" + `Outlet, YYYY-MM-DD[, title]` + "`" + `."
   sources: [String!]!
+  "Its sources (REPORTED_BY), in the order of ` + "`" + `sources` + "`" + `."
+  reportedBy: [Source!]!
+  "Caveats and assumptions, as written (e.g. a date that is a schedule, not a report)."
+  note: String
+}
+`, BuiltIn: false},
+	{Name: "../../schema/source.graphqls", Input: `"""
+Where a fact is reported: a web page (` + "`" + `url` + "`" + `), or — when no URL is known —
+a citation of an outlet's report on a day (` + "`" + `publisher` + "`" + `, ` + "`" + `publishedOn` + "`" + `,
+optionally ` + "`" + `title` + "`" + `). Seed files and inputs write a source as its ` + "`" + `ref` + "`" + `.
+"""
+type Source {
+  """
+  The source as stored: the URL, or the citation normalised to
+  ` + "`" + `Outlet, YYYY-MM-DD` + "`" + ` or ` + "`" + `Outlet, YYYY-MM-DD, title` + "`" + `.
+  """
+  ref: String!
+  "The web page, for a URL source."
+  url: String
+  "The outlet, for a citation (e.g. ` + "`" + `Reuters via Kitco` + "`" + `)."
+  publisher: String
+  "The date of the cited report."
+  publishedOn: Date
+  "The title of the cited report, if given."
+  title: String
 }
 `, BuiltIn: false},
 	{Name: "../../schema/supply.graphqls", Input: `extend type Query {
@@ -2114,10 +2288,14 @@ type SupplyLink {
   since: Date
   "End of the link (exclusive); null means open."
   until: Date
-  "Confidence in the link, 0 to 1."
+  "Confidence in the link, 0 to 1; the exposure rules ignore it."
   confidence: Float
-  "Source URLs."
+  "Its sources' refs: URLs, or citations ` + "`" + `Outlet, YYYY-MM-DD[, title]` + "`" + `."
   sources: [String!]!
+  "Its sources, in the order of ` + "`" + `sources` + "`" + `."
+  reportedBy: [Source!]!
+  "Caveats and assumptions, as written."
+  note: String
 }
 
 """
@@ -2208,6 +2386,8 @@ func (ec *executionContext) childFields_Company(ctx context.Context, field graph
 		return ec.fieldContext_Company_lei(ctx, field)
 	case "website":
 		return ec.fieldContext_Company_website(ctx, field)
+	case "note":
+		return ec.fieldContext_Company_note(ctx, field)
 	case "suppliers":
 		return ec.fieldContext_Company_suppliers(ctx, field)
 	case "customers":
@@ -2296,6 +2476,10 @@ func (ec *executionContext) childFields_ExportControl(ctx context.Context, field
 		return ec.fieldContext_ExportControl_materials(ctx, field)
 	case "sources":
 		return ec.fieldContext_ExportControl_sources(ctx, field)
+	case "reportedBy":
+		return ec.fieldContext_ExportControl_reportedBy(ctx, field)
+	case "note":
+		return ec.fieldContext_ExportControl_note(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type ExportControl", field.Name)
 }
@@ -2400,6 +2584,8 @@ func (ec *executionContext) childFields_Licence(ctx context.Context, field graph
 		return ec.fieldContext_Licence_type(ctx, field)
 	case "status":
 		return ec.fieldContext_Licence_status(ctx, field)
+	case "standing":
+		return ec.fieldContext_Licence_standing(ctx, field)
 	case "issuedOn":
 		return ec.fieldContext_Licence_issuedOn(ctx, field)
 	case "validFrom":
@@ -2422,6 +2608,12 @@ func (ec *executionContext) childFields_Licence(ctx context.Context, field graph
 		return ec.fieldContext_Licence_controls(ctx, field)
 	case "sources":
 		return ec.fieldContext_Licence_sources(ctx, field)
+	case "reportedBy":
+		return ec.fieldContext_Licence_reportedBy(ctx, field)
+	case "confidence":
+		return ec.fieldContext_Licence_confidence(ctx, field)
+	case "note":
+		return ec.fieldContext_Licence_note(ctx, field)
 	case "revocationReason":
 		return ec.fieldContext_Licence_revocationReason(ctx, field)
 	}
@@ -2508,6 +2700,22 @@ func (ec *executionContext) childFields_Sector(ctx context.Context, field graphq
 	return nil, fmt.Errorf("no field named %q was found under type Sector", field.Name)
 }
 
+func (ec *executionContext) childFields_Source(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "ref":
+		return ec.fieldContext_Source_ref(ctx, field)
+	case "url":
+		return ec.fieldContext_Source_url(ctx, field)
+	case "publisher":
+		return ec.fieldContext_Source_publisher(ctx, field)
+	case "publishedOn":
+		return ec.fieldContext_Source_publishedOn(ctx, field)
+	case "title":
+		return ec.fieldContext_Source_title(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Source", field.Name)
+}
+
 func (ec *executionContext) childFields_SupplyGraph(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "nodes":
@@ -2556,6 +2764,10 @@ func (ec *executionContext) childFields_SupplyLink(ctx context.Context, field gr
 		return ec.fieldContext_SupplyLink_confidence(ctx, field)
 	case "sources":
 		return ec.fieldContext_SupplyLink_sources(ctx, field)
+	case "reportedBy":
+		return ec.fieldContext_SupplyLink_reportedBy(ctx, field)
+	case "note":
+		return ec.fieldContext_SupplyLink_note(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type SupplyLink", field.Name)
 }

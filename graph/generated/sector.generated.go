@@ -20,6 +20,9 @@ type ExportControlResolver interface {
 	Authority(ctx context.Context, obj *domain.ExportControl) (*string, error)
 
 	Materials(ctx context.Context, obj *domain.ExportControl) ([]*domain.Material, error)
+
+	ReportedBy(ctx context.Context, obj *domain.ExportControl) ([]*domain.Source, error)
+	Note(ctx context.Context, obj *domain.ExportControl) (*string, error)
 }
 type MaterialResolver interface {
 	Name(ctx context.Context, obj *domain.Material) (*string, error)
@@ -278,6 +281,61 @@ func (ec *executionContext) fieldContext_ExportControl_sources(_ context.Context
 	return graphql.NewScalarFieldContext("ExportControl", field, false, false, "String")
 }
 
+func (ec *executionContext) _ExportControl_reportedBy(ctx context.Context, field graphql.CollectedField, obj *domain.ExportControl) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ExportControl_reportedBy(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.ExportControl().ReportedBy(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*domain.Source) graphql.Marshaler {
+			return ec.marshalNSource2ᚕᚖgithubᚗcomᚋlicencegraphᚋlicencegraphᚋinternalᚋdomainᚐSourceᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ExportControl_reportedBy(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ExportControl",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Source(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ExportControl_note(ctx context.Context, field graphql.CollectedField, obj *domain.ExportControl) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ExportControl_note(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.ExportControl().Note(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ExportControl_note(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ExportControl", field, true, true, "String")
+}
+
 func (ec *executionContext) _Material_id(ctx context.Context, field graphql.CollectedField, obj *domain.Material) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -533,6 +591,18 @@ func (ec *executionContext) _ExportControl(ctx context.Context, sel ast.Selectio
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "reportedBy":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._ExportControl_reportedBy(ctx, field, obj)
+				})
+		case "note":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._ExportControl_note(ctx, field, obj)
+				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}

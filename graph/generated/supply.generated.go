@@ -20,6 +20,9 @@ type SupplyLinkResolver interface {
 	Supplier(ctx context.Context, obj *domain.SupplyLink) (*domain.Company, error)
 	Customer(ctx context.Context, obj *domain.SupplyLink) (*domain.Company, error)
 	Materials(ctx context.Context, obj *domain.SupplyLink) ([]*domain.Material, error)
+
+	ReportedBy(ctx context.Context, obj *domain.SupplyLink) ([]*domain.Source, error)
+	Note(ctx context.Context, obj *domain.SupplyLink) (*string, error)
 }
 
 // endregion ************************** generated!.gotpl **************************
@@ -282,6 +285,61 @@ func (ec *executionContext) fieldContext_SupplyLink_sources(_ context.Context, f
 	return graphql.NewScalarFieldContext("SupplyLink", field, false, false, "String")
 }
 
+func (ec *executionContext) _SupplyLink_reportedBy(ctx context.Context, field graphql.CollectedField, obj *domain.SupplyLink) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SupplyLink_reportedBy(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.SupplyLink().ReportedBy(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*domain.Source) graphql.Marshaler {
+			return ec.marshalNSource2ᚕᚖgithubᚗcomᚋlicencegraphᚋlicencegraphᚋinternalᚋdomainᚐSourceᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SupplyLink_reportedBy(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "SupplyLink",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Source(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _SupplyLink_note(ctx context.Context, field graphql.CollectedField, obj *domain.SupplyLink) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SupplyLink_note(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.SupplyLink().Note(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_SupplyLink_note(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SupplyLink", field, true, true, "String")
+}
+
 func (ec *executionContext) _SupplyLinkConnection_edges(ctx context.Context, field graphql.CollectedField, obj *paging.SupplyLinkConnection) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -523,6 +581,18 @@ func (ec *executionContext) _SupplyLink(ctx context.Context, sel ast.SelectionSe
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "reportedBy":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._SupplyLink_reportedBy(ctx, field, obj)
+				})
+		case "note":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._SupplyLink_note(ctx, field, obj)
+				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}

@@ -23,6 +23,8 @@ type CompanyInput struct {
 	Sectors []string `json:"sectors,omitempty"`
 	Lei     *string  `json:"lei,omitempty"`
 	Website *string  `json:"website,omitempty"`
+	// Caveats and assumptions.
+	Note *string `json:"note,omitempty"`
 }
 
 // A licence record, as a line of a licences seed file.
@@ -46,10 +48,14 @@ type LicenceInput struct {
 	RevokedOn        *domain.Date `json:"revokedOn,omitempty"`
 	RevocationReason *string      `json:"revocationReason,omitempty"`
 	Reference        *string      `json:"reference,omitempty"`
-	// Source URLs.
+	// URLs, or citations `Outlet, YYYY-MM-DD[, title]`.
 	Sources []string `json:"sources,omitempty"`
 	// Export-control ids.
 	Controls []string `json:"controls,omitempty"`
+	// 0 to 1.
+	Confidence *float64 `json:"confidence,omitempty"`
+	// Caveats and assumptions.
+	Note *string `json:"note,omitempty"`
 }
 
 type Mutation struct {
@@ -71,8 +77,10 @@ type SupplyLinkInput struct {
 	Until     *domain.Date `json:"until,omitempty"`
 	// 0 to 1.
 	Confidence *float64 `json:"confidence,omitempty"`
-	// Source URLs.
+	// URLs, or citations `Outlet, YYYY-MM-DD[, title]`.
 	Sources []string `json:"sources,omitempty"`
+	// Caveats and assumptions.
+	Note *string `json:"note,omitempty"`
 }
 
 // Roles of API callers (from a JWT's roles claim or an API key's line):

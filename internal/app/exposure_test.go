@@ -45,10 +45,12 @@ func TestExposureAPIOnCuratedData(t *testing.T) {
 		}{
 			// Before the December 2025 general licences.
 			{"2025-05-01", []string{"bosch", "brose", "ford", "gm", "rivian", "siemens-gamesa", "stellantis", "toyota"}},
-			// Today: GM's and Stellantis' six-month licences have expired.
-			{"2026-11-25", []string{"bosch", "brose", "gm", "stellantis"}},
+			// Between the per-shipment licence's end (its 45-day rule,
+			// seed/README.md) and the general licences', Volkswagen and
+			// GM's and Stellantis' (six-month licences expired) are exposed.
+			{"2026-11-25", []string{"bosch", "brose", "gm", "stellantis", "volkswagen"}},
 			// The general licences lapsed on 2026-12-01.
-			{"2026-12-05", []string{"bosch", "brose", "ford", "gm", "rivian", "siemens-gamesa", "stellantis", "toyota"}},
+			{"2026-12-05", []string{"bosch", "brose", "ford", "gm", "rivian", "siemens-gamesa", "stellantis", "toyota", "volkswagen"}},
 		}
 		for _, tc := range tests {
 			data := mustData(t, srv.URL, `{ exposedCompanies(asOf: "`+tc.asOf+`", first: 100) {
@@ -112,9 +114,29 @@ func TestExposureAPIOnCuratedData(t *testing.T) {
 		want := `{"company":{"clientCoverage":[` +
 			`{"client":{"id":"bosch"},"materials":[{"id":"NdFeB"}],"controlled":true,"covered":false,"reason":"NO_LICENCE","licences":[]},` +
 			`{"client":{"id":"brose"},"materials":[{"id":"NdFeB"}],"controlled":true,"covered":false,"reason":"NO_LICENCE","licences":[]},` +
-			`{"client":{"id":"volkswagen"},"materials":[{"id":"NdFeB"}],"controlled":true,"covered":true,"reason":null,"licences":[{"id":"ps-2025-04-baotou-tianhe-volkswagen"}]}]}}`
+			`{"client":{"id":"volkswagen"},"materials":[{"id":"NdFeB"}],"controlled":true,"covered":false,"reason":"EXPIRED","licences":[{"id":"ps-2025-04-baotou-tianhe-volkswagen"}]}]}}`
 		if string(data) != want {
 			t.Fatalf("got  %s\nwant %s", data, want)
+		}
+	})
+
+	// A licence's standing and a hop's reason come from the same tests:
+	// Tianhe's per-shipment licence for Volkswagen on the days around its
+	// 45 days (2025-04-30 … 2025-06-13).
+	t.Run("standing agrees with the hop's reason", func(t *testing.T) {
+		tests := []struct{ asOf, standing, coverage string }{
+			{"2025-04-29", "NOT_YET_VALID", `"covered":false,"reason":"NOT_YET_VALID"`},
+			{"2025-04-30", "VALID", `"covered":true,"reason":null`},
+			{"2025-06-13", "VALID", `"covered":true,"reason":null`},
+			{"2025-06-14", "EXPIRED", `"covered":false,"reason":"EXPIRED"`},
+		}
+		for _, tc := range tests {
+			data := string(mustData(t, srv.URL, `{ licence(id: "ps-2025-04-baotou-tianhe-volkswagen") { status standing(asOf: "`+tc.asOf+`") }
+				company(id: "baotou-tianhe") { clientCoverage(asOf: "`+tc.asOf+`") { client { id } covered reason } } }`))
+			if !strings.Contains(data, `"standing":"`+tc.standing+`"`) || !strings.Contains(data, `"status":"ACTIVE"`) ||
+				!strings.Contains(data, `{"client":{"id":"volkswagen"},`+tc.coverage+`}`) {
+				t.Errorf("%s: %s\nwant standing %s and volkswagen %s", tc.asOf, data, tc.standing, tc.coverage)
+			}
 		}
 	})
 

@@ -84,7 +84,8 @@ type ExportControl struct {
 	SuspendedUntil Date
 	LiftedOn       Date
 	Materials      []string // CONTROLS
-	Sources        []string // REPORTED_BY
+	Sources        []string // REPORTED_BY: Source refs (ParseSource)
+	Note           string   // caveats and assumptions, as written
 }
 
 // Company is a node of the supply graph.
@@ -97,6 +98,7 @@ type Company struct {
 	Sectors []string // OPERATES_IN
 	LEI     string
 	Website string
+	Note    string // caveats and assumptions, as written
 }
 
 // SupplyLink is a SUPPLIES relationship, supplier to customer.
@@ -107,7 +109,8 @@ type SupplyLink struct {
 	Since      Date // inclusive
 	Until      Date // exclusive
 	Confidence *float64
-	Sources    []string
+	Sources    []string // Source refs (ParseSource)
+	Note       string   // caveats and assumptions, as written
 	// SupplierRead / CustomerRead: the company at that end, when the read
 	// that returned the link read it too, with the fields the query asked
 	// (see LinkReads); nil: load it by id.
@@ -130,8 +133,10 @@ type Licence struct {
 	// RevocationReason is why it was revoked (the write API's revokeLicence).
 	RevocationReason string
 	Reference        string
-	Sources          []string // REPORTED_BY
+	Sources          []string // REPORTED_BY: Source refs (ParseSource)
 	Controls         []string // UNDER
+	Confidence       *float64 // belief in the grant as recorded, 0 to 1
+	Note             string   // caveats and assumptions, as written
 }
 
 // WriteCounts says what a write did to the records it was given.

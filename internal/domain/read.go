@@ -96,7 +96,7 @@ type LinkPageKey struct {
 // the query selects: projecting everything cost a third more database time
 // and decoding on pages that ask only the other companies' names or ids.
 type LinkReads struct {
-	Links   bool         // the links' own properties (materials, dates, confidence, sources)
+	Links   bool         // the links' own properties (materials, dates, confidence, sources, note)
 	Others  CompanyProps // the other companies' properties
 	Sectors bool         // the other companies' sector lists (with all their properties)
 }
@@ -111,8 +111,9 @@ const (
 	PropRoles
 	PropLEI
 	PropWebsite
+	PropNote
 
-	AllCompanyProps = PropName | PropAliases | PropCountry | PropRoles | PropLEI | PropWebsite
+	AllCompanyProps = PropName | PropAliases | PropCountry | PropRoles | PropLEI | PropWebsite | PropNote
 )
 
 // Has says whether the set holds p.

@@ -92,9 +92,12 @@ func checkURL(es *FieldErrors, field, s string) {
 	}
 }
 
-func checkURLs(es *FieldErrors, field string, urls []string) {
-	for _, u := range urls {
-		checkURL(es, field, u)
+// maxNoteLength bounds a note, in bytes.
+const maxNoteLength = 2000
+
+func checkConfidence(es *FieldErrors, c *float64) {
+	if c != nil && !(*c >= 0 && *c <= 1) {
+		es.add("confidence", "%v is not between 0 and 1", *c)
 	}
 }
 
@@ -159,7 +162,8 @@ func (c ExportControl) Validate() FieldErrors {
 	}
 	checkOrder(&es, "suspended_from", c.SuspendedFrom, "suspended_until", c.SuspendedUntil, false)
 	checkIDs(&es, "materials", c.Materials)
-	checkURLs(&es, "sources", c.Sources)
+	checkSources(&es, "sources", c.Sources)
+	checkText(&es, "note", c.Note, false, maxNoteLength)
 	return es
 }
 
@@ -192,6 +196,7 @@ func (c Company) Validate() FieldErrors {
 		es.add("lei", "%q is not a 20-character LEI", c.LEI)
 	}
 	checkURL(&es, "website", c.Website)
+	checkText(&es, "note", c.Note, false, maxNoteLength)
 	return es
 }
 
@@ -212,10 +217,9 @@ func (l SupplyLink) Validate() FieldErrors {
 	}
 	checkIDs(&es, "materials", l.Materials)
 	checkOrder(&es, "since", l.Since, "until", l.Until, false)
-	if l.Confidence != nil && (*l.Confidence < 0 || *l.Confidence > 1) {
-		es.add("confidence", "%v is not between 0 and 1", *l.Confidence)
-	}
-	checkURLs(&es, "sources", l.Sources)
+	checkConfidence(&es, l.Confidence)
+	checkSources(&es, "sources", l.Sources)
+	checkText(&es, "note", l.Note, false, maxNoteLength)
 	return es
 }
 
@@ -254,8 +258,10 @@ func (l Licence) Validate() FieldErrors {
 	checkOrder(&es, "issued_on", l.IssuedOn, "revoked_on", l.RevokedOn, true)
 	checkText(&es, "reference", l.Reference, false, 300)
 	checkText(&es, "revocation_reason", l.RevocationReason, false, 1000)
-	checkURLs(&es, "sources", l.Sources)
+	checkSources(&es, "sources", l.Sources)
 	checkIDs(&es, "controls", l.Controls)
+	checkConfidence(&es, l.Confidence)
+	checkText(&es, "note", l.Note, false, maxNoteLength)
 	return es
 }
 

@@ -101,7 +101,7 @@ WITH [(top)<-[:PART_OF*0..]-(s:Sector) | s] AS subtree`
 // variables have prefixes of their own so they never capture an outer one.
 
 func companyProjection(v string) string {
-	return fill(`{v}{.id, .name, .aliases, .country, .roles, .lei, .website,
+	return fill(`{v}{.id, .name, .aliases, .country, .roles, .lei, .website, .note,
   sectors: [({v})-[:OPERATES_IN]->(rdcs:Sector) | rdcs.id]}`, "v", v)
 }
 
@@ -123,6 +123,7 @@ var companyPropParams = []struct {
 }{
 	{"name", domain.PropName}, {"aliases", domain.PropAliases}, {"country", domain.PropCountry},
 	{"roles", domain.PropRoles}, {"lei", domain.PropLEI}, {"website", domain.PropWebsite},
+	{"note", domain.PropNote},
 }
 
 func licenceProjection(v string) string {
@@ -138,7 +139,7 @@ func licenceProjectionWithHolder(v, holder string) string {
   materials: [({v})-[:FOR_MATERIAL]->(rdlm:Material) | rdlm.id],
   excluded: [({v})-[:EXCLUDES]->(rdls:Sector) | rdls.id],
   controls: [({v})-[:UNDER]->(rdlx:ExportControl) | rdlx.id],
-  sources: [({v})-[:REPORTED_BY]->(rdlsrc:Source) | rdlsrc.url]}`, "v", v, "holder", holder)
+  sources: [({v})-[:REPORTED_BY]->(rdlsrc:Source) | rdlsrc.ref]}`, "v", v, "holder", holder)
 }
 
 func sectorProjection(v string) string {
@@ -150,7 +151,7 @@ const materialProjection = `m{.id, .name, .kind}`
 func controlProjection(v string) string {
 	return fill(`{v}{.*,
   materials: [({v})-[:CONTROLS]->(rdxm:Material) | rdxm.id],
-  sources: [({v})-[:REPORTED_BY]->(rdxs:Source) | rdxs.url]}`, "v", v)
+  sources: [({v})-[:REPORTED_BY]->(rdxs:Source) | rdxs.ref]}`, "v", v)
 }
 
 // linkProjection is a SUPPLIES relationship r from supplier sv to customer cv.

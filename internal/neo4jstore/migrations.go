@@ -56,6 +56,21 @@ var migrations = []migration{
 		"CREATE CONSTRAINT graph_version_id IF NOT EXISTS FOR (n:GraphVersion) REQUIRE n.id IS UNIQUE",
 		"CREATE INDEX change_seq IF NOT EXISTS FOR (n:Change) ON (n.seq)",
 	}},
+	// Sources may be citations without a URL: the key becomes ref (a URL
+	// source's ref is its URL, so source_url stays unique and stays).
+	{version: 7, name: "source refs", statements: []string{
+		"CREATE CONSTRAINT source_ref IF NOT EXISTS FOR (n:Source) REQUIRE n.ref IS UNIQUE",
+	}, data: sourceRefs},
+}
+
+// sourceRefsCypher gives the Source nodes written before migration 7
+// (URL sources) their ref.
+const sourceRefsCypher = `MATCH (s:Source) WHERE s.ref IS NULL AND s.url IS NOT NULL SET s.ref = s.url`
+
+func sourceRefs(ctx context.Context, s *Store) error {
+	_, err := neo4j.ExecuteQuery(ctx, s.driver, sourceRefsCypher, nil,
+		neo4j.EagerResultTransformer, neo4j.ExecuteQueryWithDatabase(s.db), neo4j.ExecuteQueryWithWritersRouting())
+	return err
 }
 
 const countriesCypher = `

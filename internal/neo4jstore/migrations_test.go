@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/licencegraph/licencegraph/internal/countries"
+	"github.com/licencegraph/licencegraph/internal/domain"
 	"github.com/licencegraph/licencegraph/internal/testutil"
 )
 
@@ -30,7 +31,7 @@ func TestMigrateIsIdempotentAndRecorded(t *testing.T) {
 		}
 	}
 	for _, want := range []string{"company_id", "country_code", "sector_id", "material_id", "export_control_id",
-		"licence_id", "source_url", "licence_status", "licence_valid_from", "licence_valid_until",
+		"licence_id", "source_url", "source_ref", "licence_status", "licence_valid_from", "licence_valid_until",
 		"supplies_since", "supplies_until", "company_country", "company_names"} {
 		if !names[want] {
 			t.Errorf("constraint or online index %q missing", want)
@@ -85,5 +86,35 @@ func TestFailedMigrationKeepsEarlierOnes(t *testing.T) {
 	}
 	if got := recorded(); len(got) != 3 {
 		t.Fatalf("recorded = %v", got)
+	}
+}
+
+// Migration 7 keys sources by ref: a Source written before it (a URL, the
+// only kind there was) gets its URL as ref, and a licence citing that URL
+// again finds it rather than making a second node.
+func TestSourceRefMigration(t *testing.T) {
+	s := openTestStore(t)
+	ctx := context.Background()
+	cfg := testutil.Config(t)
+	if _, err := s.Migrate(ctx); err != nil {
+		t.Fatal(err)
+	}
+	testutil.ResetGraph(t, cfg)
+	const url = "https://example.org/legacy-source"
+	write(t, s, `CREATE (:Source {url: $url})`, map[string]any{"url": url})
+	write(t, s, `MATCH (m:Migration {version: 7}) DELETE m`, nil)
+	res, err := s.Migrate(ctx)
+	if err != nil || strings.Join(res.Applied, ",") != "7 source refs" {
+		t.Fatalf("Migrate = %+v, %v; want migration 7 applied again", res, err)
+	}
+	if got := testutil.Run(t, cfg, `MATCH (s:Source {url: $url}) RETURN s.ref`, map[string]any{"url": url}); len(got) != 1 || got[0][0] != url {
+		t.Fatalf("legacy source after migration 7: %v, want ref %q", got, url)
+	}
+	if _, err := s.GrantLicence(ctx, domain.Licence{ID: "L-legacy", Type: domain.LicenceGeneral, Status: domain.StatusActive,
+		Sources: []string{url, "Reuters, 2025-05-13"}}); err != nil {
+		t.Fatal(err)
+	}
+	if got := testutil.Run(t, cfg, `MATCH (s:Source) RETURN count(s)`, nil)[0][0]; got != int64(2) {
+		t.Fatalf("%v sources, want the legacy one and the citation", got)
 	}
 }

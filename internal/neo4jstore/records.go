@@ -158,6 +158,7 @@ func toCompany(m map[string]any) domain.Company {
 		Sectors: mStrings(m, "sectors", true),
 		LEI:     mString(m, "lei"),
 		Website: mString(m, "website"),
+		Note:    mString(m, "note"),
 	}
 }
 
@@ -181,6 +182,7 @@ func toControl(m map[string]any) domain.ExportControl {
 		LiftedOn:       mDate(m, "liftedOn"),
 		Materials:      mStrings(m, "materials", true),
 		Sources:        mStrings(m, "sources", true),
+		Note:           mString(m, "note"),
 	}
 }
 
@@ -201,6 +203,8 @@ func toLicence(m map[string]any) domain.Licence {
 		Reference:        mString(m, "reference"),
 		Sources:          mStrings(m, "sources", true),
 		Controls:         mStrings(m, "controls", true),
+		Confidence:       mFloat(m, "confidence"),
+		Note:             mString(m, "note"),
 	}
 }
 
@@ -213,6 +217,7 @@ func toLink(m map[string]any) domain.SupplyLink {
 		Until:      mDate(m, "until"),
 		Confidence: mFloat(m, "confidence"),
 		Sources:    mStrings(m, "sources", false),
+		Note:       mString(m, "note"),
 	}
 }
 

@@ -135,9 +135,11 @@ func seedRow(r any) map[string]any {
 			"key": v.ID,
 			"props": props("id", v.ID, "title", v.Title, "authority", v.Authority,
 				"announcedOn", v.AnnouncedOn, "effectiveFrom", v.EffectiveFrom,
-				"suspendedFrom", v.SuspendedFrom, "suspendedUntil", v.SuspendedUntil, "liftedOn", v.LiftedOn),
-			"materials": list(v.Materials),
-			"sources":   list(v.Sources),
+				"suspendedFrom", v.SuspendedFrom, "suspendedUntil", v.SuspendedUntil, "liftedOn", v.LiftedOn,
+				"note", v.Note),
+			"materials":   list(v.Materials),
+			"sources":     list(domain.NormaliseSources(v.Sources)),
+			"sourceProps": sourceProps(v.Sources),
 		}
 	case domain.Company:
 		roles := make([]string, len(v.Roles))
@@ -147,33 +149,31 @@ func seedRow(r any) map[string]any {
 		return map[string]any{
 			"key": v.ID,
 			"props": props("id", v.ID, "name", v.Name, "aliases", v.Aliases, "country", v.Country,
-				"roles", roles, "lei", v.LEI, "website", v.Website),
+				"roles", roles, "lei", v.LEI, "website", v.Website, "note", v.Note),
 			"sectors": list(v.Sectors),
 		}
 	case domain.SupplyLink:
-		var conf any
-		if v.Confidence != nil {
-			conf = *v.Confidence
-		}
 		return map[string]any{
 			"key":      v.Supplier + "->" + v.Customer,
 			"supplier": v.Supplier,
 			"customer": v.Customer,
 			"props": props("materials", v.Materials, "since", v.Since, "until", v.Until,
-				"confidence", conf, "sources", v.Sources),
+				"confidence", v.Confidence, "sources", domain.NormaliseSources(v.Sources), "note", v.Note),
 		}
 	case domain.Licence:
 		return map[string]any{
 			"key": v.ID,
 			"props": props("id", v.ID, "type", string(v.Type), "status", string(v.Status),
 				"issuedOn", v.IssuedOn, "validFrom", v.ValidFrom, "validUntil", v.ValidUntil,
-				"revokedOn", v.RevokedOn, "revocationReason", v.RevocationReason, "reference", v.Reference),
-			"holder":    nullable(v.Holder),
-			"clients":   list(v.Clients),
-			"materials": list(v.Materials),
-			"excluded":  list(v.ExcludedSectors),
-			"controls":  list(v.Controls),
-			"sources":   list(v.Sources),
+				"revokedOn", v.RevokedOn, "revocationReason", v.RevocationReason, "reference", v.Reference,
+				"confidence", v.Confidence, "note", v.Note),
+			"holder":      nullable(v.Holder),
+			"clients":     list(v.Clients),
+			"materials":   list(v.Materials),
+			"excluded":    list(v.ExcludedSectors),
+			"controls":    list(v.Controls),
+			"sources":     list(domain.NormaliseSources(v.Sources)),
+			"sourceProps": sourceProps(v.Sources),
 		}
 	}
 	panic(fmt.Sprintf("seedRow: unexpected %T", r))
@@ -198,6 +198,19 @@ func seedKey(r any) string {
 	panic(fmt.Sprintf("seedKey: unexpected %T", r))
 }
 
+// sourceProps are the properties of the Source nodes of sources (a
+// record's REPORTED_BY), one per ref: the ref, and the URL or the
+// citation's publisher, date and title.
+func sourceProps(sources []string) []map[string]any {
+	refs := domain.NormaliseSources(sources)
+	out := make([]map[string]any, len(refs))
+	for i, ref := range refs {
+		s := domain.SourceOf(ref)
+		out[i] = props("ref", s.Ref, "url", s.URL, "publisher", s.Publisher, "publishedOn", s.PublishedOn, "title", s.Title)
+	}
+	return out
+}
+
 // props builds a property map from key/value pairs, leaving out absent
 // values: empty strings and lists, zero dates, nil.
 func props(kv ...any) map[string]any {
@@ -216,6 +229,10 @@ func props(kv ...any) map[string]any {
 		case domain.Date:
 			if !v.IsZero() {
 				m[key] = neo4j.DateOf(v.Time())
+			}
+		case *float64:
+			if v != nil {
+				m[key] = *v
 			}
 		case nil:
 		default:
@@ -243,6 +260,13 @@ func list(l []string) []string {
 // duplicate-free: the loader removes duplicates).
 func sameSet(a, b string) string {
 	return "(size(" + a + ") = size(" + b + ") AND all(x IN " + b + " WHERE x IN " + a + "))"
+}
+
+// reportedBy links node v to the Source nodes of row.sourceProps, creating
+// those that are new (a Source is shared by everything citing its ref; its
+// properties follow from the ref, so an existing one is left as it is).
+func reportedBy(v string) string {
+	return fill(`UNWIND row.sourceProps AS sp MERGE (s:Source {ref: sp.ref}) ON CREATE SET s = sp MERGE ({v})-[:REPORTED_BY]->(s)`, "v", v)
 }
 
 // seedCypher holds one statement per kind. Each computes the outcome
@@ -288,7 +312,7 @@ UNWIND $rows AS row
 OPTIONAL MATCH (old:ExportControl {id: row.props.id})
 WITH row, old,
   [(old)-[:CONTROLS]->(m:Material) | m.id] AS oldMaterials,
-  [(old)-[:REPORTED_BY]->(s:Source) | s.url] AS oldSources
+  [(old)-[:REPORTED_BY]->(s:Source) | s.ref] AS oldSources
 WITH row, CASE
   WHEN old IS NULL THEN 'created'
   WHEN properties(old) = row.props AND ` + sameSet("oldMaterials", "row.materials") + ` AND ` + sameSet("oldSources", "row.sources") + ` THEN 'unchanged'
@@ -300,7 +324,7 @@ CALL (row, outcome) {
   WITH c, row
   CALL (c) { MATCH (c)-[r:CONTROLS|REPORTED_BY]->() DELETE r }
   CALL (c, row) { UNWIND row.materials AS mid MATCH (m:Material {id: mid}) CREATE (c)-[:CONTROLS]->(m) }
-  CALL (c, row) { UNWIND row.sources AS url MERGE (s:Source {url: url}) MERGE (c)-[:REPORTED_BY]->(s) }
+  CALL (c, row) { ` + reportedBy("c") + ` }
 }
 RETURN outcome, count(*) AS n, collect(row.key)[..$maxKeys] AS keys`,
 
@@ -344,7 +368,7 @@ WITH row, old,
   [(old)-[:FOR_MATERIAL]->(m:Material) | m.id] AS oldMaterials,
   [(old)-[:EXCLUDES]->(s:Sector) | s.id] AS oldExcluded,
   [(old)-[:UNDER]->(x:ExportControl) | x.id] AS oldControls,
-  [(old)-[:REPORTED_BY]->(src:Source) | src.url] AS oldSources
+  [(old)-[:REPORTED_BY]->(src:Source) | src.ref] AS oldSources
 WITH row, CASE
   WHEN old IS NULL THEN 'created'
   WHEN properties(old) = row.props
@@ -367,7 +391,7 @@ CALL (row, outcome) {
   CALL (l, row) { UNWIND row.materials AS mid MATCH (m:Material {id: mid}) CREATE (l)-[:FOR_MATERIAL]->(m) }
   CALL (l, row) { UNWIND row.excluded AS sid MATCH (s:Sector {id: sid}) CREATE (l)-[:EXCLUDES]->(s) }
   CALL (l, row) { UNWIND row.controls AS xid MATCH (x:ExportControl {id: xid}) CREATE (l)-[:UNDER]->(x) }
-  CALL (l, row) { UNWIND row.sources AS url MERGE (s:Source {url: url}) MERGE (l)-[:REPORTED_BY]->(s) }
+  CALL (l, row) { ` + reportedBy("l") + ` }
 }
 RETURN outcome, count(*) AS n, collect(row.key)[..$maxKeys] AS keys`,
 }

@@ -73,17 +73,18 @@ func (g *graph) excludes(l *licence, c int32) bool {
 
 // stage is how far a licence gets through rule 3's date and status tests
 // on d: 1 fails on status (or revocation), 2 not yet valid, 3 expired, 4
-// in force.
+// in force. The tests are domain.StandingOf's, which Licence.standing
+// answers with too.
 func (l *licence) stage(d day) int {
-	switch {
-	case l.Status != domain.StatusActive || l.revok <= d:
-		return 1
-	case d < l.validFrom:
-		return 2
-	case l.validUntil < d:
+	switch domain.StandingOf(l.Status, l.revok, l.validFrom, l.validUntil, d) {
+	case domain.StandingValid:
+		return 4
+	case domain.StandingExpired:
 		return 3
+	case domain.StandingNotYetValid:
+		return 2
 	}
-	return 4
+	return 1
 }
 
 // statusOn is the licence's status on d: a passed revokedOn is REVOKED.

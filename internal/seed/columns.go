@@ -19,6 +19,7 @@ const (
 	TypeEnum    Type = "enum"         // one of Column.Values, case-insensitive
 	TypeCountry Type = "country code" // ISO 3166-1 alpha-2, case-insensitive
 	TypeURL     Type = "URL"          // http or https
+	TypeSource  Type = "source"       // a URL, or a citation "Outlet, YYYY-MM-DD[, title]"
 	TypeLEI     Type = "LEI"          // 20-character Legal Entity Identifier
 )
 
@@ -83,7 +84,8 @@ var Kinds = []KindColumns{
 		{Name: "suspended_until", Type: TypeDate, Doc: "end of the suspension, exclusive; absent: open", Example: "2026-11-10"},
 		{Name: "lifted_on", Type: TypeDate, Doc: "first day no longer in force", Example: "2027-01-01"},
 		{Name: "materials", Type: TypeID, List: true, Refers: domain.KindMaterial, Doc: "materials it CONTROLS", Example: "Dy;Tb"},
-		{Name: "sources", Type: TypeURL, List: true, Doc: "where it is reported (REPORTED_BY)", Example: "https://example.org/mofcom-18"},
+		{Name: "sources", Type: TypeSource, List: true, Doc: "where it is reported (REPORTED_BY): URLs or citations", Example: "https://example.org/mofcom-18"},
+		{Name: "note", Type: TypeText, Doc: "caveats and assumptions, kept as written", Example: "suspension end as scheduled"},
 	}},
 	{domain.KindCompany, []Column{
 		{Name: "id", Type: TypeID, Required: true, Doc: "the company's key", Example: "jl-mag"},
@@ -94,6 +96,7 @@ var Kinds = []KindColumns{
 		{Name: "sectors", Type: TypeID, List: true, Refers: domain.KindSector, Doc: "sectors it OPERATES_IN", Example: "rare-earths"},
 		{Name: "lei", Type: TypeLEI, Doc: "Legal Entity Identifier", Example: "529900EXAMPLE0000042"},
 		{Name: "website", Type: TypeURL, Doc: "home page", Example: "https://example.com"},
+		{Name: "note", Type: TypeText, Doc: "caveats and assumptions, kept as written", Example: "country: general knowledge"},
 	}},
 	{domain.KindSupply, []Column{
 		{Name: "supplier", Type: TypeID, Required: true, Refers: domain.KindCompany, Doc: "the company that supplies (key, with customer)", Example: "jl-mag"},
@@ -102,7 +105,8 @@ var Kinds = []KindColumns{
 		{Name: "since", Type: TypeDate, Doc: "first day of the link; absent: open", Example: "2021-01-01"},
 		{Name: "until", Type: TypeDate, Doc: "end of the link, exclusive; absent: open", Example: "2024-01-01"},
 		{Name: "confidence", Type: TypeNumber, Doc: "belief in the link, 0 to 1 (exposure ignores it)", Example: "0.9"},
-		{Name: "sources", Type: TypeURL, List: true, Doc: "where the link is reported", Example: "https://example.org/report"},
+		{Name: "sources", Type: TypeSource, List: true, Doc: "where the link is reported: URLs or citations", Example: "Reuters, 2025-05-13"},
+		{Name: "note", Type: TypeText, Doc: "caveats and assumptions, kept as written", Example: "single secondary source"},
 	}},
 	{domain.KindLicence, []Column{
 		{Name: "id", Type: TypeID, Required: true, Doc: "the licence's key", Example: "gl-2025-12-jl-mag"},
@@ -117,8 +121,10 @@ var Kinds = []KindColumns{
 		{Name: "valid_until", Type: TypeDate, Doc: "last valid day, inclusive; absent: open", Example: "2026-12-01"},
 		{Name: "revoked_on", Type: TypeDate, Doc: "first day it no longer covers", Example: "2026-03-01"},
 		{Name: "reference", Type: TypeText, Doc: "the authority's reference number", Example: "MOFCOM-GL-0001"},
-		{Name: "sources", Type: TypeURL, List: true, Doc: "where it is reported (REPORTED_BY)", Example: "https://example.org/grant"},
+		{Name: "sources", Type: TypeSource, List: true, Doc: "where it is reported (REPORTED_BY): URLs or citations", Example: "https://example.org/grant;Reuters, 2025-12-02, First general licences"},
 		{Name: "controls", Type: TypeID, List: true, Refers: domain.KindControl, Doc: "export controls it is UNDER", Example: "MOFCOM-2025-18"},
+		{Name: "confidence", Type: TypeNumber, Doc: "belief in the grant as recorded, 0 to 1 (exposure ignores it)", Example: "0.9"},
+		{Name: "note", Type: TypeText, Doc: "caveats and assumptions, kept as written", Example: "validity end is a projection"},
 	}},
 }
 
@@ -171,8 +177,11 @@ companies.yaml, supply.csv, 2025-12-grants.licences.csv. YAML files (.yaml,
 .yml) hold a list of records; CSV files a header row naming columns, then
 one record per row. Dates are YYYY-MM-DD; an empty cell or a missing column
 is absent. A plural type is a list: a YAML sequence, or in CSV one cell with
-the items separated by ';'. Files load in the order of the kinds below,
-then by path, each in one transaction: a file with an error writes nothing.
+the items separated by ';'. A source is an http(s) URL or a citation
+"Outlet, YYYY-MM-DD[, title]", which holds commas: quote its CSV cell, and
+in YAML write one item per line. Files load in the order of the kinds
+below, then by path, each in one transaction: a file with an error writes
+nothing.
 Reloading a file changes nothing; a record loaded again replaces what was
 stored for its key. Unknown columns are errors. The whole format:
 docs/seed-format.md.

@@ -63,7 +63,7 @@ func (d *decoder) upper(field string) string {
 }
 
 func (d *decoder) list(field string) []string {
-	c, ok := d.cell(field, true, TypeID, TypeText, TypeURL)
+	c, ok := d.cell(field, true, TypeID, TypeText, TypeSource)
 	if !ok {
 		return nil
 	}
@@ -151,6 +151,7 @@ func decodeRecord(kind domain.Kind, raw rawRecord) (record, *decoder) {
 			AnnouncedOn: d.date("announced_on"), EffectiveFrom: d.date("effective_from"),
 			SuspendedFrom: d.date("suspended_from"), SuspendedUntil: d.date("suspended_until"),
 			LiftedOn: d.date("lifted_on"), Materials: d.list("materials"), Sources: d.list("sources"),
+			Note: d.str("note"),
 		}
 		rec.value, rec.key = v, v.ID
 	case domain.KindCompany:
@@ -158,7 +159,7 @@ func decodeRecord(kind domain.Kind, raw rawRecord) (record, *decoder) {
 		v := domain.Company{
 			ID: d.str("id"), Name: d.str("name"), Aliases: d.list("aliases"),
 			Country: d.upper("country"), Sectors: d.list("sectors"),
-			LEI: d.upper("lei"), Website: d.str("website"),
+			LEI: d.upper("lei"), Website: d.str("website"), Note: d.str("note"),
 		}
 		for _, r := range roles {
 			v.Roles = append(v.Roles, domain.Role(r))
@@ -168,7 +169,7 @@ func decodeRecord(kind domain.Kind, raw rawRecord) (record, *decoder) {
 		v := domain.SupplyLink{
 			Supplier: d.str("supplier"), Customer: d.str("customer"), Materials: d.list("materials"),
 			Since: d.date("since"), Until: d.date("until"), Confidence: d.float("confidence"),
-			Sources: d.list("sources"),
+			Sources: d.list("sources"), Note: d.str("note"),
 		}
 		rec.value, rec.key = v, v.Supplier+"->"+v.Customer
 	case domain.KindLicence:
@@ -178,6 +179,7 @@ func decodeRecord(kind domain.Kind, raw rawRecord) (record, *decoder) {
 			ExcludedSectors: d.list("excluded_sectors"), IssuedOn: d.date("issued_on"),
 			ValidFrom: d.date("valid_from"), ValidUntil: d.date("valid_until"), RevokedOn: d.date("revoked_on"),
 			Reference: d.str("reference"), Sources: d.list("sources"), Controls: d.list("controls"),
+			Confidence: d.float("confidence"), Note: d.str("note"),
 		}.WithDefaults()
 		rec.value, rec.key = v, v.ID
 	default:

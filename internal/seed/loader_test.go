@@ -133,8 +133,10 @@ func TestValidationErrors(t *testing.T) {
 			[]string{"materials.yaml:1: a seed file holds a list of records"}},
 		{"sector cycle", "sectors.csv", "id,name,parent\na,A,b\nb,B,a\n",
 			[]string{"sectors.csv:2: parent: sector \"a\" is part of a cycle", "sectors.csv:3: parent: sector \"b\" is part of a cycle"}},
-		{"bad url", "licences.csv", "id,sources\nL1,not a url\n",
-			[]string{`licences.csv:2: sources: "not a url" is not an http(s) URL`}},
+		{"bad source", "licences.csv", "id,sources\nL1,not a url\n",
+			[]string{`licences.csv:2: sources: "not a url" is neither an http(s) URL nor a citation "Outlet, YYYY-MM-DD[, title]"`}},
+		{"citation without a date", "supply.csv", "supplier,customer,sources\njl-mag,vw,\"Reuters, May 2025\"\n",
+			[]string{`supply.csv:2: sources: citation "Reuters, May 2025": "May 2025" is not a date in the form YYYY-MM-DD`}},
 		{"bad id", "materials.csv", "id\nhas space\n",
 			[]string{`materials.csv:2: id: "has space" is not a valid id`}},
 	}

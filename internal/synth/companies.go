@@ -185,7 +185,7 @@ func (g *gen) writeCompanies(f *csvFile) error {
 			website = "https://" + g.ids[i] + ".example.com"
 		}
 		if err := f.write(g.ids[i], name, strings.Join(aliases, ";"), country,
-			strings.Join(roles, ";"), sectorList(sect), lei, website); err != nil {
+			strings.Join(roles, ";"), sectorList(sect), lei, website, ""); err != nil {
 			return err
 		}
 	}

@@ -85,7 +85,7 @@ func (g *gen) writeSupply(f *csvFile) error {
 				return false, err
 			}
 		}
-		return true, f.write(g.ids[s], g.ids[c], g.matList(mats), g.date(since), g.date(until), conf[cents], src)
+		return true, f.write(g.ids[s], g.ids[c], g.matList(mats), g.date(since), g.date(until), conf[cents], src, "")
 	}
 
 	tt := &g.byTier

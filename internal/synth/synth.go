@@ -213,7 +213,7 @@ func (g *gen) writeMaterials(f *csvFile) error {
 
 func (g *gen) writeControls(f *csvFile) error {
 	for _, c := range controls {
-		if err := f.write(c.id, c.title, c.authority, c.announced, c.effective, c.suspFrom, c.suspTil, c.lifted, g.matList(c.mats), c.sources); err != nil {
+		if err := f.write(c.id, c.title, c.authority, c.announced, c.effective, c.suspFrom, c.suspTil, c.lifted, g.matList(c.mats), c.sources, ""); err != nil {
 			return err
 		}
 	}

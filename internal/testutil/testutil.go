@@ -228,8 +228,8 @@ func Dump(t testing.TB, cfg config.Config) []string {
 		lines = append(lines, fmt.Sprintf("node %v %s", r.Values[0], canonical(r.Values[1])))
 	}
 	rels := run(t, cfg, `MATCH (a)-[r]->(b)
-		RETURN type(r) AS type, coalesce(a.id, a.code, a.url, toString(a.version)) AS from,
-		       coalesce(b.id, b.code, b.url, toString(b.version)) AS to, properties(r) AS props`, nil)
+		RETURN type(r) AS type, coalesce(a.id, a.code, a.ref, a.url, toString(a.version)) AS from,
+		       coalesce(b.id, b.code, b.ref, b.url, toString(b.version)) AS to, properties(r) AS props`, nil)
 	for _, r := range rels {
 		lines = append(lines, fmt.Sprintf("rel %v %v->%v %s", r.Values[0], r.Values[1], r.Values[2], canonical(r.Values[3])))
 	}

@@ -32,12 +32,12 @@ func (v *View) firstHops(d domain.Date) *firsts {
 		controlled := g.controlledOn(dd)
 		var pairs [][2]int32 // (S1, S0)
 		for s := range g.out {
-			if g.country[s] != china {
+			if g.origin[s] != originCN {
 				continue
 			}
 			for _, l := range g.out[s] {
 				c := l.other
-				if g.country[c] == china || g.country[c] == "" || !l.current(dd) {
+				if g.origin[c] != originAbroad || !l.current(dd) {
 					continue
 				}
 				for _, m := range g.matSet.sets[l.mats] {
@@ -83,10 +83,10 @@ func (v *View) localFirsts(d domain.Date) func(c int32) []int32 {
 			return s0s
 		}
 		var s0s []int32
-		if g.country[c] != china && g.country[c] != "" {
+		if g.origin[c] == originAbroad {
 			for _, l := range g.in[c] {
 				s := l.other
-				if g.country[s] != china || !l.current(dd) {
+				if g.origin[s] != originCN || !l.current(dd) {
 					continue
 				}
 				for _, m := range g.matSet.sets[l.mats] {

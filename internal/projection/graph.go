@@ -17,6 +17,7 @@ type graph struct {
 	ids     []string
 	index   map[string]int32
 	country []string
+	origin  []uint8   // originOf(country), kept with it
 	sectors [][]int32 // sectors each company OPERATES_IN
 	out     [][]link  // links from each company (supplier) to its customers
 	in      [][]link  // links to each company (customer) from its suppliers
@@ -118,6 +119,7 @@ func (g *graph) company(id string) int32 {
 	g.index[id] = i
 	g.ids = append(g.ids, id)
 	g.country = append(g.country, "")
+	g.origin = append(g.origin, originUnknown)
 	g.sectors = append(g.sectors, nil)
 	g.out = append(g.out, nil)
 	g.in = append(g.in, nil)
@@ -147,6 +149,7 @@ func (g *graph) setSector(s domain.Sector) {
 func (g *graph) setCompany(c domain.Company) {
 	i := g.company(c.ID)
 	g.country[i] = c.Country
+	g.origin[i] = originOf(c.Country)
 	for _, s := range g.sectors[i] {
 		g.sectorOf[s] = remove(g.sectorOf[s], i)
 	}

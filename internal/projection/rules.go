@@ -29,11 +29,30 @@ func (g *graph) controlledOn(d day) []bool {
 
 const china = "CN"
 
+// Where a company is registered, as rule 2 needs it: the exposure walks
+// read it for every link, and a byte per company stays in the cache where
+// the country strings do not.
+const (
+	originUnknown uint8 = iota // no country recorded
+	originCN
+	originAbroad
+)
+
+func originOf(country string) uint8 {
+	switch country {
+	case "":
+		return originUnknown
+	case china:
+		return originCN
+	}
+	return originAbroad
+}
+
 // controlledMats returns the controlled materials of the link s→c on d
 // (rule 2): none unless s is registered in CN, c outside it, and the link
 // current.
 func (g *graph) controlledMats(s, c int32, l link, d day, controlled []bool) []int32 {
-	if g.country[s] != china || g.country[c] == china || g.country[c] == "" || !l.current(d) {
+	if g.origin[s] != originCN || g.origin[c] != originAbroad || !l.current(d) {
 		return nil
 	}
 	var out []int32

@@ -5,6 +5,7 @@ import (
 	"math"
 	"slices"
 	"strings"
+	"sync"
 
 	"github.com/licencegraph/licencegraph/internal/domain"
 )
@@ -34,6 +35,10 @@ type graph struct {
 	covering     map[int32][]*licence // by client
 	controls     map[string]*control
 	controlOrder []string // control ids, sorted
+
+	// walk is the links laid out for walks (walks); walkMu guards it.
+	walk   *walkLinks
+	walkMu *sync.Mutex
 
 	// rank orders companies by id (rank[i] < rank[j] when ids[i] <
 	// ids[j]), for answers sorted by id; kept by sortCompanies.
@@ -106,6 +111,7 @@ func newGraph() *graph {
 		index: map[string]int32{}, mats: newInterner(), matSet: newSetTable(),
 		sectorIndex: map[string]int32{}, licences: map[string]*licence{},
 		held: map[int32][]*licence{}, covering: map[int32][]*licence{}, controls: map[string]*control{},
+		walkMu: &sync.Mutex{},
 	}
 }
 
@@ -116,6 +122,7 @@ func (g *graph) company(id string) int32 {
 		return i
 	}
 	i := int32(len(g.ids))
+	g.dropWalks()
 	g.index[id] = i
 	g.ids = append(g.ids, id)
 	g.country = append(g.country, "")
@@ -169,6 +176,7 @@ func (g *graph) setLink(l domain.SupplyLink) {
 		mats[i] = g.mats.id(m)
 	}
 	k := link{since: dayOf(l.Since, openStart), until: dayOf(l.Until, openEnd), mats: g.matSet.id(mats)}
+	g.dropWalks()
 	out, in := k, k
 	out.other, in.other = c, s
 	g.out[s] = put(g.out[s], out)
@@ -181,8 +189,17 @@ func (g *graph) removeLink(supplier, customer string) {
 	if !ok1 || !ok2 {
 		return
 	}
+	g.dropWalks()
 	g.out[s] = slices.DeleteFunc(g.out[s], func(l link) bool { return l.other == c })
 	g.in[c] = slices.DeleteFunc(g.in[c], func(l link) bool { return l.other == s })
+}
+
+// dropWalks forgets the walk layout of the links, which a change to them
+// makes stale. Changes in place run while no view reads the graph.
+func (g *graph) dropWalks() {
+	g.walkMu.Lock()
+	g.walk = nil
+	g.walkMu.Unlock()
 }
 
 // put replaces the link to the same other company, or appends l.

@@ -112,6 +112,7 @@ func (v *View) reach(ctx context.Context, dd day, d domain.Date, maxDepth int) [
 // levels returns, for n from 1 to count, the companies reached from starts
 // by walks of exactly n-1 links current on d, each once per level.
 func (g *graph) levels(starts []int32, d day, count int) [][]int32 {
+	w := g.walks()
 	out := make([][]int32, count)
 	seen := make([]int8, len(g.ids)) // the last level+1 a company was listed at
 	frontier := make([]int32, 0, len(starts))
@@ -127,10 +128,11 @@ func (g *graph) levels(starts []int32, d day, count int) [][]int32 {
 			break
 		}
 		var next []int32
+		mark := int8(lvl + 1)
 		for _, x := range frontier {
-			for _, l := range g.out[x] {
-				if seen[l.other] != int8(lvl+1) && l.current(d) {
-					seen[l.other] = int8(lvl + 1)
+			for _, l := range w.links[w.start[x]:w.start[x+1]] {
+				if seen[l.other] != mark && l.since <= d && d < l.until {
+					seen[l.other] = mark
 					next = append(next, l.other)
 				}
 			}
@@ -138,6 +140,42 @@ func (g *graph) levels(starts []int32, d day, count int) [][]int32 {
 		frontier = next
 	}
 	return out
+}
+
+// walkLinks is every company's outgoing links in one array (company x's
+// are links[start[x]:start[x+1]]), with what a walk reads of them: the
+// walks over the whole graph touch every link, and one array keeps them
+// in the cache's order.
+type walkLinks struct {
+	start []int32
+	links []walkLink
+}
+
+type walkLink struct{ other, since, until int32 }
+
+// walks returns the graph's walkLinks, built on first use. Copies made
+// for licence writes share it (their links are the same); a write that
+// changes links in place drops it (dropWalks).
+func (g *graph) walks() *walkLinks {
+	g.walkMu.Lock()
+	defer g.walkMu.Unlock()
+	if g.walk != nil {
+		return g.walk
+	}
+	w := &walkLinks{start: make([]int32, len(g.out)+1)}
+	total := 0
+	for x, ls := range g.out {
+		total += len(ls)
+		w.start[x+1] = int32(total)
+	}
+	w.links = make([]walkLink, 0, total)
+	for _, ls := range g.out {
+		for _, l := range ls {
+			w.links = append(w.links, walkLink{l.other, l.since, l.until})
+		}
+	}
+	g.walk = w
+	return w
 }
 
 // labelLevels is step 4 of the engine's algorithm: companies that only

@@ -57,7 +57,7 @@ bench-api:
 bench:
 	@bash scripts/bench.sh
 
-## loadtest: on the 100,000-company world (Bolt port 7745), mixed reads at 8 and 32 clients for 60 s each (fails on any error or memory growth over 10 %), then 8 readers on random dates with a licence writer for 60 s (fails on any error or stale read); LOADTEST_MIXES=reads or writes runs one
+## loadtest: on the 100,000-company world (Bolt port 7745), mixed reads at 8 and 32 clients for 60 s each (fails on any error or a leak: live heap left behind or trending up, goroutines or busy Neo4j connections not back), then 8 readers on random dates with a licence writer for 60 s (fails on any error, stale read, goroutines or busy connections not back); LOADTEST_MIXES=reads or writes runs one; LOADTEST_LEAK=BYTES leaks on purpose
 loadtest:
 	@bash scripts/loadtest.sh
 

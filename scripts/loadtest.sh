@@ -8,18 +8,22 @@
 # writes"):
 #   reads  — the mixed read workload (company page, filtered list, search,
 #            exposedCompanies, exposurePaths) at LOADTEST_CLIENTS (8,32)
-#            clients; fails on any request error or when the server's mean
-#            memory grows by more than 10 % from the first of three windows
-#            to a later one;
+#            clients; fails on any request error or a leak: live heap left
+#            behind by the run or trending up under load, goroutines or
+#            busy Neo4j connections not back at their starting level;
 #   writes — LOADTEST_READERS (8) readers asking exposedCompanies and
 #            exposurePaths on random dates of 2025-01..2027-12 while one
 #            writer grants or revokes a licence every second through the
 #            store (as another process would) and checks that the next read
-#            shows it; fails on any error or stale answer.
-# Each runs LOADTEST_DURATION (60s) after LOADTEST_WARMUP (20s), sampling
-# the server's RSS every second. The writer leaves its licences revoked.
-# Not part of `make test` (about 7 minutes, more on the first run, which
-# loads the world).
+#            shows it; fails on any error, stale answer, or goroutines or
+#            busy Neo4j connections not back.
+# Each runs LOADTEST_DURATION (60s) after LOADTEST_WARMUP (20s), in windows
+# of 5 s (6 to 12), reading the server's /debug/runtime (DEBUG_ENDPOINTS)
+# and sampling its RSS every second (reported, not judged).
+# LOADTEST_LEAK=BYTES makes the server leak that much per GraphQL request
+# on purpose (LOADTEST_LEAK_BYTES_PER_REQUEST), to see the check fail.
+# The writer leaves its licences revoked. Not part of `make test` (about
+# 7 minutes, more on the first run, which loads the world).
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
@@ -72,8 +76,12 @@ http=$(freeport)
 # The server's log goes to .cache/loadtest/serve.log (LOADTEST_LOG_LEVEL, warn).
 mkdir -p .cache/loadtest
 log=.cache/loadtest/serve.log
+# DEBUG_ENDPOINTS serves /debug/runtime (loopback only here), which the
+# leak check reads; LOADTEST_LEAK (bytes per request) turns on the
+# server's deliberate leak, to see the check fail.
 LISTEN_ADDR="127.0.0.1:$http" REQUEST_TIMEOUT=${LOADTEST_SERVER_TIMEOUT:-120s} LOG_LEVEL=${LOADTEST_LOG_LEVEL:-warn} \
-  ALLOW_ANONYMOUS_READ=true ./bin/licencegraph serve 2> "$log" &
+  ALLOW_ANONYMOUS_READ=true DEBUG_ENDPOINTS=true LOADTEST_LEAK_BYTES_PER_REQUEST=${LOADTEST_LEAK:-0} \
+  ./bin/licencegraph serve 2> "$log" &
 server=$!
 # /readyz answers 200 once the projection is loaded (about a minute here).
 ready=""
@@ -84,6 +92,9 @@ done
 [ -n "$ready" ] || { echo "loadtest: the server was not ready within ${LOADTEST_READY_TIMEOUT:-900}s" >&2; exit 1; }
 
 echo "# loadtest on $(nproc) cores, $(date -u +%Y-%m-%d), $n companies"
+if [ "${LOADTEST_LEAK:-0}" != 0 ]; then
+  echo "loadtest: LOADTEST_LEAK=$LOADTEST_LEAK: the server leaks $LOADTEST_LEAK bytes per GraphQL request on purpose; the leak check should fail"
+fi
 status=0
 for mix in ${LOADTEST_MIXES:-reads writes}; do
   echo

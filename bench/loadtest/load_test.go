@@ -10,23 +10,27 @@ import (
 
 	"github.com/licencegraph/licencegraph/bench/loadtest"
 	"github.com/licencegraph/licencegraph/internal/app"
+	"github.com/licencegraph/licencegraph/internal/config"
 	"github.com/licencegraph/licencegraph/internal/domain"
 	"github.com/licencegraph/licencegraph/internal/seed"
 	"github.com/licencegraph/licencegraph/internal/synth"
 	"github.com/licencegraph/licencegraph/internal/testutil"
 )
 
-// TestLoadShort is the suite's version of the load test (make loadtest: 8
-// and 32 clients for 60 s on 100,000 companies): the same mixed read
-// workload at 8 clients for 10 s on a generated world of 500 companies,
-// with zero errors and every workload answered. Memory (the Go heap of
-// this process, server and load together) is reported, not judged: 10 s
-// windows on a shared machine are too short to say it is flat. The server
-// is app.New's handler in this process, as an embedding client builds it.
-func TestLoadShort(t *testing.T) {
+// loadConfig is the configuration of the load tests' server: anonymous
+// reads, and room for the first exposure question on a busy machine.
+func loadConfig(t *testing.T) config.Config {
 	cfg := testutil.Config(t)
 	cfg.AllowAnonymousRead = true
 	cfg.RequestTimeout = time.Minute
+	return cfg
+}
+
+// serve starts app.New's handler for cfg in this process, as an embedding
+// client builds it, and with world set loads a generated world of 500
+// companies into a reset graph first.
+func serve(t *testing.T, cfg config.Config, world bool) (*app.App, *httptest.Server) {
+	t.Helper()
 	a, err := app.New(cfg, testutil.Logger(t))
 	if err != nil {
 		t.Fatal(err)
@@ -36,18 +40,35 @@ func TestLoadShort(t *testing.T) {
 		srv.Close()
 		a.Close(context.Background())
 	})
+	if !world {
+		return a, srv
+	}
 	ctx := context.Background()
 	if _, err := a.Store.Migrate(ctx); err != nil {
 		t.Fatal(err)
 	}
 	testutil.ResetGraph(t, cfg)
-	world := t.TempDir()
-	if _, err := synth.Generate(ctx, synth.Options{Companies: 500, Seed: 1}, world); err != nil {
+	dir := t.TempDir()
+	if _, err := synth.Generate(ctx, synth.Options{Companies: 500, Seed: 1}, dir); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := seed.New(a.Store, seed.Options{Logger: testutil.Logger(t)}).Load(ctx, []string{world}); err != nil {
+	if _, err := seed.New(a.Store, seed.Options{Logger: testutil.Logger(t)}).Load(ctx, []string{dir}); err != nil {
 		t.Fatalf("seed: %v", err)
 	}
+	return a, srv
+}
+
+// TestLoadShort is the suite's version of the load test (make loadtest: 8
+// and 32 clients for 60 s on 100,000 companies): the same mixed read
+// workload at 8 clients for 10 s on a generated world of 500 companies,
+// with zero errors and every workload answered. Memory (the Go heap of
+// this process, server and load together) is reported, not judged: 10 s
+// windows on a shared machine are too short to say it is flat. The server
+// is app.New's handler in this process, as an embedding client builds it.
+func TestLoadShort(t *testing.T) {
+	cfg := loadConfig(t)
+	_, srv := serve(t, cfg, true)
+	ctx := context.Background()
 
 	client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 64}}
 	defer client.CloseIdleConnections()
@@ -82,30 +103,9 @@ func TestLoadShort(t *testing.T) {
 // licences; no error, and every acknowledged write is visible to the next
 // read.
 func TestWritesShort(t *testing.T) {
-	cfg := testutil.Config(t)
-	cfg.AllowAnonymousRead = true
-	cfg.RequestTimeout = time.Minute
-	a, err := app.New(cfg, testutil.Logger(t))
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv := httptest.NewServer(a.Handler)
-	t.Cleanup(func() {
-		srv.Close()
-		a.Close(context.Background())
-	})
+	cfg := loadConfig(t)
+	_, srv := serve(t, cfg, true)
 	ctx := context.Background()
-	if _, err := a.Store.Migrate(ctx); err != nil {
-		t.Fatal(err)
-	}
-	testutil.ResetGraph(t, cfg)
-	world := t.TempDir()
-	if _, err := synth.Generate(ctx, synth.Options{Companies: 500, Seed: 1}, world); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := seed.New(a.Store, seed.Options{Logger: testutil.Logger(t)}).Load(ctx, []string{world}); err != nil {
-		t.Fatalf("seed: %v", err)
-	}
 	store, err := app.OpenStore(cfg, testutil.Logger(t))
 	if err != nil {
 		t.Fatal(err)

@@ -176,12 +176,15 @@ type Options struct {
 	Clients  int           // concurrent clients, each sending its next request when the last is answered
 	Warmup   time.Duration // sent first, not measured
 	Duration time.Duration // measured
-	Windows  int           // memory windows the measured time is cut into (default 3)
+	Windows  int           // windows the measured time is cut into (default DefaultWindows)
 	Timeout  time.Duration // per request
 	// Memory samples the server's memory in bytes (e.g. its RSS); nil: not
 	// measured. SampleEvery is its period (default 1 s).
 	Memory      func() (uint64, error)
 	SampleEvery time.Duration
+	// Probe reads the server's runtime figures for the leak check; nil:
+	// no leak check.
+	Probe *Probe
 }
 
 // WorkloadResult is one workload's share of a run.
@@ -202,14 +205,17 @@ type Result struct {
 	Workloads  []WorkloadResult
 	// The server's memory: see memory.
 	memory
+	// What a leak changes: see Leaks.
+	Leaks Leaks
 }
 
 // Run holds the mix with o.Clients clients: o.Warmup unmeasured, then
-// o.Duration measured. Client i starts at workload i and each client
-// cycles through the workloads, so every workload is in flight at once.
+// (with a probe, after a settled reading) o.Duration measured, then a
+// settled reading. Client i starts at workload i and each client cycles
+// through the workloads, so every workload is in flight at once.
 func Run(ctx context.Context, client *http.Client, m *Mix, o Options) Result {
 	if o.Windows <= 0 {
-		o.Windows = 3
+		o.Windows = DefaultWindows(o.Duration)
 	}
 	if o.SampleEvery <= 0 {
 		o.SampleEvery = time.Second
@@ -218,28 +224,20 @@ func Run(ctx context.Context, client *http.Client, m *Mix, o Options) Result {
 	res.MemoryWindows, res.MemoryPeaks = make([]uint64, o.Windows), make([]uint64, o.Windows)
 	var mu sync.Mutex
 	t := newTally(&mu, Workloads, &res.Errors, &res.FirstError)
-	start := time.Now()
-	measureFrom := start.Add(o.Warmup)
-	end := measureFrom.Add(o.Duration)
-	runCtx, cancel := context.WithDeadline(ctx, end)
-	defer cancel()
-
-	var wg sync.WaitGroup
-	readers{client: client, endpoint: o.Endpoint, timeout: o.Timeout, measureFrom: measureFrom, end: end}.run(ctx, runCtx, &wg, o.Clients, t,
-		func(c, i int) (int, string, []byte) {
-			w := (c + i) % len(m.bodies)
-			samples := m.bodies[w]
-			return w, "", samples[(c+i/len(m.bodies))%len(samples)]
-		})
-	if o.Memory != nil {
-		wg.Go(func() {
-			sampleMemory(runCtx, &mu, &res.memory, o.Memory, measureFrom, o.Duration, o.Windows, o.SampleEvery)
-		})
+	next := func(c, i int) (int, string, []byte) {
+		w := (c + i) % len(m.bodies)
+		samples := m.bodies[w]
+		return w, "", samples[(c+i/len(m.bodies))%len(samples)]
 	}
-	wg.Wait()
+	ph := phase{client: client, probe: o.Probe, memory: o.Memory, warmup: o.Warmup, duration: o.Duration,
+		windows: o.Windows, sampleEvery: o.SampleEvery}
+	measureFrom := ph.run(ctx, &mu, &res.memory, &res.Leaks, func(runCtx context.Context, measureFrom, end time.Time, _ bool, wg *sync.WaitGroup) {
+		readers{client: client, endpoint: o.Endpoint, timeout: o.Timeout, measureFrom: measureFrom, end: end}.run(ctx, runCtx, wg, o.Clients, t, next)
+	})
 	res.Elapsed = min(time.Since(measureFrom), o.Duration+o.Timeout)
 	res.OK, res.P50, res.P99, res.Workloads = t.results()
 	res.Throughput = float64(res.OK) / o.Duration.Seconds()
+	ph.end(ctx, &res.Leaks, res.OK)
 	return res
 }
 
@@ -331,12 +329,6 @@ func percentiles(l []time.Duration) (p50, p99 time.Duration) {
 	return at(0.50), at(0.99)
 }
 
-// Flat says whether memory stayed within maxGrowth (0.10 = 10 %) of the
-// first window in every later window. Without memory samples it is false.
-func (r Result) Flat(maxGrowth float64) bool {
-	return r.MemoryWindows[0] > 0 && !slices.Contains(r.MemoryWindows, 0) && r.Growth <= maxGrowth
-}
-
 // Print writes the run as Markdown: a summary line, the per-workload
 // table and the memory windows.
 func (r Result) Print(w io.Writer) {
@@ -356,12 +348,13 @@ func (r Result) Print(w io.Writer) {
 		for i := range r.MemoryWindows {
 			means[i], peaks[i] = mib(r.MemoryWindows[i]), mib(r.MemoryPeaks[i])
 		}
-		fmt.Fprintf(w, "Server memory: peak %s; mean per window %s (growth %+.1f %%); largest sample per window %s.\n",
+		fmt.Fprintf(w, "Server RSS (reported, not judged): peak %s; mean per window %s (%+.1f %%); largest sample per window %s.\n",
 			mib(r.PeakMemory), strings.Join(means, " → "), 100*r.Growth, strings.Join(peaks, " → "))
 	}
 	if r.MemoryErr != "" {
 		fmt.Fprintf(w, "Memory sampling failed: %s\n", r.MemoryErr)
 	}
+	r.Leaks.print(w)
 }
 
 func ms(d time.Duration) string {

@@ -18,24 +18,6 @@ func TestCheckLoopback(t *testing.T) {
 	}
 }
 
-func TestFlat(t *testing.T) {
-	for _, tc := range []struct {
-		windows []uint64
-		growth  float64
-		flat    bool
-	}{
-		{[]uint64{100, 105, 110}, 0.10, true},
-		{[]uint64{100, 111, 100}, 0.11, false},
-		{[]uint64{100, 90, 95}, -0.05, true},
-		{[]uint64{100, 0, 95}, -0.05, false}, // a window without a sample
-	} {
-		r := Result{memory: memory{MemoryWindows: tc.windows, Growth: tc.growth}}
-		if got := r.Flat(0.10); got != tc.flat {
-			t.Errorf("%v: Flat = %v, want %v", tc.windows, got, tc.flat)
-		}
-	}
-}
-
 func TestPercentiles(t *testing.T) {
 	var l []time.Duration
 	for i := 100; i >= 1; i-- {

@@ -47,6 +47,13 @@ func New(cfg config.Config, log *slog.Logger) (*App, error) {
 	if !authn.Enabled() {
 		log.Warn("no authentication configured: mutations are refused (set AUTH_JWT_* or AUTH_API_KEYS_FILE)")
 	}
+	if cfg.DebugEndpoints {
+		log.Warn("debug endpoints on: " + server.DebugRuntimePath + " answers without authentication (DEBUG_ENDPOINTS)")
+	}
+	if cfg.LoadtestLeakBytesPerRequest > 0 {
+		log.Warn("deliberate memory leak on, for testing the load test only (LOADTEST_LEAK_BYTES_PER_REQUEST)",
+			"bytes_per_request", cfg.LoadtestLeakBytesPerRequest)
+	}
 	proj := projection.New(store, log)
 	proj.AfterLoad = func() { fitMemoryLimit(log) }
 	resolver := &graph.Resolver{
@@ -69,6 +76,8 @@ func New(cfg config.Config, log *slog.Logger) (*App, error) {
 		MaxRequestBytes:       cfg.MaxRequestBytes,
 		MaxConcurrentRequests: cfg.MaxConcurrentRequests,
 		QueueTimeout:          cfg.RequestTimeout,
+		Debug:                 cfg.DebugEndpoints,
+		LeakBytesPerRequest:   cfg.LoadtestLeakBytesPerRequest,
 	})
 	return &App{Config: cfg, Store: store, Handler: h, Projection: proj, log: log}, nil
 }

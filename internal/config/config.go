@@ -73,7 +73,20 @@ type Config struct {
 	// EventsPollInterval is how often a licenceEvents subscription polls
 	// the audit trail.
 	EventsPollInterval time.Duration
+
+	// DebugEndpoints serves /debug/runtime (the runtime's heap, collector
+	// and goroutine figures), unauthenticated: off by default, on for the
+	// load test.
+	DebugEndpoints bool
+	// LoadtestLeakBytesPerRequest is a deliberate leak (bytes retained per
+	// GraphQL request) that proves the load test catches one; accepted
+	// only with DebugEndpoints on.
+	LoadtestLeakBytesPerRequest int
 }
+
+// maxLeakBytesPerRequest bounds the deliberate leak: enough to be seen in
+// seconds, not enough to take a machine down by a typo.
+const maxLeakBytesPerRequest = 1 << 20
 
 // The profiles of LICENCEGRAPH_PROFILE.
 const (
@@ -122,6 +135,7 @@ func FromEnv(getenv Getenv) (Config, error) {
 		AuthAPIKeysFile:           p.str("AUTH_API_KEYS_FILE", ""),
 		AllowAnonymousRead:        p.boolean("ALLOW_ANONYMOUS_READ", true),
 		EventsPollInterval:        p.duration("EVENTS_POLL_INTERVAL", 200*time.Millisecond),
+		DebugEndpoints:            p.boolean("DEBUG_ENDPOINTS", false),
 	}
 	// The acquisition timeout defaults to the connect timeout, as before
 	// it had a variable of its own.
@@ -129,6 +143,19 @@ func FromEnv(getenv Getenv) (Config, error) {
 	c.Introspection = p.boolean("INTROSPECTION", c.Profile != ProfileProduction)
 	if s := c.AuthJWTHS256Secret; s != "" && len(s) < 32 {
 		p.errs = append(p.errs, errors.New("AUTH_JWT_HS256_SECRET: shorter than 32 bytes"))
+	}
+	if v := strings.TrimSpace(getenv("LOADTEST_LEAK_BYTES_PER_REQUEST")); v != "" && v != "0" {
+		// Read only with the debug endpoints on, so that a stray variable
+		// cannot make a production server leak.
+		n, err := strconv.Atoi(v)
+		switch {
+		case !c.DebugEndpoints:
+			p.errs = append(p.errs, errors.New("LOADTEST_LEAK_BYTES_PER_REQUEST: a deliberate leak for testing the load test; it needs DEBUG_ENDPOINTS=true"))
+		case err != nil || n < 0 || n > maxLeakBytesPerRequest:
+			p.errs = append(p.errs, fmt.Errorf("LOADTEST_LEAK_BYTES_PER_REQUEST: %q is not a byte count of 0 to %d", v, maxLeakBytesPerRequest))
+		default:
+			c.LoadtestLeakBytesPerRequest = n
+		}
 	}
 	if c.Neo4jUser != "" && c.Neo4jPassword == "" {
 		p.errs = append(p.errs, errors.New("NEO4J_PASSWORD: required when NEO4J_USER is set"))
@@ -163,6 +190,8 @@ func (c Config) LogValue() slog.Value {
 		slog.String("auth_jwt_roles_claim", c.AuthJWTRolesClaim),
 		slog.String("auth_api_keys_file", c.AuthAPIKeysFile),
 		slog.Bool("allow_anonymous_read", c.AllowAnonymousRead),
+		slog.Bool("debug_endpoints", c.DebugEndpoints),
+		slog.Int("loadtest_leak_bytes_per_request", c.LoadtestLeakBytesPerRequest),
 	)
 }
 

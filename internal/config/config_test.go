@@ -141,3 +141,42 @@ func TestHardeningSettings(t *testing.T) {
 		}
 	}
 }
+
+// The debug endpoints are off unless asked for, and the deliberate leak
+// of the load test is refused without them (a stray variable must not
+// make a server leak).
+func TestDebugSettings(t *testing.T) {
+	tests := []struct {
+		name      string
+		env       map[string]string
+		wantDebug bool
+		wantLeak  int
+		wantErr   string
+	}{
+		{name: "defaults", env: nil},
+		{name: "debug on", env: map[string]string{"DEBUG_ENDPOINTS": "true"}, wantDebug: true},
+		{name: "leak with debug", env: map[string]string{"DEBUG_ENDPOINTS": "true", "LOADTEST_LEAK_BYTES_PER_REQUEST": "4096"}, wantDebug: true, wantLeak: 4096},
+		{name: "leak 0 without debug", env: map[string]string{"LOADTEST_LEAK_BYTES_PER_REQUEST": "0"}},
+		{name: "leak without debug", env: map[string]string{"LOADTEST_LEAK_BYTES_PER_REQUEST": "4096"}, wantErr: "needs DEBUG_ENDPOINTS=true"},
+		{name: "leak not a number", env: map[string]string{"DEBUG_ENDPOINTS": "true", "LOADTEST_LEAK_BYTES_PER_REQUEST": "4k"}, wantErr: "LOADTEST_LEAK_BYTES_PER_REQUEST"},
+		{name: "leak too large", env: map[string]string{"DEBUG_ENDPOINTS": "true", "LOADTEST_LEAK_BYTES_PER_REQUEST": "2000000"}, wantErr: "LOADTEST_LEAK_BYTES_PER_REQUEST"},
+		{name: "debug not a bool", env: map[string]string{"DEBUG_ENDPOINTS": "yes please"}, wantErr: "DEBUG_ENDPOINTS"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			c, err := FromEnv(func(k string) string { return tt.env[k] })
+			if tt.wantErr != "" {
+				if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
+					t.Fatalf("error %v, want one mentioning %q", err, tt.wantErr)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if c.DebugEndpoints != tt.wantDebug || c.LoadtestLeakBytesPerRequest != tt.wantLeak {
+				t.Errorf("debug %v, leak %d; want %v, %d", c.DebugEndpoints, c.LoadtestLeakBytesPerRequest, tt.wantDebug, tt.wantLeak)
+			}
+		})
+	}
+}

@@ -39,7 +39,15 @@ type Options struct {
 	// (0: no limit); the others wait up to QueueTimeout, then get 503.
 	MaxConcurrentRequests int
 	QueueTimeout          time.Duration
-	Logger                *slog.Logger
+	// Debug serves DebugRuntimePath (the runtime's heap, collector and
+	// goroutine figures; ?gc=1 collects first). Off by default:
+	// it is unauthenticated and a forced collection costs CPU.
+	Debug bool
+	// LeakBytesPerRequest, with Debug on, makes every /graphql request
+	// retain that many bytes for good: a deliberate leak, only for
+	// proving that the load test catches one. 0: off.
+	LeakBytesPerRequest int
+	Logger              *slog.Logger
 }
 
 // Handler returns the whole HTTP handler.
@@ -52,7 +60,13 @@ func Handler(o Options) http.Handler {
 	}
 	o.Logger = slog.New(requestid.LogHandler(o.Logger.Handler()))
 	mux := http.NewServeMux()
-	mux.Handle("/graphql", limitBody(o.MaxRequestBytes, limitConcurrency(o.MaxConcurrentRequests, o.QueueTimeout, o.GraphQL)))
+	graphql := limitBody(o.MaxRequestBytes, limitConcurrency(o.MaxConcurrentRequests, o.QueueTimeout, o.GraphQL))
+	if o.Debug {
+		l := newLeak(o.LeakBytesPerRequest)
+		graphql = l.wrap(graphql)
+		mux.HandleFunc("GET "+DebugRuntimePath, debugRuntime(l))
+	}
+	mux.Handle("/graphql", graphql)
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
 	})

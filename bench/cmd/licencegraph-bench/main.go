@@ -15,7 +15,7 @@
 //	licencegraph-bench anchors-doc REPORT...  rewrite docs/performance.md's generated part
 //	licencegraph-bench loadtest --url URL     mixed read load, or readers with a
 //	                                          writer (--mix writes): errors, p50/p99,
-//	                                          stale reads, server memory (make loadtest)
+//	                                          stale reads, leaks, server memory (make loadtest)
 //
 // Every command is bounded (request counts, durations, per-request
 // timeouts) and only talks to loopback in the scripts that run it.
@@ -70,7 +70,8 @@ commands:
                       hold a mixed read load (8 and 32 clients, 60 s), or 8
                       readers on random dates and a licence writer (writes,
                       through NEO4J_URI's store), report throughput, p50/p99,
-                      stale reads and the server's memory
+                      stale reads and the server's memory; judge leaks from
+                      its /debug/runtime (DEBUG_ENDPOINTS=true)
 
 Each command's flags: licencegraph-bench <command> -h. The Makefile targets
 bench-api, bench and loadtest run these (scripts/bench*.sh, loadtest.sh).

@@ -91,7 +91,7 @@ func FromEnv(getenv Getenv) (Config, error) {
 	}
 	p := parser{getenv: getenv}
 	c := Config{
-		Neo4jURI:            p.str("NEO4J_URI", "bolt://127.0.0.1:7687"),
+		Neo4jURI:            p.neo4jURI(),
 		Neo4jUser:           p.str("NEO4J_USER", ""),
 		Neo4jPassword:       p.str("NEO4J_PASSWORD", ""),
 		Neo4jDatabase:       p.str("NEO4J_DATABASE", "neo4j"),
@@ -164,6 +164,24 @@ func (c Config) LogValue() slog.Value {
 		slog.String("auth_api_keys_file", c.AuthAPIKeysFile),
 		slog.Bool("allow_anonymous_read", c.AllowAnonymousRead),
 	)
+}
+
+// neo4jURI is NEO4J_URI or, unset, the local Neo4j of tools/neo4j-local
+// on NEO4J_BOLT_PORT (7687): a port chosen for the launcher is the one
+// every command uses, never a database that happens to answer on 7687.
+func (p *parser) neo4jURI() string {
+	if uri := p.str("NEO4J_URI", ""); uri != "" {
+		return uri
+	}
+	port := strings.TrimSpace(p.getenv("NEO4J_BOLT_PORT"))
+	if port == "" {
+		return "bolt://127.0.0.1:7687"
+	}
+	if n, err := strconv.Atoi(port); err != nil || n < 1 || n > 65535 {
+		p.errs = append(p.errs, fmt.Errorf("NEO4J_BOLT_PORT: %q is not a TCP port number", port))
+		return "bolt://127.0.0.1:7687"
+	}
+	return "bolt://127.0.0.1:" + port
 }
 
 type parser struct {

@@ -52,6 +52,29 @@ func TestFromEnv(t *testing.T) {
 			},
 		},
 		{
+			name: "NEO4J_URI derived from NEO4J_BOLT_PORT when unset",
+			env:  map[string]string{"NEO4J_BOLT_PORT": "7811"},
+			check: func(t *testing.T, c Config) {
+				if c.Neo4jURI != "bolt://127.0.0.1:7811" {
+					t.Errorf("Neo4jURI = %q, want bolt://127.0.0.1:7811", c.Neo4jURI)
+				}
+			},
+		},
+		{
+			name: "NEO4J_URI wins over NEO4J_BOLT_PORT",
+			env:  map[string]string{"NEO4J_BOLT_PORT": "nonsense", "NEO4J_URI": "neo4j://db:7687"},
+			check: func(t *testing.T, c Config) {
+				if c.Neo4jURI != "neo4j://db:7687" {
+					t.Errorf("Neo4jURI = %q", c.Neo4jURI)
+				}
+			},
+		},
+		{
+			name:    "NEO4J_BOLT_PORT not a port",
+			env:     map[string]string{"NEO4J_BOLT_PORT": "70000"},
+			wantErr: []string{"NEO4J_BOLT_PORT"},
+		},
+		{
 			name:    "all invalid values reported",
 			env:     map[string]string{"REQUEST_TIMEOUT": "soon", "LOG_LEVEL": "loud", "LOG_FORMAT": "xml", "NEO4J_USER": "neo4j", "MAX_QUERY_DEPTH": "-1"},
 			wantErr: []string{"REQUEST_TIMEOUT", "LOG_LEVEL", "LOG_FORMAT", "NEO4J_PASSWORD", "MAX_QUERY_DEPTH"},

@@ -67,8 +67,7 @@ func NewHandler(r *Resolver, o HandlerOptions) *handler.Server {
 		InitFunc:              websocketInit(o.WebsocketAuth),
 	})
 	srv.AddTransport(transport.Options{})
-	srv.AddTransport(transport.GET{})
-	srv.AddTransport(transport.POST{})
+	srv.AddTransport(httpTransport{}) // GET and POST; last: it takes every other request
 
 	srv.SetQueryCache(lru.New[*ast.QueryDocument](1000))
 	srv.SetParserTokenLimit(o.MaxTokens)

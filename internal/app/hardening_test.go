@@ -116,7 +116,7 @@ func TestRequestLimitsRejectBeforeCypher(t *testing.T) {
 		{"too deep", post(deep, nil), 0, "QUERY_TOO_COMPLEX", "levels deep"},
 		{"too costly", post(`{ companies(first: 100) { edges { node { suppliers(first: 100) { edges { node {
 			supplier { customers(first: 100) { edges { node { customer { id } } } } } } } } } } } }`, nil), 0, "QUERY_TOO_COMPLEX", "could cost"},
-		{"over the token limit", post(tokens, nil), http.StatusUnprocessableEntity, "GRAPHQL_PARSE_FAILED", "token limit"},
+		{"over the token limit", post(tokens, nil), 0, "GRAPHQL_PARSE_FAILED", "token limit"},
 		{"fragment bomb: 2^40 fields in 2 KB", post(fragmentBomb(40), nil), 0, "QUERY_TOO_COMPLEX", "fragments are expanded"},
 		{"body over the limit", post(`query($s: String!) { search(text: $s) { id } }`, map[string]any{"s": strings.Repeat("x", 1<<20)}),
 			http.StatusRequestEntityTooLarge, "BAD_USER_INPUT", "larger than"},
@@ -126,7 +126,7 @@ func TestRequestLimitsRejectBeforeCypher(t *testing.T) {
 		{"mutation over GET", func() (int, string) {
 			q := url.Values{"query": {`mutation { revokeLicence(id: "L-active", on: "2025-07-01", reason: "GET") { id } }`}}
 			return rawPost(t, w.url, http.MethodGet, "/graphql?"+q.Encode(), nil, map[string]string{"Authorization": "Bearer editor-api-key"})
-		}, http.StatusNotAcceptable, "", "only allow query"},
+		}, http.StatusMethodNotAllowed, "BAD_USER_INPUT", "use POST"},
 		{"page over 100", post(`{ companies(first: 101) { totalCount } }`, nil), 0, "BAD_USER_INPUT", "first"},
 		{"exposure maxDepth over 6", post(`{ exposedCompanies(maxDepth: 7) { totalCount } }`, nil), 0, "BAD_USER_INPUT", "maxDepth"},
 		{"exposure paths maxDepth over 6", post(`{ exposurePaths(companyId: "de-oem", maxDepth: 7) { depth } }`, nil), 0, "BAD_USER_INPUT", "maxDepth"},

@@ -2,6 +2,7 @@ package app
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -71,16 +72,18 @@ func TestGraphiQLSubscriptionWithToken(t *testing.T) {
 		out, err = cmd.CombinedOutput()
 	}()
 	// Grant until the page shows the event: it subscribes once the page
-	// has loaded, which takes a few seconds.
+	// has loaded, which takes a few seconds. Each grant is a new licence:
+	// granting the same one again changes nothing and announces nothing.
 	tick := time.NewTicker(time.Second)
 	defer tick.Stop()
 wait:
-	for {
+	for n := 0; ; n++ {
 		select {
 		case <-done:
 			break wait
 		case <-tick.C:
-			if resp, raw := w.post("editor-api-key", `mutation { grantLicence(input: {id: "L-browser", holder: "cn-mag", clients: ["us-oem"]}) { id } }`, nil); len(resp.Errors) > 0 {
+			grant := fmt.Sprintf(`mutation { grantLicence(input: {id: "L-browser-%d", holder: "cn-mag", clients: ["us-oem"]}) { id } }`, n)
+			if resp, raw := w.post("editor-api-key", grant, nil); len(resp.Errors) > 0 {
 				t.Fatalf("grantLicence: %s", raw)
 			}
 		}

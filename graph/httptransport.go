@@ -98,6 +98,11 @@ func (httpTransport) Do(w http.ResponseWriter, r *http.Request, exec graphql.Gra
 		writeRequestErrors(w, status, exec, r.WithContext(graphql.WithOperationContext(ctx, oc)), errs)
 		return
 	}
+	if oc.Operation.Operation == ast.Subscription {
+		writeRequestErrors(w, http.StatusBadRequest, exec, r,
+			gqlerror.List{badRequest("subscriptions are served over a websocket on this path (graphql-transport-ws), not over GET or POST")})
+		return
+	}
 	if r.Method == http.MethodGet && oc.Operation.Operation != ast.Query {
 		// A link or a prefetch must never write.
 		w.Header().Set("Allow", "POST")

@@ -13,8 +13,10 @@ import (
 	"github.com/licencegraph/licencegraph/internal/testutil"
 )
 
-// Headless Chromium opens GraphiQL, types a query, runs it and sees the
-// server's answer; the page must load nothing from outside localhost. The
+// Headless Chromium opens GraphiQL on the README's questions, one tab each,
+// with the Docs pane open (the schema came through introspection), types
+// a query, runs it and sees the server's answer; the page must load
+// nothing from outside localhost. The
 // browser side is web/e2e/graphiql.mjs (playwright-core).
 func TestGraphiQLInHeadlessChromium(t *testing.T) {
 	cfg := testutil.Config(t)
@@ -32,6 +34,9 @@ func TestGraphiQLInHeadlessChromium(t *testing.T) {
 		"E2E_QUERY={ stats { companies sectors } }",
 		`E2E_EXPECT="sectors"`,
 		"E2E_SCREENSHOT="+screenshot,
+		// It opens on the README's questions, with the Docs pane open.
+		"E2E_TABS=ExposedAutomakers,WhyIsGMExposed,NextSixMonths",
+		"E2E_DOCS=1",
 	)
 	out, err := cmd.CombinedOutput()
 	t.Logf("e2e output:\n%s", out)

@@ -196,7 +196,8 @@ func TestNoFieldSuggestions(t *testing.T) {
 }
 
 // Introspection is on for analysts and off in the production profile,
-// where __typename still answers and queries work.
+// where __typename still answers and queries work, and "/" says GraphiQL
+// is off rather than serve an editor that cannot work.
 func TestIntrospectionFollowsTheProfile(t *testing.T) {
 	base := testutil.Config(t)
 	for _, tc := range []struct {
@@ -228,6 +229,12 @@ func TestIntrospectionFollowsTheProfile(t *testing.T) {
 			}
 			if _, resp, raw := postQuery(t, srv.URL, `{ __typename stats { companies } }`); len(resp.Errors) > 0 {
 				t.Errorf("__typename and a query: %s", raw)
+			}
+			// GraphiQL needs introspection: without it, "/" says so
+			// instead of showing a broken editor.
+			status, page := get(t, srv.URL+"/")
+			if status != 200 || tc.on != strings.Contains(page, "/graphiql/graphiql.js") || tc.on == strings.Contains(page, "GraphiQL is off") {
+				t.Errorf("GET / with introspection %v: %d\n%.400s", tc.on, status, page)
 			}
 		})
 	}

@@ -70,9 +70,14 @@ type Config struct {
 	// mutations always need a token with role editor.
 	AllowAnonymousRead bool
 
-	// EventsPollInterval is how often a licenceEvents subscription polls
-	// the audit trail.
+	// EventsPollInterval is how often the audit trail is polled for
+	// licenceEvents (one poll for every subscription).
 	EventsPollInterval time.Duration
+	// MaxSubscriptions* bound licenceEvents subscriptions: on one
+	// websocket connection, of one token subject, and in all.
+	MaxSubscriptionsPerConnection int
+	MaxSubscriptionsPerSubject    int
+	MaxSubscriptions              int
 }
 
 // The profiles of LICENCEGRAPH_PROFILE.
@@ -122,6 +127,10 @@ func FromEnv(getenv Getenv) (Config, error) {
 		AuthAPIKeysFile:           p.str("AUTH_API_KEYS_FILE", ""),
 		AllowAnonymousRead:        p.boolean("ALLOW_ANONYMOUS_READ", true),
 		EventsPollInterval:        p.duration("EVENTS_POLL_INTERVAL", 200*time.Millisecond),
+
+		MaxSubscriptionsPerConnection: p.positiveInt("MAX_SUBSCRIPTIONS_PER_CONNECTION", 10),
+		MaxSubscriptionsPerSubject:    p.positiveInt("MAX_SUBSCRIPTIONS_PER_SUBJECT", 20),
+		MaxSubscriptions:              p.positiveInt("MAX_SUBSCRIPTIONS", 1000),
 	}
 	// The acquisition timeout defaults to the connect timeout, as before
 	// it had a variable of its own.

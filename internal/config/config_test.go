@@ -70,6 +70,20 @@ func TestFromEnv(t *testing.T) {
 			},
 		},
 		{
+			name: "subscription limits",
+			env:  map[string]string{"MAX_SUBSCRIPTIONS_PER_CONNECTION": "3", "MAX_SUBSCRIPTIONS": "50"},
+			check: func(t *testing.T, c Config) {
+				if c.MaxSubscriptionsPerConnection != 3 || c.MaxSubscriptionsPerSubject != 20 || c.MaxSubscriptions != 50 {
+					t.Errorf("limits %d %d %d, want 3 20 50", c.MaxSubscriptionsPerConnection, c.MaxSubscriptionsPerSubject, c.MaxSubscriptions)
+				}
+			},
+		},
+		{
+			name:    "subscription limits not positive",
+			env:     map[string]string{"MAX_SUBSCRIPTIONS_PER_SUBJECT": "0", "MAX_SUBSCRIPTIONS": "many"},
+			wantErr: []string{"MAX_SUBSCRIPTIONS_PER_SUBJECT", "MAX_SUBSCRIPTIONS"},
+		},
+		{
 			name:    "NEO4J_BOLT_PORT not a port",
 			env:     map[string]string{"NEO4J_BOLT_PORT": "70000"},
 			wantErr: []string{"NEO4J_BOLT_PORT"},

@@ -78,8 +78,11 @@ func (f *Feed) join(ctx context.Context, sub *subscriber) (*hub, error) {
 	defer f.mu.Unlock()
 	if f.hub == nil {
 		// From now on: whatever is already in the trail's recent window
-		// counts as seen.
-		p := &position{feed: f, seen: map[string]time.Time{}, at: f.now().Add(-f.lookback())}
+		// counts as seen, and nothing before that window is handed out
+		// (the next polls look a lookback behind the newest event, which
+		// is older than now).
+		start := f.now().Add(-f.lookback())
+		p := &position{feed: f, seen: map[string]time.Time{}, at: start, floorAt: start}
 		if err := p.poll(ctx, nil); err != nil {
 			return nil, err
 		}
@@ -188,7 +191,13 @@ func (h *hub) run(ctx context.Context) {
 func (f *Feed) catchUp(ctx context.Context, sub *subscriber) {
 	p := &position{feed: f, seen: map[string]time.Time{}, at: sub.floorAt, id: sub.floorID,
 		floorAt: sub.floorAt, floorID: sub.floorID}
-	send := func(c domain.Change) bool { return sub.send(ctx, c) }
+	// What it sent, so the shared poll's offers of the same events (those
+	// of its window) are not sent again.
+	sent := map[string]time.Time{}
+	send := func(c domain.Change) bool {
+		sent[c.ID] = c.At
+		return sub.send(ctx, c)
+	}
 	for {
 		err := p.poll(ctx, send)
 		if err == nil || ctx.Err() != nil {
@@ -201,7 +210,15 @@ func (f *Feed) catchUp(ctx context.Context, sub *subscriber) {
 		case <-time.After(f.interval()):
 		}
 	}
-	sub.goLive(ctx, p.seen)
+	// The shared poll offers only events of its own window, a lookback
+	// behind the newest; older ones need not be remembered.
+	horizon := p.at.Add(-2 * f.lookback())
+	for id, at := range sent {
+		if at.Before(horizon) {
+			delete(sent, id)
+		}
+	}
+	sub.goLive(ctx, sent)
 }
 
 // subscriber is one subscription's end of the feed.

@@ -81,6 +81,15 @@ func TestFeed(t *testing.T) {
 			want:   []string{"b:REVOKED", "d:IMPORTED"},
 		},
 		{
+			// The polls after the first look a lookback behind the newest
+			// event, which is older than now: what lies before the first
+			// window must still count as old.
+			name:   "from now on: nothing from before the first window either",
+			before: []domain.Change{change("old", -15, "grantLicence"), change("recent", -5, "grantLicence")},
+			later:  []domain.Change{change("b", 1, "revokeLicence")},
+			want:   []string{"b:REVOKED"},
+		},
+		{
 			name:   "a late commit stamped before a sent event is still sent, once",
 			before: nil,
 			later:  []domain.Change{change("b", 2, "grantLicence"), change("a", 1, "setLicenceExclusions")},

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"log/slog"
+	"net/http"
 	"runtime/debug"
 	"strings"
 	"time"
@@ -13,12 +14,14 @@ import (
 	"github.com/99designs/gqlgen/graphql/handler/extension"
 	"github.com/99designs/gqlgen/graphql/handler/lru"
 	"github.com/99designs/gqlgen/graphql/handler/transport"
+	"github.com/coder/websocket"
 	"github.com/vektah/gqlparser/v2/ast"
 	"github.com/vektah/gqlparser/v2/gqlerror"
 
 	"github.com/licencegraph/licencegraph/graph/generated"
 	"github.com/licencegraph/licencegraph/graph/loader"
 	"github.com/licencegraph/licencegraph/graph/scalar"
+	"github.com/licencegraph/licencegraph/internal/auth"
 	"github.com/licencegraph/licencegraph/internal/domain"
 	"github.com/licencegraph/licencegraph/internal/requestid"
 )
@@ -42,6 +45,10 @@ type HandlerOptions struct {
 	// client sends in its connection_init payload (browsers cannot set
 	// headers on websockets); nil: only the upgrade request's header counts.
 	WebsocketAuth func(ctx context.Context, authorization string) context.Context
+	// WebsocketOriginAllowed decides which origins may open a websocket:
+	// the server's CORS policy (server.OriginAllowed), so one policy holds
+	// for both; nil: any.
+	WebsocketOriginAllowed func(*http.Request) bool
 	// LoaderQuiet is how long a dataloader batch waits for more keys
 	// (0: the loader's default); tests lengthen it.
 	LoaderQuiet time.Duration
@@ -62,13 +69,13 @@ func NewHandler(r *Resolver, o HandlerOptions) *handler.Server {
 	}))
 
 	srv.AddTransport(transport.Websocket{
+		Implementation:        originChecked{allowed: o.WebsocketOriginAllowed},
 		KeepAlivePingInterval: 10 * time.Second,
 		InitTimeout:           10 * time.Second,
 		InitFunc:              websocketInit(o.WebsocketAuth),
 	})
 	srv.AddTransport(transport.Options{})
-	srv.AddTransport(transport.GET{})
-	srv.AddTransport(transport.POST{})
+	srv.AddTransport(httpTransport{}) // GET and POST; last: it takes every other request
 
 	srv.SetQueryCache(lru.New[*ast.QueryDocument](1000))
 	srv.SetParserTokenLimit(o.MaxTokens)
@@ -107,19 +114,42 @@ func NewHandler(r *Resolver, o HandlerOptions) *handler.Server {
 
 // websocketInit takes the caller from the connection_init payload's
 // Authorization entry, when there is one; it replaces whatever the upgrade
-// request's header said. An invalid token is kept as an error in the
-// context, so each operation on the connection answers UNAUTHENTICATED.
+// request's header said. An invalid token closes the socket with 4403
+// Forbidden, as the graphql-ws protocol asks, instead of acknowledging it
+// (also one that came in the upgrade request's header). A connection
+// without a token is acknowledged: what it may do is decided per
+// operation (anonymous reads).
 func websocketInit(authenticate func(context.Context, string) context.Context) transport.WebsocketInitFunc {
 	return func(ctx context.Context, payload transport.InitPayload) (context.Context, *transport.InitPayload, error) {
-		if authenticate == nil {
-			return ctx, nil, nil
+		if authenticate != nil {
+			if value := payload.Authorization(); value != "" {
+				ctx = authenticate(ctx, value)
+			}
 		}
-		if value := payload.Authorization(); value != "" {
-			ctx = authenticate(ctx, value)
+		if _, err := auth.FromContext(ctx); err != nil {
+			ctx = transport.WithWebsocketCloseCode(ctx, 4403)
+			ctx = transport.AppendCloseReason(ctx, "Forbidden")
+			return ctx, nil, err
 		}
-		return ctx, nil, nil
+		return withConnection(ctx), nil, nil
 	}
 }
+
+// originChecked accepts websocket upgrades from the origins allowed
+// (all when nil) and refuses the others with 403; the websocket library's
+// own check, same origin only, is off.
+type originChecked struct{ allowed func(*http.Request) bool }
+
+func (o originChecked) Accept(w http.ResponseWriter, r *http.Request, opts transport.WebsocketAcceptOptions) (transport.WebsocketConn, error) {
+	if o.allowed != nil && !o.allowed(r) {
+		w.Header().Set("Content-Type", "application/json; charset=utf-8")
+		transport.SendErrorf(w, http.StatusForbidden, "websocket connections from origin %q are not allowed (CORS_ALLOWED_ORIGINS)", r.Header.Get("Origin"))
+		return nil, errOriginRefused
+	}
+	return transport.CoderWebsocketImplementation{AcceptOptions: websocket.AcceptOptions{InsecureSkipVerify: true}}.Accept(w, r, opts)
+}
+
+var errOriginRefused = errors.New("websocket origin not allowed")
 
 // operationTimeout gives each query and mutation a deadline, which the
 // store also sends to Neo4j as the transaction timeout. Subscriptions are

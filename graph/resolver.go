@@ -19,4 +19,6 @@ type Resolver struct {
 	Writes domain.WriteService
 	// Events streams licence events from the audit trail (internal/events).
 	Events domain.LicenceEventService
+	// Subscriptions bounds the subscriptions open at once (nil: no bound).
+	Subscriptions *Subscriptions
 }

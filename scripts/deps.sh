@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs what `make test` needs and a fresh machine may lack: the Neo4j
 # launcher's Maven dependencies, the web/ npm packages (playwright-core for
-# the browser test) and Debian's Chromium. Idempotent; quick when all is there.
+# the browser test), tools/http-audit's (graphql-http's audit suite) and
+# Debian's Chromium. Idempotent; quick when all is there.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
@@ -18,6 +19,11 @@ bash tools/neo4j-local/neo4j-local.sh build
 if [ ! -d web/node_modules/playwright-core ] || [ web/package-lock.json -nt web/node_modules/.package-lock.json ]; then
   log "npm ci in web/"
   npm ci --prefix web --no-audit --no-fund --loglevel=error
+fi
+
+if [ ! -d tools/http-audit/node_modules/graphql-http ] || [ tools/http-audit/package-lock.json -nt tools/http-audit/node_modules/.package-lock.json ]; then
+  log "npm ci in tools/http-audit/"
+  npm ci --prefix tools/http-audit --no-audit --no-fund --loglevel=error
 fi
 
 chromium=${CHROMIUM_PATH:-/usr/bin/chromium}

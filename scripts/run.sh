@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# `make run`: uses NEO4J_URI if it answers, otherwise starts the local Neo4j
-# (tools/neo4j-local) and points at it; then migrates, loads the curated
+# `make run`: uses NEO4J_URI (unset: bolt://127.0.0.1:$NEO4J_BOLT_PORT) if it
+# answers, otherwise starts the local Neo4j (tools/neo4j-local) on
+# NEO4J_BOLT_PORT and points at it; then migrates, loads the curated
 # data in seed/ (idempotent: unchanged records are left alone) and serves on
 # LISTEN_ADDR. Ctrl-C stops the server; the local Neo4j keeps running for
 # the next `make run` (`make neo4j-stop` stops it).
@@ -11,8 +12,10 @@ cd "$root"
 mkdir -p bin
 go build -o bin/licencegraph ./cmd/licencegraph
 
-uri=${NEO4J_URI:-bolt://127.0.0.1:7687}
-if NEO4J_URI=$uri ./bin/licencegraph ping --timeout 3s 2>/dev/null; then
+# Unset, NEO4J_URI is the local Neo4j on NEO4J_BOLT_PORT, as every command
+# of the binary derives it (internal/config): never whatever answers on 7687.
+uri=${NEO4J_URI:-bolt://127.0.0.1:${NEO4J_BOLT_PORT:-7687}}
+if ./bin/licencegraph ping --timeout 3s 2>/dev/null; then
   echo "run: using the Neo4j at $uri" >&2
 else
   if [ -n "${NEO4J_URI:-}" ]; then

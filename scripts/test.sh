@@ -22,11 +22,13 @@ bash tools/neo4j-local/neo4j-local.sh start
 
 export NEO4J_URI="bolt://127.0.0.1:$port"
 unset NEO4J_USER NEO4J_PASSWORD NEO4J_DATABASE
-export LICENCEGRAPH_REQUIRE_NEO4J=1 LICENCEGRAPH_REQUIRE_BROWSER=1
+export LICENCEGRAPH_REQUIRE_NEO4J=1 LICENCEGRAPH_REQUIRE_BROWSER=1 LICENCEGRAPH_REQUIRE_NODE=1
 
 # -p 1: packages share the one Neo4j database (Community has one), and each
-# integration test resets the graph it uses.
-go test -p 1 -count=1 "${@:-./...}"
+# integration test resets the graph it uses. -timeout 25m: internal/app,
+# with its three Neo4j faults on a private instance, takes 9-10 minutes on
+# a busy 2-core machine, Go's default limit per package.
+go test -p 1 -count=1 -timeout 25m "${@:-./...}"
 
 # Every fuzz target for a few seconds (make fuzz: longer). Only for the
 # whole suite, not when the caller picked packages. A count, not a

@@ -60,15 +60,18 @@ func New(cfg config.Config, log *slog.Logger) (*App, error) {
 		StatsService: store, Reads: projection.Reads{ReadService: store, P: proj},
 		Exposure: exposure.New(exposure.Views(proj.Acquire)), Writes: store, Audit: store,
 		Events: &events.Feed{Source: store, PollInterval: cfg.EventsPollInterval, Logger: log},
+		Subscriptions: graph.NewSubscriptions(graph.SubscriptionLimits{PerConnection: cfg.MaxSubscriptionsPerConnection,
+			PerSubject: cfg.MaxSubscriptionsPerSubject, Total: cfg.MaxSubscriptions}),
 	}
 	gql := graph.NewHandler(resolver, graph.HandlerOptions{
 		RequestTimeout: cfg.RequestTimeout, MaxComplexity: cfg.MaxQueryComplexity, MaxDepth: cfg.MaxQueryDepth,
 		AllowAnonymousRead: cfg.AllowAnonymousRead, WebsocketAuth: authn.WithAuthorization, Logger: log,
-		MaxAliases: cfg.MaxQueryAliases, MaxTokens: cfg.MaxQueryTokens, DisableIntrospection: !cfg.Introspection,
+		WebsocketOriginAllowed: server.OriginAllowed(cfg.CORSOrigins),
+		MaxAliases:             cfg.MaxQueryAliases, MaxTokens: cfg.MaxQueryTokens, DisableIntrospection: !cfg.Introspection,
 	})
 	h := server.Handler(server.Options{
 		GraphQL:     authn.Middleware(gql),
-		UI:          graphiql.Handler("/graphql"),
+		UI:          ui(cfg),
 		DB:          readiness{store, proj},
 		CORSOrigins: cfg.CORSOrigins,
 		Logger:      log,
@@ -161,3 +164,12 @@ func OpenStore(cfg config.Config, log *slog.Logger) (*neo4jstore.Store, error) {
 
 // Close releases the database driver.
 func (a *App) Close(ctx context.Context) error { return a.Store.Close(ctx) }
+
+// ui is GraphiQL, or where introspection is off (the production profile),
+// a page that says GraphiQL is off and why, rather than a broken editor.
+func ui(cfg config.Config) http.Handler {
+	if !cfg.Introspection {
+		return graphiql.IntrospectionOff("/graphql")
+	}
+	return graphiql.Handler("/graphql")
+}

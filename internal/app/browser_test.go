@@ -2,6 +2,7 @@ package app
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -12,8 +13,10 @@ import (
 	"github.com/licencegraph/licencegraph/internal/testutil"
 )
 
-// Headless Chromium opens GraphiQL, types a query, runs it and sees the
-// server's answer; the page must load nothing from outside localhost. The
+// Headless Chromium opens GraphiQL on the README's questions, one tab each,
+// with the Docs pane open (the schema came through introspection), types
+// a query, runs it and sees the server's answer; the page must load
+// nothing from outside localhost. The
 // browser side is web/e2e/graphiql.mjs (playwright-core).
 func TestGraphiQLInHeadlessChromium(t *testing.T) {
 	cfg := testutil.Config(t)
@@ -31,6 +34,9 @@ func TestGraphiQLInHeadlessChromium(t *testing.T) {
 		"E2E_QUERY={ stats { companies sectors } }",
 		`E2E_EXPECT="sectors"`,
 		"E2E_SCREENSHOT="+screenshot,
+		// It opens on the README's questions, with the Docs pane open.
+		"E2E_TABS=ExposedAutomakers,WhyIsGMExposed,NextSixMonths",
+		"E2E_DOCS=1",
 	)
 	out, err := cmd.CombinedOutput()
 	t.Logf("e2e output:\n%s", out)
@@ -71,16 +77,18 @@ func TestGraphiQLSubscriptionWithToken(t *testing.T) {
 		out, err = cmd.CombinedOutput()
 	}()
 	// Grant until the page shows the event: it subscribes once the page
-	// has loaded, which takes a few seconds.
+	// has loaded, which takes a few seconds. Each grant is a new licence:
+	// granting the same one again changes nothing and announces nothing.
 	tick := time.NewTicker(time.Second)
 	defer tick.Stop()
 wait:
-	for {
+	for n := 0; ; n++ {
 		select {
 		case <-done:
 			break wait
 		case <-tick.C:
-			if resp, raw := w.post("editor-api-key", `mutation { grantLicence(input: {id: "L-browser", holder: "cn-mag", clients: ["us-oem"]}) { id } }`, nil); len(resp.Errors) > 0 {
+			grant := fmt.Sprintf(`mutation { grantLicence(input: {id: "L-browser-%d", holder: "cn-mag", clients: ["us-oem"]}) { id } }`, n)
+			if resp, raw := w.post("editor-api-key", grant, nil); len(resp.Errors) > 0 {
 				t.Fatalf("grantLicence: %s", raw)
 			}
 		}

@@ -162,10 +162,8 @@ func TestLicenceEvents(t *testing.T) {
 		for _, tc := range []struct {
 			name, authorization, want string
 		}{
+			// Invalid tokens are not acknowledged at all: TestWebsocketBadTokenClosesWith4403.
 			{"anonymous with anonymous reads off", "", "UNAUTHENTICATED"},
-			{"unknown API key", "Bearer not-a-key", "UNAUTHENTICATED"},
-			{"not a bearer token", "Basic abc", "UNAUTHENTICATED"},
-			{"expired JWT", "Bearer " + w.jwt(jwt.SigningMethodHS256, map[string]any{"exp": time.Now().Add(-time.Hour).Unix()}), "UNAUTHENTICATED"},
 		} {
 			t.Run(tc.name, func(t *testing.T) {
 				c := dialEvents(t, ctx, w.url, tc.authorization)

@@ -141,23 +141,25 @@ type writerLog struct {
 }
 
 // TestNeo4jFaults runs the database faults on one private Neo4j (a start
-// costs 10–20 s on these machines): a stop and restart under load, then a
-// kill during a seed load.
+// costs 10–20 s on these machines): a stop and restart under load, a kill
+// (SIGKILL) and restart under load, then a kill during a seed load.
 func TestNeo4jFaults(t *testing.T) {
 	testutil.Config(t) // integration mode; the test runs its own instance
 	db := testutil.StartLocalNeo4j(t)
-	t.Run("restart under load", func(t *testing.T) { neo4jRestartUnderLoad(t, db) })
+	t.Run("restart under load", func(t *testing.T) { neo4jRestartUnderLoad(t, db, false) })
+	t.Run("killed under load", func(t *testing.T) { neo4jRestartUnderLoad(t, db, true) })
 	t.Run("killed during a seed load", func(t *testing.T) { neo4jKilledDuringSeed(t, db) })
 }
 
-// neo4jRestartUnderLoad stops and restarts the database under a steady
+// neo4jRestartUnderLoad stops (or kills, with SIGKILL: no shutdown, its
+// recovery at the next start) and restarts the database under a steady
 // read and write load: the server answers UNAVAILABLE while it is down and
 // never hangs past the request timeout, recovers by itself, keeps no
 // goroutine or connection of the outage, and every write it acknowledged
 // is in the graph afterwards — with writers that retry an unacknowledged
 // write (as a caller must when a commit may have been lost), each licence
 // and each link exists once.
-func neo4jRestartUnderLoad(t *testing.T, db *testutil.LocalNeo4j) {
+func neo4jRestartUnderLoad(t *testing.T, db *testutil.LocalNeo4j, kill bool) {
 	// newAuthWorld reads its configuration from the environment.
 	t.Setenv("NEO4J_URI", db.URI())
 	t.Setenv("NEO4J_USER", "")
@@ -304,7 +306,11 @@ func neo4jRestartUnderLoad(t *testing.T, db *testutil.LocalNeo4j) {
 	}
 	progress("before the stop")
 	step(phaseStopping)
-	db.Stop(t)
+	if kill {
+		killNeo4j(t, db)
+	} else {
+		db.Stop(t)
+	}
 	step(phaseDown)
 	// Down for at least 2 s and six answers.
 	for start := time.Now(); time.Since(start) < 2*time.Second || tally.count(phaseDown) < 6; {

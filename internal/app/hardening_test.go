@@ -116,7 +116,7 @@ func TestRequestLimitsRejectBeforeCypher(t *testing.T) {
 		{"too deep", post(deep, nil), 0, "QUERY_TOO_COMPLEX", "levels deep"},
 		{"too costly", post(`{ companies(first: 100) { edges { node { suppliers(first: 100) { edges { node {
 			supplier { customers(first: 100) { edges { node { customer { id } } } } } } } } } } } }`, nil), 0, "QUERY_TOO_COMPLEX", "could cost"},
-		{"over the token limit", post(tokens, nil), http.StatusUnprocessableEntity, "GRAPHQL_PARSE_FAILED", "token limit"},
+		{"over the token limit", post(tokens, nil), 0, "GRAPHQL_PARSE_FAILED", "token limit"},
 		{"fragment bomb: 2^40 fields in 2 KB", post(fragmentBomb(40), nil), 0, "QUERY_TOO_COMPLEX", "fragments are expanded"},
 		{"body over the limit", post(`query($s: String!) { search(text: $s) { id } }`, map[string]any{"s": strings.Repeat("x", 1<<20)}),
 			http.StatusRequestEntityTooLarge, "BAD_USER_INPUT", "larger than"},
@@ -126,7 +126,7 @@ func TestRequestLimitsRejectBeforeCypher(t *testing.T) {
 		{"mutation over GET", func() (int, string) {
 			q := url.Values{"query": {`mutation { revokeLicence(id: "L-active", on: "2025-07-01", reason: "GET") { id } }`}}
 			return rawPost(t, w.url, http.MethodGet, "/graphql?"+q.Encode(), nil, map[string]string{"Authorization": "Bearer editor-api-key"})
-		}, http.StatusNotAcceptable, "", "only allow query"},
+		}, http.StatusMethodNotAllowed, "BAD_USER_INPUT", "use POST"},
 		{"page over 100", post(`{ companies(first: 101) { totalCount } }`, nil), 0, "BAD_USER_INPUT", "first"},
 		{"exposure maxDepth over 6", post(`{ exposedCompanies(maxDepth: 7) { totalCount } }`, nil), 0, "BAD_USER_INPUT", "maxDepth"},
 		{"exposure paths maxDepth over 6", post(`{ exposurePaths(companyId: "de-oem", maxDepth: 7) { depth } }`, nil), 0, "BAD_USER_INPUT", "maxDepth"},
@@ -196,7 +196,8 @@ func TestNoFieldSuggestions(t *testing.T) {
 }
 
 // Introspection is on for analysts and off in the production profile,
-// where __typename still answers and queries work.
+// where __typename still answers and queries work, and "/" says GraphiQL
+// is off rather than serve an editor that cannot work.
 func TestIntrospectionFollowsTheProfile(t *testing.T) {
 	base := testutil.Config(t)
 	for _, tc := range []struct {
@@ -228,6 +229,12 @@ func TestIntrospectionFollowsTheProfile(t *testing.T) {
 			}
 			if _, resp, raw := postQuery(t, srv.URL, `{ __typename stats { companies } }`); len(resp.Errors) > 0 {
 				t.Errorf("__typename and a query: %s", raw)
+			}
+			// GraphiQL needs introspection: without it, "/" says so
+			// instead of showing a broken editor.
+			status, page := get(t, srv.URL+"/")
+			if status != 200 || tc.on != strings.Contains(page, "/graphiql/graphiql.js") || tc.on == strings.Contains(page, "GraphiQL is off") {
+				t.Errorf("GET / with introspection %v: %d\n%.400s", tc.on, status, page)
 			}
 		})
 	}

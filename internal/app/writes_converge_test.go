@@ -83,8 +83,9 @@ func anySlice(s []string) []any {
 // TestRetriedWritesAreIdempotent: a caller that did not get the answer of a
 // write (its commit may or may not have happened) sends it again; the
 // second time changes nothing in the graph. Each mutation is sent twice
-// and the dumps after the first and the second are compared. (The audit
-// trail records both attempts; Dump leaves it out.)
+// and the dumps after the first and the second are compared. (Dump leaves
+// the audit trail out; TestNoOpWritesRecordNothing shows the second
+// attempt records nothing there.)
 func TestRetriedWritesAreIdempotent(t *testing.T) {
 	w := newAuthWorld(t, true)
 	editor := &faultClient{url: w.url, token: "editor-api-key", http: &http.Client{Timeout: time.Minute}}

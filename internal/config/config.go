@@ -70,8 +70,8 @@ type Config struct {
 	// mutations always need a token with role editor.
 	AllowAnonymousRead bool
 
-	// EventsPollInterval is how often a licenceEvents subscription polls
-	// the audit trail.
+	// EventsPollInterval is how often the audit trail is polled for
+	// licenceEvents (one poll for every subscription).
 	EventsPollInterval time.Duration
 
 	// DebugEndpoints serves /debug/runtime (the runtime's heap, collector
@@ -82,6 +82,11 @@ type Config struct {
 	// GraphQL request) that proves the load test catches one; accepted
 	// only with DebugEndpoints on.
 	LoadtestLeakBytesPerRequest int
+	// MaxSubscriptions* bound licenceEvents subscriptions: on one
+	// websocket connection, of one token subject, and in all.
+	MaxSubscriptionsPerConnection int
+	MaxSubscriptionsPerSubject    int
+	MaxSubscriptions              int
 }
 
 // maxLeakBytesPerRequest bounds the deliberate leak: enough to be seen in
@@ -104,7 +109,7 @@ func FromEnv(getenv Getenv) (Config, error) {
 	}
 	p := parser{getenv: getenv}
 	c := Config{
-		Neo4jURI:            p.str("NEO4J_URI", "bolt://127.0.0.1:7687"),
+		Neo4jURI:            p.neo4jURI(),
 		Neo4jUser:           p.str("NEO4J_USER", ""),
 		Neo4jPassword:       p.str("NEO4J_PASSWORD", ""),
 		Neo4jDatabase:       p.str("NEO4J_DATABASE", "neo4j"),
@@ -136,6 +141,10 @@ func FromEnv(getenv Getenv) (Config, error) {
 		AllowAnonymousRead:        p.boolean("ALLOW_ANONYMOUS_READ", true),
 		EventsPollInterval:        p.duration("EVENTS_POLL_INTERVAL", 200*time.Millisecond),
 		DebugEndpoints:            p.boolean("DEBUG_ENDPOINTS", false),
+
+		MaxSubscriptionsPerConnection: p.positiveInt("MAX_SUBSCRIPTIONS_PER_CONNECTION", 10),
+		MaxSubscriptionsPerSubject:    p.positiveInt("MAX_SUBSCRIPTIONS_PER_SUBJECT", 20),
+		MaxSubscriptions:              p.positiveInt("MAX_SUBSCRIPTIONS", 1000),
 	}
 	// The acquisition timeout defaults to the connect timeout, as before
 	// it had a variable of its own.
@@ -193,6 +202,24 @@ func (c Config) LogValue() slog.Value {
 		slog.Bool("debug_endpoints", c.DebugEndpoints),
 		slog.Int("loadtest_leak_bytes_per_request", c.LoadtestLeakBytesPerRequest),
 	)
+}
+
+// neo4jURI is NEO4J_URI or, unset, the local Neo4j of tools/neo4j-local
+// on NEO4J_BOLT_PORT (7687): a port chosen for the launcher is the one
+// every command uses, never a database that happens to answer on 7687.
+func (p *parser) neo4jURI() string {
+	if uri := p.str("NEO4J_URI", ""); uri != "" {
+		return uri
+	}
+	port := strings.TrimSpace(p.getenv("NEO4J_BOLT_PORT"))
+	if port == "" {
+		return "bolt://127.0.0.1:7687"
+	}
+	if n, err := strconv.Atoi(port); err != nil || n < 1 || n > 65535 {
+		p.errs = append(p.errs, fmt.Errorf("NEO4J_BOLT_PORT: %q is not a TCP port number", port))
+		return "bolt://127.0.0.1:7687"
+	}
+	return "bolt://127.0.0.1:" + port
 }
 
 type parser struct {

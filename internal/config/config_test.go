@@ -52,6 +52,43 @@ func TestFromEnv(t *testing.T) {
 			},
 		},
 		{
+			name: "NEO4J_URI derived from NEO4J_BOLT_PORT when unset",
+			env:  map[string]string{"NEO4J_BOLT_PORT": "7811"},
+			check: func(t *testing.T, c Config) {
+				if c.Neo4jURI != "bolt://127.0.0.1:7811" {
+					t.Errorf("Neo4jURI = %q, want bolt://127.0.0.1:7811", c.Neo4jURI)
+				}
+			},
+		},
+		{
+			name: "NEO4J_URI wins over NEO4J_BOLT_PORT",
+			env:  map[string]string{"NEO4J_BOLT_PORT": "nonsense", "NEO4J_URI": "neo4j://db:7687"},
+			check: func(t *testing.T, c Config) {
+				if c.Neo4jURI != "neo4j://db:7687" {
+					t.Errorf("Neo4jURI = %q", c.Neo4jURI)
+				}
+			},
+		},
+		{
+			name: "subscription limits",
+			env:  map[string]string{"MAX_SUBSCRIPTIONS_PER_CONNECTION": "3", "MAX_SUBSCRIPTIONS": "50"},
+			check: func(t *testing.T, c Config) {
+				if c.MaxSubscriptionsPerConnection != 3 || c.MaxSubscriptionsPerSubject != 20 || c.MaxSubscriptions != 50 {
+					t.Errorf("limits %d %d %d, want 3 20 50", c.MaxSubscriptionsPerConnection, c.MaxSubscriptionsPerSubject, c.MaxSubscriptions)
+				}
+			},
+		},
+		{
+			name:    "subscription limits not positive",
+			env:     map[string]string{"MAX_SUBSCRIPTIONS_PER_SUBJECT": "0", "MAX_SUBSCRIPTIONS": "many"},
+			wantErr: []string{"MAX_SUBSCRIPTIONS_PER_SUBJECT", "MAX_SUBSCRIPTIONS"},
+		},
+		{
+			name:    "NEO4J_BOLT_PORT not a port",
+			env:     map[string]string{"NEO4J_BOLT_PORT": "70000"},
+			wantErr: []string{"NEO4J_BOLT_PORT"},
+		},
+		{
 			name:    "all invalid values reported",
 			env:     map[string]string{"REQUEST_TIMEOUT": "soon", "LOG_LEVEL": "loud", "LOG_FORMAT": "xml", "NEO4J_USER": "neo4j", "MAX_QUERY_DEPTH": "-1"},
 			wantErr: []string{"REQUEST_TIMEOUT", "LOG_LEVEL", "LOG_FORMAT", "NEO4J_PASSWORD", "MAX_QUERY_DEPTH"},

@@ -2,6 +2,8 @@ package domain
 
 import (
 	"fmt"
+	"regexp"
+	"strconv"
 	"time"
 )
 
@@ -12,13 +14,32 @@ type Date struct {
 	t time.Time // midnight UTC; zero when absent
 }
 
+// datePattern is the form of a date; ParseDate says which part is wrong
+// when the form is right and the day does not exist.
+var datePattern = regexp.MustCompile(`^(\d{4})-(\d{2})-(\d{2})$`)
+
 // ParseDate parses YYYY-MM-DD strictly.
 func ParseDate(s string) (Date, error) {
 	t, err := time.Parse(time.DateOnly, s)
-	if err != nil {
+	if err == nil {
+		return Date{t: t}, nil
+	}
+	m := datePattern.FindStringSubmatch(s)
+	if m == nil {
 		return Date{}, fmt.Errorf("%q is not a date in the form YYYY-MM-DD", s)
 	}
-	return Date{t: t}, nil
+	year, _ := strconv.Atoi(m[1])
+	month, _ := strconv.Atoi(m[2])
+	day, _ := strconv.Atoi(m[3])
+	if month < 1 || month > 12 {
+		return Date{}, fmt.Errorf("%q is not a date: there is no month %d", s, month)
+	}
+	// The last day of the month: day 0 of the next one.
+	last := time.Date(year, time.Month(month)+1, 0, 0, 0, 0, 0, time.UTC).Day()
+	if day < 1 || day > last {
+		return Date{}, fmt.Errorf("%q is not a date: %s %d has no day %d (it has %d days)", s, time.Month(month), year, day, last)
+	}
+	return Date{}, fmt.Errorf("%q is not a date in the form YYYY-MM-DD", s)
 }
 
 // MustDate parses s or panics; for constants in tests and fixtures.

@@ -21,7 +21,9 @@ const (
 	CodeTimeout         Code = "TIMEOUT"
 	CodeUnavailable     Code = "UNAVAILABLE"
 	CodeConflict        Code = "CONFLICT"
-	CodeInternal        Code = "INTERNAL"
+	// CodeTooManySubscriptions refuses a subscription over a limit.
+	CodeTooManySubscriptions Code = "TOO_MANY_SUBSCRIPTIONS"
+	CodeInternal             Code = "INTERNAL"
 )
 
 // Error is an error whose Message is safe to show to a client. The wrapped

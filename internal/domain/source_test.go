@@ -22,7 +22,7 @@ func TestParseSource(t *testing.T) {
 		{"no host", "https://", Source{}, `"https://" is not an http(s) URL`},
 		{"bare words", "Reuters", Source{}, `"Reuters" is neither an http(s) URL nor a citation "Outlet, YYYY-MM-DD[, title]"`},
 		{"no outlet", " , 2025-05-13", Source{}, `citation ", 2025-05-13" has no outlet before its date`},
-		{"bad date", "Reuters, 2025-02-30", Source{}, `citation "Reuters, 2025-02-30": "2025-02-30" is not a date in the form YYYY-MM-DD`},
+		{"bad date", "Reuters, 2025-02-30", Source{}, `citation "Reuters, 2025-02-30": "2025-02-30" is not a date: February 2025 has no day 30`},
 		{"month only", "Reuters, June 2025, title", Source{}, `"June 2025" is not a date`},
 		{"long outlet", strings.Repeat("x", 201) + ", 2025-05-13", Source{}, "the outlet is longer than 200 characters"},
 	}

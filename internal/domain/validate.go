@@ -14,8 +14,11 @@ import (
 // names (snake_case), which are also the GraphQL input names in lower
 // camel case; see FieldErrors.
 type FieldError struct {
-	Field   string
-	Message string
+	Field string
+	// Message names other fields as seed-file columns (valid_from),
+	// InputMessage as GraphQL input fields (validFrom): a mutation's
+	// caller never sees a column name.
+	Message, InputMessage string
 }
 
 func (e FieldError) Error() string { return e.Field + ": " + e.Message }
@@ -23,8 +26,19 @@ func (e FieldError) Error() string { return e.Field + ": " + e.Message }
 // FieldErrors collects every problem of a record, not just the first.
 type FieldErrors []FieldError
 
+// fieldName is a field named in a message: a column in Message, an input
+// field in InputMessage.
+type fieldName string
+
 func (es *FieldErrors) add(field, format string, args ...any) {
-	*es = append(*es, FieldError{Field: field, Message: fmt.Sprintf(format, args...)})
+	input := make([]any, len(args))
+	for i, a := range args {
+		input[i] = a
+		if f, ok := a.(fieldName); ok {
+			args[i], input[i] = string(f), CamelCase(string(f))
+		}
+	}
+	*es = append(*es, FieldError{Field: field, Message: fmt.Sprintf(format, args...), InputMessage: fmt.Sprintf(format, input...)})
 }
 
 // Kind is a seed-file kind, and the kind of node an id refers to.
@@ -117,7 +131,7 @@ func checkOrder(es *FieldErrors, startField string, start Date, endField string,
 		return
 	}
 	if end.Before(start) || (!allowEqual && end.Equal(start)) {
-		es.add(endField, "%s is before %s %s", end, startField, start)
+		es.add(endField, "%s is before %s %s", end, fieldName(startField), start)
 	}
 }
 
@@ -158,7 +172,7 @@ func (c ExportControl) Validate() FieldErrors {
 	checkText(&es, "authority", c.Authority, false, 200)
 	checkOrder(&es, "announced_on", c.AnnouncedOn, "effective_from", c.EffectiveFrom, true)
 	if !c.SuspendedUntil.IsZero() && c.SuspendedFrom.IsZero() {
-		es.add("suspended_from", "is required when suspended_until is set")
+		es.add("suspended_from", "is required when %s is set", fieldName("suspended_until"))
 	}
 	checkOrder(&es, "suspended_from", c.SuspendedFrom, "suspended_until", c.SuspendedUntil, false)
 	checkIDs(&es, "materials", c.Materials)

@@ -89,7 +89,7 @@ func CamelCase(field string) string {
 func Invalid(arg string, index int, es FieldErrors) InvalidInput {
 	out := make(InvalidInput, 0, len(es))
 	for _, e := range es {
-		out = append(out, InvalidField{Index: index, Field: Path(arg, index, e.Field), Message: e.Message})
+		out = append(out, InvalidField{Index: index, Field: Path(arg, index, e.Field), Message: e.InputMessage})
 	}
 	return out
 }

@@ -46,7 +46,7 @@ func TestCheckLicencesAndAsError(t *testing.T) {
 	if ErrorCode(err) != CodeBadUserInput {
 		t.Fatalf("code %s", ErrorCode(err))
 	}
-	want := `input[0].validUntil: 2026-01-01 is before valid_from 2026-02-01; input[1].id: "a" is also the id of input[0]`
+	want := `input[0].validUntil: 2026-01-01 is before validFrom 2026-02-01; input[1].id: "a" is also the id of input[0]`
 	if ErrorMessage(err) != want {
 		t.Fatalf("message %q, want %q", ErrorMessage(err), want)
 	}

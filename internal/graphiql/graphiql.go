@@ -101,7 +101,6 @@ func mustAsset(name, contentType string) *asset {
 
 type pageData struct {
 	Title      string
-	TabTitle   string
 	Endpoint   string
 	JSPath     string
 	CSSPath    string
@@ -136,7 +135,6 @@ func (h *handler) renderPage(nonce string) ([]byte, error) {
 	var buf bytes.Buffer
 	err := pageTmpl.Execute(&buf, pageData{
 		Title:      "licencegraph · GraphiQL",
-		TabTitle:   "Overview",
 		Endpoint:   h.endpoint,
 		JSPath:     JSPath + "?v=" + jsAsset.hash,
 		CSSPath:    CSSPath + "?v=" + cssAsset.hash,
@@ -223,4 +221,62 @@ func acceptsGzip(r *http.Request) bool {
 		return params != "q=0" && params != "q=0.0" && params != "q=0.00" && params != "q=0.000"
 	}
 	return false
+}
+
+// offPage is what "/" shows when the server does not answer introspection:
+// GraphiQL's editor and Docs pane would be broken without it.
+var offPage = template.Must(template.New("off").Parse(`<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<meta name="referrer" content="no-referrer">
+<title>licencegraph · GraphiQL is off</title>
+<link rel="icon" href="data:,">
+</head>
+<body>
+<h1>GraphiQL is off on this server</h1>
+<p>This server does not answer introspection (the production profile,
+<code>LICENCEGRAPH_PROFILE=production</code>, or <code>INTROSPECTION=false</code>),
+which GraphiQL needs for its editor and its Docs pane.</p>
+<p>Send GraphQL to <code>POST {{.}}</code> (a bearer token in the
+<code>Authorization</code> header where one is needed). The schema is in the
+project's <code>schema/*.graphqls</code>; a development server
+(<code>make run</code>) serves GraphiQL with it.</p>
+</body>
+</html>
+`))
+
+// IntrospectionOff serves, at "/", a page saying that GraphiQL is off
+// because the server does not answer introspection, and where to send
+// queries instead; anything else is 404, the bundle included.
+func IntrospectionOff(endpoint string) http.Handler {
+	if endpoint == "" {
+		endpoint = "/graphql"
+	}
+	var buf bytes.Buffer
+	if err := offPage.Execute(&buf, endpoint); err != nil {
+		panic(fmt.Sprintf("graphiql: rendering the page: %v", err))
+	}
+	page := buf.Bytes()
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path != "/" {
+			http.NotFound(w, r)
+			return
+		}
+		if r.Method != http.MethodGet && r.Method != http.MethodHead {
+			w.Header().Set("Allow", "GET, HEAD")
+			http.Error(w, http.StatusText(http.StatusMethodNotAllowed), http.StatusMethodNotAllowed)
+			return
+		}
+		h := w.Header()
+		h.Set("Content-Type", "text/html; charset=utf-8")
+		h.Set("Content-Security-Policy", "default-src 'none'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'")
+		h.Set("X-Content-Type-Options", "nosniff")
+		h.Set("Cache-Control", "no-cache")
+		h.Set("Content-Length", strconv.Itoa(len(page)))
+		if r.Method != http.MethodHead {
+			_, _ = w.Write(page)
+		}
+	})
 }

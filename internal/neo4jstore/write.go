@@ -30,7 +30,7 @@ func (s *Store) UpsertCompany(ctx context.Context, c domain.Company) (domain.Com
 		return domain.Company{}, err
 	}
 	return writeTx(ctx, s, func(tx neo4j.ManagedTransaction) (domain.Company, error) {
-		if err := writeAndRecord(ctx, tx, "upsertCompany", domain.KindCompany, []any{c}, []string{c.ID}); err != nil {
+		if err := writeAndRecord(ctx, tx, "upsertCompany", domain.KindCompany, []any{c}); err != nil {
 			return domain.Company{}, err
 		}
 		recs, err := runTx(ctx, tx, writtenCompanyCypher, map[string]any{"id": c.ID})
@@ -54,7 +54,7 @@ func (s *Store) UpsertSupplyLink(ctx context.Context, l domain.SupplyLink) (doma
 		return domain.SupplyLink{}, err
 	}
 	return writeTx(ctx, s, func(tx neo4j.ManagedTransaction) (domain.SupplyLink, error) {
-		if err := writeAndRecord(ctx, tx, "upsertSupplyLink", domain.KindSupply, []any{l}, []string{l.Supplier + "->" + l.Customer}); err != nil {
+		if err := writeAndRecord(ctx, tx, "upsertSupplyLink", domain.KindSupply, []any{l}); err != nil {
 			return domain.SupplyLink{}, err
 		}
 		recs, err := runTx(ctx, tx, writtenLinkCypher, map[string]any{"supplier": l.Supplier, "customer": l.Customer})
@@ -134,7 +134,7 @@ func (s *Store) writeLicences(ctx context.Context, ls []domain.Licence, list boo
 		op = "importLicences"
 	}
 	return writeTx(ctx, s, func(tx neo4j.ManagedTransaction) ([]domain.Licence, error) {
-		if err := writeAndRecord(ctx, tx, op, domain.KindLicence, records, ids); err != nil {
+		if err := writeAndRecord(ctx, tx, op, domain.KindLicence, records); err != nil {
 			return nil, err
 		}
 		return readLicences(ctx, tx, ids)
@@ -162,7 +162,7 @@ func (s *Store) SetLicenceExclusions(ctx context.Context, id string, sectors []s
 	check := domain.Licence{ID: "x", ExcludedSectors: sectors}
 	var invalid domain.InvalidInput
 	for _, e := range check.Validate() {
-		invalid = append(invalid, domain.InvalidField{Index: -1, Field: "sectorIds", Message: e.Message})
+		invalid = append(invalid, domain.InvalidField{Index: -1, Field: "sectorIds", Message: e.InputMessage})
 	}
 	unknown, err := s.unknownRefs(ctx, "", [][]domain.Ref{check.Refs()}, true)
 	if err != nil {
@@ -198,12 +198,12 @@ func (s *Store) updateLicence(ctx context.Context, op, id string, args map[strin
 			if !ok {
 				arg = "id"
 			}
-			invalid = append(invalid, domain.InvalidField{Index: -1, Field: arg, Message: e.Message})
+			invalid = append(invalid, domain.InvalidField{Index: -1, Field: arg, Message: e.InputMessage})
 		}
 		if err := invalid.AsError(); err != nil {
 			return domain.Licence{}, err
 		}
-		if err := writeAndRecord(ctx, tx, op, domain.KindLicence, []any{l}, []string{id}); err != nil {
+		if err := writeAndRecord(ctx, tx, op, domain.KindLicence, []any{l}); err != nil {
 			return domain.Licence{}, err
 		}
 		out, err := readLicences(ctx, tx, []string{id})
@@ -417,8 +417,11 @@ func lastOfEachKey(records []any) []any {
 }
 
 // writeAndRecord writes an API operation's records and records the
-// operation in the audit trail, in the same transaction.
-func writeAndRecord(ctx context.Context, tx neo4j.ManagedTransaction, op string, kind domain.Kind, records []any, ids []string) error {
+// operation in the audit trail, in the same transaction, naming the
+// records it created or updated. A write that changed nothing (the same
+// values again) records nothing, so it moves no graph version and
+// announces no licence event, as a seed reload that changes nothing.
+func writeAndRecord(ctx context.Context, tx neo4j.ManagedTransaction, op string, kind domain.Kind, records []any) error {
 	w, err := newRecordWriter(ctx, tx, kind)
 	if err != nil {
 		return err
@@ -426,7 +429,11 @@ func writeAndRecord(ctx context.Context, tx neo4j.ManagedTransaction, op string,
 	if err := w.write(records); err != nil {
 		return err
 	}
-	return recordChange(ctx, tx, op, ids, len(ids))
+	n := w.counts.Created + w.counts.Updated
+	if n == 0 {
+		return nil
+	}
+	return recordChange(ctx, tx, op, w.changed, n)
 }
 
 func runTx(ctx context.Context, tx neo4j.ManagedTransaction, cypher string, params map[string]any) ([]*neo4j.Record, error) {

@@ -14,6 +14,11 @@ type record struct {
 	line  int
 	value any    // domain.Sector, domain.Company, …
 	key   string // id, or "supplier->customer"
+	// failed holds the fields with errors of a record that did not decode
+	// or validate (nil: valid). Such a record is never written; it is
+	// handed on only so that its other references are checked in the
+	// same run, and every error of a file comes in one report.
+	failed map[string]bool
 }
 
 // decoder turns one raw record into a domain value, collecting errors. It
@@ -25,6 +30,9 @@ type decoder struct {
 	cols KindColumns
 	read uint64 // bit i: column i was read (tests check every column is)
 	errs []parseError
+	// misspelt are the columns an unknown one was taken for: their
+	// absence is already said.
+	misspelt []string
 }
 
 func (d *decoder) fail(field, format string, args ...any) {
@@ -121,7 +129,13 @@ func (d *decoder) float(field string) *float64 {
 // to kind's domain type.
 func decode(kind domain.Kind, raw rawRecord) (record, []parseError) {
 	rec, d := decodeRecord(kind, raw)
-	return rec, d.errs
+	errs := d.errs
+	if len(d.misspelt) > 0 {
+		errs = slices.DeleteFunc(errs, func(e parseError) bool {
+			return e.msg == "is required" && slices.Contains(d.misspelt, e.field)
+		})
+	}
+	return rec, errs
 }
 
 func decodeRecord(kind domain.Kind, raw rawRecord) (record, *decoder) {
@@ -129,7 +143,14 @@ func decodeRecord(kind domain.Kind, raw rawRecord) (record, *decoder) {
 	for _, f := range raw.order {
 		col, ok := d.cols.Lookup(f)
 		if !ok {
-			d.fail(f, "%s", unknownColumn(d.cols))
+			near := ""
+			if raw.explained == nil { // a YAML record; a CSV header is checked once, in parseCSV
+				near = nearestColumn(d.cols, f, raw.order)
+			}
+			d.fail(f, "%s", unknownColumnNear(d.cols, near))
+			if near != "" {
+				d.misspelt = append(d.misspelt, near)
+			}
 			continue
 		}
 		// A single-value column written as a YAML list is an error.
@@ -191,8 +212,55 @@ func decodeRecord(kind domain.Kind, raw rawRecord) (record, *decoder) {
 	return rec, d
 }
 
-func unknownColumn(k KindColumns) string {
-	return "unknown column (" + string(k.Kind) + " has: " + strings.Join(k.Names(), ", ") + ")"
+// unknownColumnNear is the error of an unknown column, naming near, the
+// known column it is likely a misspelling of, when there is one.
+func unknownColumnNear(k KindColumns, near string) string {
+	if near == "" {
+		return "unknown column (" + string(k.Kind) + " has: " + strings.Join(k.Names(), ", ") + ")"
+	}
+	return fmt.Sprintf("unknown column; the nearest known one is %q, which is missing (%s has: %s)", near, k.Kind, strings.Join(k.Names(), ", "))
+}
+
+// nearestColumn is the column of k, not among present, that name is most
+// likely a misspelling of (case and separators aside, at most a third of
+// its letters changed); "" if none is that close.
+func nearestColumn(k KindColumns, name string, present []string) string {
+	norm := func(s string) string {
+		return strings.NewReplacer("_", "", "-", "", " ", "").Replace(strings.ToLower(s))
+	}
+	n := norm(name)
+	best, bestD := "", max(2, len([]rune(n))/3)+1
+	for _, c := range k.Columns {
+		if slices.Contains(present, c.Name) {
+			continue
+		}
+		if d := editDistance(n, norm(c.Name)); d < bestD {
+			best, bestD = c.Name, d
+		}
+	}
+	return best
+}
+
+// editDistance is the Levenshtein distance of a and b, in runes.
+func editDistance(a, b string) int {
+	ra, rb := []rune(a), []rune(b)
+	prev := make([]int, len(rb)+1)
+	cur := make([]int, len(rb)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(ra); i++ {
+		cur[0] = i
+		for j := 1; j <= len(rb); j++ {
+			cost := 1
+			if ra[i-1] == rb[j-1] {
+				cost = 0
+			}
+			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+		}
+		prev, cur = cur, prev
+	}
+	return prev[len(rb)]
 }
 
 func validate(v any) domain.FieldErrors {

@@ -201,13 +201,18 @@ func describe(err error) string {
 // readFile parses and decodes a file, reporting every error it finds.
 func readFile(f File) ([]record, []Error) {
 	var records []record
-	errs := readRecords(f, nil, func(r record) bool { records = append(records, r); return true })
+	errs := readRecords(f, nil, func(r record) bool {
+		if r.failed == nil {
+			records = append(records, r)
+		}
+		return true
+	})
 	return records, errs
 }
 
-// readRecords parses and decodes a file, handing each valid record to
-// each in file order (each returns false to stop) and reporting every
-// error it finds. read, if set, counts the bytes read from the file.
+// readRecords parses and decodes a file, handing each record to each in
+// file order (each returns false to stop; an invalid one has failed set)
+// and reporting every error it finds. read, if set, counts the bytes read from the file.
 func readRecords(f File, read *counter, each func(record) bool) []Error {
 	var errs []Error
 	fail := func(pe parseError) {
@@ -232,10 +237,17 @@ func readRecords(f File, read *counter, each func(record) bool) []Error {
 		}
 		rec, perrs := decode(f.Kind, raw)
 		for _, pe := range perrs {
-			fail(pe)
+			if !(raw.explained[pe.field] && pe.msg == "is required") { // said once, on the header
+				fail(pe)
+			}
 		}
 		if len(perrs) > 0 {
-			return true
+			rec.failed = make(map[string]bool, len(perrs))
+			for _, pe := range perrs {
+				rec.failed[pe.field] = true
+			}
+			stopped = !each(rec)
+			return !stopped
 		}
 		if prev, dup := firstLine[rec.key]; dup {
 			field := "id"

@@ -110,7 +110,7 @@ func TestValidationErrors(t *testing.T) {
 		{"unknown column", "materials.csv", "id,name,colour\nTb,Terbium,grey\n",
 			[]string{"materials.csv:1: colour: unknown column (materials has: id, name, kind)"}},
 		{"unknown yaml field", "sectors.yaml", "- id: wind\n  nmae: Wind\n",
-			[]string{"sectors.yaml:2: nmae: unknown column (sectors has: id, name, parent)"}},
+			[]string{`sectors.yaml:2: nmae: unknown column; the nearest known one is "name", which is missing (sectors has: id, name, parent)`}},
 		{"list in a scalar field", "sectors.yaml", "- id: wind\n  name: [Wind, Power]\n",
 			[]string{"sectors.yaml:2: name: must be a single value, not a list"}},
 		{"bad list item", "companies.csv", "id,name,country,roles\nx,X,DE,OEM;BANK\n",

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"slices"
 	"strings"
 
 	"github.com/goccy/go-yaml/ast"
@@ -27,6 +28,9 @@ type rawRecord struct {
 	line   int
 	fields map[string]cell
 	order  []string // field names as they appear, for stable error order
+	// explained are required columns the CSV header lacks, already
+	// reported once on the header's line: rows do not repeat "is required".
+	explained map[string]bool
 }
 
 // parseError is a problem found while reading a file's structure.
@@ -39,8 +43,9 @@ type parseError struct {
 // parseCSV reads a header row and streams records to emit (until it returns
 // false), so a large file is never held whole. List cells split on ';'. Blank lines are skipped; a
 // row with a different number of cells is an error. A header column that
-// kind's table lacks is reported once, on the header's line, and its cells
-// are skipped (the rows' other errors are still reported).
+// kind's table lacks is reported once, on the header's line, with the known
+// column nearest to it, and its cells are skipped (the rows' other errors
+// are still reported); so is a required column the header lacks.
 func parseCSV(in io.Reader, kind domain.Kind, emit func(rawRecord) bool) []parseError {
 	r := csv.NewReader(in)
 	r.FieldsPerRecord = -1 // checked below, to report the line
@@ -75,11 +80,32 @@ func parseCSV(in io.Reader, kind domain.Kind, emit func(rawRecord) bool) []parse
 	cols := ColumnsOf(kind)
 	known := make([]bool, len(header))
 	order := make([]string, 0, len(header))
+	var unknown []string
 	for i, h := range header {
 		if _, known[i] = cols.Lookup(h); known[i] {
 			order = append(order, h)
 		} else {
-			errs = append(errs, parseError{line: hline, field: h, msg: unknownColumn(cols)})
+			unknown = append(unknown, h)
+		}
+	}
+	// A misspelt column is one error, on the header, naming the known
+	// column it is nearest to; a required column missing otherwise is one
+	// error too. Neither is repeated on every row.
+	missing := map[string]bool{} // required columns the header lacks
+	for _, c := range cols.Columns {
+		if c.Required && !slices.Contains(order, c.Name) {
+			missing[c.Name] = true
+		}
+	}
+	named := map[string]bool{}
+	for _, h := range unknown {
+		near := nearestColumn(cols, h, order)
+		named[near] = true
+		errs = append(errs, parseError{line: hline, field: h, msg: unknownColumnNear(cols, near)})
+	}
+	for _, c := range cols.Columns {
+		if missing[c.Name] && !named[c.Name] {
+			errs = append(errs, parseError{line: hline, field: c.Name, msg: "required column missing from the header"})
 		}
 	}
 	for {
@@ -96,7 +122,7 @@ func parseCSV(in io.Reader, kind domain.Kind, emit func(rawRecord) bool) []parse
 			errs = append(errs, parseError{line: line, msg: fmt.Sprintf("has %d cells, the header has %d", len(row), len(header))})
 			continue
 		}
-		rec := rawRecord{line: line, fields: make(map[string]cell, len(row)), order: order}
+		rec := rawRecord{line: line, fields: make(map[string]cell, len(row)), order: order, explained: missing}
 		for i, v := range row {
 			v = strings.TrimSpace(v)
 			if v == "" || !known[i] {

@@ -68,6 +68,7 @@ func (s *fileStream) run(ctx context.Context) {
 	refs := newRefChecker(s.loader.store, s.f, s.defined)
 	var pending []record
 	var read counter
+	invalid := false // a record failed: its errors come with readRecords' return
 	flush := func() bool {
 		if len(pending) == 0 {
 			return true
@@ -84,7 +85,7 @@ func (s *fileStream) run(ctx context.Context) {
 		}
 		s.records += len(pending)
 		pending = pending[:0]
-		if len(s.errs) > 0 {
+		if len(s.errs) > 0 || invalid {
 			return ctx.Err() == nil // keep reading for the report, hand nothing over
 		}
 		s.mu.Lock()
@@ -98,7 +99,9 @@ func (s *fileStream) run(ctx context.Context) {
 		}
 	}
 	each := func(r record) bool {
-		if s.f.Kind != domain.KindSupply {
+		if r.failed != nil {
+			invalid = true
+		} else if s.f.Kind != domain.KindSupply {
 			s.keys = append(s.keys, r.key)
 		}
 		pending = append(pending, r)
@@ -114,10 +117,9 @@ func (s *fileStream) run(ctx context.Context) {
 		pending, errs = orderSectors(s.f, pending)
 		s.errs = append(s.errs, errs...)
 	}
-	if len(s.errs) == 0 {
-		flush()
-	}
-	s.records += len(pending)
+	// The last batch too is checked when the file already has errors:
+	// an unknown reference must not wait for the next run to be reported.
+	flush()
 }
 
 // next is the store's source of batches: io.EOF after the last one, or
@@ -177,16 +179,20 @@ func (c *refChecker) check(ctx context.Context, records []record) ([]Error, erro
 	local := map[string]bool{} // sectors may refer to sectors of the same file (read whole)
 	if c.f.Kind == domain.KindSector {
 		for _, r := range records {
-			local[r.key] = true
+			if r.failed == nil {
+				local[r.key] = true
+			}
 		}
 	}
-	skip := func(ref domain.Ref) bool {
-		return c.defined[ref.Kind][ref.ID] || (ref.Kind == c.f.Kind && local[ref.ID])
+	// A field that failed already has its error; a record's other
+	// references are still checked.
+	skip := func(r record, ref domain.Ref) bool {
+		return r.failed[ref.Field] || c.defined[ref.Kind][ref.ID] || (ref.Kind == c.f.Kind && local[ref.ID])
 	}
 	unknown := map[domain.Kind][]string{}
 	for _, r := range records {
 		for _, ref := range refsOf(r.value) {
-			if skip(ref) {
+			if skip(r, ref) {
 				continue
 			}
 			if c.inGraph[ref.Kind] == nil {
@@ -214,7 +220,7 @@ func (c *refChecker) check(ctx context.Context, records []record) ([]Error, erro
 	var errs []Error
 	for _, r := range records {
 		for _, ref := range refsOf(r.value) {
-			if !skip(ref) && !c.inGraph[ref.Kind][ref.ID] {
+			if !skip(r, ref) && !c.inGraph[ref.Kind][ref.ID] {
 				errs = append(errs, Error{File: c.f.Path, Line: r.line, Field: ref.Field,
 					Msg: fmt.Sprintf("unknown %s %q: not in the graph nor defined by the files of this run", singular(ref.Kind), ref.ID)})
 			}

@@ -74,13 +74,7 @@ func Handler(o Options) http.Handler {
 	if o.UI != nil {
 		mux.Handle("/", o.UI)
 	}
-	c := cors.New(cors.Options{
-		AllowedOrigins: o.CORSOrigins,
-		AllowedMethods: []string{http.MethodGet, http.MethodPost, http.MethodOptions},
-		AllowedHeaders: []string{"Content-Type", "Authorization", "Accept", requestid.Header},
-		ExposedHeaders: []string{requestid.Header},
-		MaxAge:         600,
-	})
+	c := cors.New(corsOptions(o.CORSOrigins))
 	return requestid.Middleware(logRequests(o.Logger, c.Handler(mux)))
 }
 

@@ -27,6 +27,7 @@ import (
 const (
 	requireNeo4jEnv   = "LICENCEGRAPH_REQUIRE_NEO4J"
 	requireBrowserEnv = "LICENCEGRAPH_REQUIRE_BROWSER"
+	requireNodeEnv    = "LICENCEGRAPH_REQUIRE_NODE"
 )
 
 // Config returns the configuration for an integration test against the
@@ -63,6 +64,21 @@ func RequireBrowser(t testing.TB) (chromium, webDir string) {
 		missing(t, requireBrowserEnv, "browser test needs node on PATH")
 	}
 	return chromium, webDir
+}
+
+// RequireHTTPAudit returns the directory of the graphql-http audit's npm
+// project (tools/http-audit), or skips (fails under
+// LICENCEGRAPH_REQUIRE_NODE=1) when node or its packages are missing.
+func RequireHTTPAudit(t testing.TB) string {
+	t.Helper()
+	dir := filepath.Join(RepoRoot(t), "tools", "http-audit")
+	if _, err := exec.LookPath("node"); err != nil {
+		missing(t, requireNodeEnv, "the GraphQL over HTTP audit needs node on PATH")
+	}
+	if _, err := os.Stat(filepath.Join(dir, "node_modules", "graphql-http")); err != nil {
+		missing(t, requireNodeEnv, "the GraphQL over HTTP audit needs tools/http-audit/node_modules: run `npm ci --prefix tools/http-audit`")
+	}
+	return dir
 }
 
 func missing(t testing.TB, requireEnv, msg string) {

@@ -10,6 +10,8 @@
 //   E2E_HEADERS     optional JSON typed into the headers editor,
 //                   e.g. {"Authorization": "Bearer x"}
 //   E2E_SCREENSHOT  optional path of a PNG screenshot taken at the end
+//   E2E_TABS        optional comma-separated tab titles the page must open on
+//   E2E_DOCS        "1": the Docs pane (documentation explorer) must be open
 //   CHROMIUM_PATH   browser binary (default: /usr/bin/chromium)
 //
 // The check fails if the page requests anything from a host other than
@@ -30,6 +32,8 @@ const QUERY = process.env.E2E_QUERY || '{ stats { companies } }';
 const EXPECT = process.env.E2E_EXPECT || '"stats"';
 const HEADERS = process.env.E2E_HEADERS || '';
 const SCREENSHOT = process.env.E2E_SCREENSHOT || '';
+const TABS = (process.env.E2E_TABS || '').split(',').map((s) => s.trim()).filter(Boolean);
+const DOCS = process.env.E2E_DOCS === '1';
 const CHROMIUM_PATH = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
 
 const LOCAL_HOSTS = new Set(['127.0.0.1', 'localhost', '[::1]', '::1']);
@@ -42,6 +46,8 @@ const SEL = {
   headersEditor: '.graphiql-editor-tool .graphiql-editor:not(.hidden) .CodeMirror',
   executeButton: 'button.graphiql-execute-button',
   response: '.graphiql-response',
+  tabButton: '.graphiql-tab-button',
+  docExplorer: '.graphiql-doc-explorer',
   responseEditor: '.graphiql-response .CodeMirror',
 };
 
@@ -162,6 +168,19 @@ async function main() {
     await page.locator(SEL.queryEditor).first().waitFor({ state: 'visible' });
     await page.locator(SEL.executeButton).waitFor({ state: 'visible' });
     log(`GraphiQL rendered: ${await page.title()}`);
+
+    // The tabs it opens on, and the Docs pane, before anything is typed.
+    if (TABS.length) {
+      await page.locator(SEL.tabButton).first().waitFor({ state: 'visible' });
+      const titles = (await page.locator(SEL.tabButton).allInnerTexts()).map((t) => t.trim());
+      log(`tabs: ${JSON.stringify(titles)}`);
+      const missing = TABS.filter((want) => !titles.includes(want));
+      if (missing.length) throw new Error(`the page opened without the tabs ${missing.join(', ')}; it has ${titles.join(', ')}`);
+    }
+    if (DOCS) {
+      await page.locator(SEL.docExplorer).first().waitFor({ state: 'visible' });
+      log(`the Docs pane is open: ${squash(await page.locator(SEL.docExplorer).first().innerText()).slice(0, 80)}`);
+    }
 
     // The headers editor must be available to paste an Authorization header.
     const headersTab = page.locator(SEL.headersTab);

@@ -7,12 +7,11 @@
 // Configuration comes from data attributes on the mount element, which the Go
 // handler renders with html/template:
 //
-//   <div id="graphiql" data-endpoint="/graphql" data-tab-title="licencegraph"></div>
+//   <div id="graphiql" data-endpoint="/graphql"></div>
 //
 // data-endpoint              HTTP endpoint (same origin), default "/graphql"
 // data-subscription-endpoint optional ws(s):// URL or path; default: derived
 //                            from data-endpoint and window.location
-// data-tab-title             operation name of the default query (first tab)
 // data-style-nonce           per-response CSP nonce for the <style> elements
 //                            that Radix dialogs inject (react-remove-scroll
 //                            via react-style-singleton/get-nonce); the page's
@@ -24,19 +23,71 @@ import { setNonce } from 'get-nonce';
 import 'graphiql/style.css';
 import './page.css';
 
-// The operation name becomes the title of the first tab.
-const DEFAULT_QUERY = `# licencegraph GraphQL explorer
-#
-# Auth: open "Headers" below and paste e.g.
+// The tabs GraphiQL opens on: the README's questions (docs/exposure.md
+// works through them). Each operation name is its tab's title.
+const HELP = `# Auth: open "Headers" below and paste e.g.
 #   {"Authorization": "Bearer <token>"}
-# Run: Ctrl-Enter.  Autocomplete: Ctrl-Space.
+# Run: Ctrl-Enter.  Autocomplete: Ctrl-Space.  Schema: the Docs pane (book icon).
+`;
 
-query Overview {
-  stats {
-    companies
+const EXPOSED_TODAY = `# Which automakers and their suppliers are exposed today, and through whom?
+${HELP}
+query ExposedAutomakers {
+  exposedCompanies(sector: "automotive", first: 20) {
+    totalCount
+    edges {
+      node {
+        company { id name country { code } }
+        minDepth
+        pathCount
+        uncoveredSuppliers { id name }
+      }
+    }
   }
 }
 `;
+
+const WHY_EXPOSED = `# Why is GM exposed: which hop, which licence, what went wrong?
+query WhyIsGMExposed {
+  exposurePaths(companyId: "gm") {
+    depth
+    hops {
+      supplier { id name }
+      customer { id name }
+      controlledMaterials { id }
+      covered
+      reason
+      licences { id type status standing validFrom validUntil }
+    }
+  }
+}
+`;
+
+const NEXT_SIX_MONTHS = `# What changes for automakers between today and six months from now?
+# (the dates are in the Variables pane below)
+query NextSixMonths($from: Date!, $to: Date!) {
+  exposureChanges(from: $from, to: $to, sector: "automotive") {
+    newlyExposed { company { id name } licences { id validUntil } controls { id } }
+    noLongerExposed { company { id name } }
+  }
+}
+`;
+
+/** YYYY-MM-DD of d in UTC (the API's "today"). */
+export function isoDate(d) {
+  return d.toISOString().slice(0, 10);
+}
+
+/** The default tabs, with the six-month window from now. */
+export function defaultTabs(now = new Date()) {
+  const later = new Date(now);
+  later.setUTCMonth(later.getUTCMonth() + 6);
+  return [
+    { query: EXPOSED_TODAY },
+    { query: WHY_EXPOSED },
+    { query: NEXT_SIX_MONTHS, variables: JSON.stringify({ from: isoDate(now), to: isoDate(later) }, null, 2) },
+  ];
+}
 
 const DEFAULT_HEADERS = '';
 
@@ -60,7 +111,6 @@ function mount() {
   }
   const endpoint = el.dataset.endpoint || '/graphql';
   const subscriptionEndpoint = el.dataset.subscriptionEndpoint || endpoint;
-  const tabTitle = el.dataset.tabTitle || 'Overview';
   if (el.dataset.styleNonce) {
     setNonce(el.dataset.styleNonce);
   }
@@ -70,12 +120,12 @@ function mount() {
     subscriptionUrl: wsURL(subscriptionEndpoint),
   });
 
-  const query = DEFAULT_QUERY.replace('query Overview', `query ${safeOperationName(tabTitle)}`);
-
   createRoot(el).render(
     <GraphiQL
       fetcher={fetcher}
-      defaultQuery={query}
+      defaultTabs={defaultTabs()}
+      // The schema at hand: the Docs pane opens with the page.
+      visiblePlugin="Documentation Explorer"
       defaultHeaders={DEFAULT_HEADERS}
       isHeadersEditorEnabled={true}
       defaultEditorToolsVisibility="headers"
@@ -85,12 +135,6 @@ function mount() {
       showPersistHeadersSettings={true}
     />,
   );
-}
-
-/** GraphQL operation names are /[_A-Za-z][_0-9A-Za-z]*\/. */
-function safeOperationName(s) {
-  const cleaned = String(s).replace(/[^_0-9A-Za-z]/g, '');
-  return /^[_A-Za-z]/.test(cleaned) ? cleaned : 'Overview';
 }
 
 mount();

@@ -3,6 +3,7 @@ package projection
 import (
 	"context"
 	"os"
+	"runtime"
 	"strconv"
 	"sync"
 	"testing"
@@ -19,6 +20,9 @@ import (
 var (
 	benchOnce  sync.Once
 	benchGraph *graph
+	// benchHeap is the live heap once the world is held as a graph and
+	// its records are dropped: what the projection costs in memory.
+	benchHeap uint64
 )
 
 func benchWorld(b *testing.B) *graph {
@@ -53,8 +57,22 @@ func benchWorld(b *testing.B) *graph {
 		}
 		g.sortCompanies()
 		benchGraph = g
+		recs = nil
+		var m runtime.MemStats
+		runtime.GC()
+		runtime.ReadMemStats(&m)
+		benchHeap = m.HeapAlloc
 	})
 	return benchGraph
+}
+
+// BenchmarkColdGraphHeap reports the live heap of the world held as a
+// graph (graph-MiB), the projection's memory without answers kept.
+func BenchmarkColdGraphHeap(b *testing.B) {
+	benchWorld(b)
+	for b.Loop() {
+	}
+	b.ReportMetric(float64(benchHeap)/(1<<20), "graph-MiB")
 }
 
 func coldView(g *graph) *View { return &View{g: g, memo: newMemo()} }

@@ -3,6 +3,7 @@ package exposure_test
 import (
 	"context"
 	"fmt"
+	"math"
 	"reflect"
 	"slices"
 	"strings"
@@ -34,7 +35,13 @@ var (
 	propDates = []string{"2025-03-01", "2025-06-15", "2025-11-07", "2025-12-15", "2026-06-01", "2026-11-10", "2026-12-02"}
 	// propSectors are the sector filters asked for; "" is all companies.
 	propSectors = []string{"", "automotive"}
+	// propMinConfidences are the minimum confidences asked for; nil is
+	// none. 0.36 is 0.6 × 0.6, which the products of generated
+	// confidences (two decimals) meet exactly or miss by rounding only.
+	propMinConfidences = []*float64{nil, ptr(0.6), ptr(0.36)}
 )
+
+func ptr[T any](v T) *T { return &v }
 
 // openStore returns a migrated store on the test Neo4j (skipping without
 // NEO4J_URI).
@@ -115,7 +122,7 @@ func engineOnRuleWorlds(t *testing.T, generic bool) {
 	for _, tc := range exposureCases() {
 		t.Run("exposure/"+tc.name, func(t *testing.T) {
 			ref := load(t, tc.extra)
-			q := domain.ExposureQuery{AsOf: ruleDate, MaxDepth: tc.maxDepth, Sector: tc.sector}
+			q := domain.ExposureQuery{AsOf: ruleDate, MaxDepth: tc.maxDepth, Sector: tc.sector, MinConfidence: tc.minConfidence}
 			got, err := engine.ExposedCompanies(ctx, q)
 			if err != nil {
 				t.Fatalf("ExposedCompanies(%s): %v", fmtQuery(q), err)
@@ -135,6 +142,9 @@ func engineOnRuleWorlds(t *testing.T, generic bool) {
 			}
 		})
 	}
+	if !generic { // since, timelines and changes need the projection's own searches
+		engineOnDatedCases(t, engine, load)
+	}
 }
 
 func TestExposureMatchesReference(t *testing.T) {
@@ -144,6 +154,7 @@ func TestExposureMatchesReference(t *testing.T) {
 
 	reasons := map[domain.ExposureReason]int{}
 	var covered, uncontrolledCross, tallied int
+	var dated datedTally
 	for _, sd := range propSeeds {
 		t.Run(fmt.Sprintf("seed=%d", sd), func(t *testing.T) {
 			start := time.Now()
@@ -202,12 +213,15 @@ func TestExposureMatchesReference(t *testing.T) {
 					compareHops(ctx, t, engine, ref, d)
 					for depth := 1; depth <= 4; depth++ {
 						for _, sector := range propSectors {
-							q := domain.ExposureQuery{AsOf: d, MaxDepth: depth, Sector: sector}
-							compareExposed(ctx, t, engine, ref, q)
+							for _, minConf := range propMinConfidences {
+								q := domain.ExposureQuery{AsOf: d, MaxDepth: depth, Sector: sector, MinConfidence: minConf}
+								compareExposed(ctx, t, engine, ref, q)
+							}
 						}
 					}
 				})
 			}
+			dated.add(compareDated(ctx, t, engine, ref))
 			tallied++
 			t.Logf("seed %d: %d companies, %d links, %d licences; loaded in %v, compared in %v",
 				sd, len(ref.companies), len(ref.links), len(ref.licences), loaded.Round(time.Millisecond),
@@ -225,6 +239,9 @@ func TestExposureMatchesReference(t *testing.T) {
 	}
 	t.Logf("reference hops over all seeds and dates: %s; covered=%d; CN→foreign not controlled=%d",
 		strings.Join(counts, " "), covered, uncontrolledCross)
+	if tallied == len(propSeeds) {
+		dated.check(t)
+	}
 }
 
 // anyControlled says whether some material is controlled on d (rule 1).
@@ -297,7 +314,7 @@ func compareExposed(ctx context.Context, t *testing.T, engine domain.ExposureSer
 	var paged []domain.ExposedCompany
 	after := ""
 	for range len(want)/7 + 2 {
-		page, total, more, err := engine.ExposedCompanyPage(ctx, q, domain.Page{First: 7, After: after}, true)
+		page, total, more, err := engine.ExposedCompanyPage(ctx, q, domain.Page{First: 7, After: after}, domain.ExposedFields{Details: true})
 		if err != nil {
 			t.Errorf("ExposedCompanyPage(%s, after %q): %v", fmtQuery(q), after, err)
 			break
@@ -368,11 +385,31 @@ func fmtHop(h domain.SupplyHop) string {
 }
 
 func fmtQuery(q domain.ExposureQuery) string {
-	return fmt.Sprintf("asOf=%s maxDepth=%d sector=%q", q.AsOf, q.MaxDepth, q.Sector)
+	return fmt.Sprintf("asOf=%s maxDepth=%d sector=%q minConfidence=%s", q.AsOf, q.MaxDepth, q.Sector, fmtConf(q.MinConfidence))
 }
 
 func fmtExposed(e domain.ExposedCompany) string {
-	return fmt.Sprintf("minDepth=%d pathCount=%d uncoveredSuppliers=%v", e.MinDepth, e.PathCount, e.UncoveredSuppliers)
+	return fmt.Sprintf("minDepth=%d pathCount=%d uncoveredSuppliers=%v confidence=%s since=%s",
+		e.MinDepth, e.PathCount, e.UncoveredSuppliers, fmtConf(e.Confidence), e.Since)
+}
+
+func fmtConf(c *float64) string {
+	if c == nil {
+		return "null"
+	}
+	return fmt.Sprint(*c)
+}
+
+// sameConf compares confidences to 1e-9 (products taken in another
+// order may differ in the last bits).
+func sameConf(a, b *float64) bool {
+	return (a == nil) == (b == nil) && (a == nil || math.Abs(*a-*b) <= 1e-9)
+}
+
+// sameExposed compares every figure of two answers for a company.
+func sameExposed(a, b domain.ExposedCompany) bool {
+	return a.CompanyID == b.CompanyID && a.MinDepth == b.MinDepth && a.PathCount == b.PathCount &&
+		slices.Equal(a.UncoveredSuppliers, b.UncoveredSuppliers) && sameConf(a.Confidence, b.Confidence) && a.Since.Equal(b.Since)
 }
 
 // exposedDiff lists up to limit companies on which two id-sorted lists
@@ -416,7 +453,7 @@ func exposedDiff(got, want []domain.ExposedCompany, limit int) string {
 			line = fmt.Sprintf("  %s: missing from engine; reference %s", id, fmtExposed(we))
 		case !wok:
 			line = fmt.Sprintf("  %s: not exposed in reference; engine %s", id, fmtExposed(ge))
-		case !reflect.DeepEqual(ge, we):
+		case !sameExposed(ge, we):
 			line = fmt.Sprintf("  %s: engine %s; reference %s", id, fmtExposed(ge), fmtExposed(we))
 		default:
 			continue
@@ -444,6 +481,10 @@ func pathsDiff(got, want []domain.ExposurePath) string {
 		gn, wn := pathNodes(got[i]), pathNodes(want[i])
 		if !slices.Equal(gn, wn) {
 			return fmt.Sprintf("  path %d: engine %s; reference %s", i, strings.Join(gn, "→"), strings.Join(wn, "→"))
+		}
+		if !sameConf(got[i].Confidence, want[i].Confidence) {
+			return fmt.Sprintf("  path %d (%s): engine confidence %s; reference %s", i, strings.Join(wn, "→"),
+				fmtConf(got[i].Confidence), fmtConf(want[i].Confidence))
 		}
 		for j := range want[i].Hops {
 			if gh, wh := normHop(got[i].Hops[j]), normHop(want[i].Hops[j]); !reflect.DeepEqual(gh, wh) {

@@ -84,7 +84,7 @@ func BenchmarkColdExposedCompanies(b *testing.B) {
 	b.ResetTimer()
 	for b.Loop() {
 		v := coldView(g)
-		list, err := v.Reach(ctx, d, 4, "automotive")
+		list, err := v.Reach(ctx, domain.ExposureQuery{AsOf: d, MaxDepth: 4, Sector: "automotive"})
 		if err != nil || len(list) == 0 {
 			b.Fatal(len(list), err)
 		}

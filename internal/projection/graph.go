@@ -80,6 +80,18 @@ type link struct {
 	other        int32
 	since, until day   // since absent: openStart; until absent: openEnd (exclusive)
 	mats         int32 // a set of g.matSet
+	// conf is the link's confidence, NaN when it has none: a product with
+	// it is NaN, which meets no minimum. Kept exact (float64): path
+	// products are compared with a minimum to 1e-9.
+	conf float64
+}
+
+// confOf is a stored confidence as a number, NaN when absent.
+func confOf(c *float64) float64 {
+	if c == nil {
+		return math.NaN()
+	}
+	return *c
 }
 
 // current is exposure rule 2's "link current on d".
@@ -165,7 +177,7 @@ func (g *graph) setLink(l domain.SupplyLink) {
 	for i, m := range l.Materials {
 		mats[i] = g.mats.id(m)
 	}
-	k := link{since: dayOf(l.Since, openStart), until: dayOf(l.Until, openEnd), mats: g.matSet.id(mats)}
+	k := link{since: dayOf(l.Since, openStart), until: dayOf(l.Until, openEnd), mats: g.matSet.id(mats), conf: confOf(l.Confidence)}
 	out, in := k, k
 	out.other, in.other = c, s
 	g.out[s] = put(g.out[s], out)

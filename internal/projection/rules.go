@@ -16,8 +16,7 @@ import (
 func (g *graph) controlledOn(d day) []bool {
 	out := make([]bool, len(g.mats.names))
 	for _, x := range g.controls {
-		inForce := x.effective <= d && d < x.lifted && !(x.suspFrom <= d && d < x.suspTo)
-		if !inForce {
+		if !x.inForce(d) {
 			continue
 		}
 		for _, m := range x.mats {
@@ -25,6 +24,12 @@ func (g *graph) controlledOn(d day) []bool {
 		}
 	}
 	return out
+}
+
+// inForce is rule 1's "control in force on d": effective, not lifted,
+// not suspended.
+func (x *control) inForce(d day) bool {
+	return x.effective <= d && d < x.lifted && !(x.suspFrom <= d && d < x.suspTo)
 }
 
 const china = "CN"

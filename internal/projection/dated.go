@@ -1,0 +1,136 @@
+package projection
+
+import (
+	"context"
+	"maps"
+	"slices"
+	"time"
+
+	"github.com/licencegraph/licencegraph/internal/domain"
+)
+
+// Searches for questions over a span of days (a company's since and
+// timeline, what explains a change): the engine (internal/exposure)
+// combines them with the searches of exposure.go.
+
+// ChangeDays returns the days in (from, to], ascending, on which the
+// exposure of company id within maxDepth may differ from the day before:
+// the dates of the links that may lie on its paths (since; until), of the
+// licences their Chinese suppliers hold that COVER the link's customer
+// (validFrom; the day after validUntil; revokedOn) and of every export
+// control. Between two of them nothing its exposure depends on changes.
+func (v *View) ChangeDays(_ context.Context, id string, maxDepth int, from, to domain.Date) ([]domain.Date, error) {
+	g := v.g
+	a, ok := g.index[id]
+	if !ok {
+		return nil, nil
+	}
+	f, t := dayOf(from, openStart), dayOf(to, openStart)
+	days := map[day]bool{}
+	add := func(x day) {
+		if x != openStart && x != openEnd && f < x && x <= t {
+			days[x] = true
+		}
+	}
+	// The companies a path may pass: those with a walk of at most
+	// maxDepth-1 links to a, whatever the links' dates.
+	in := map[int32]bool{a: true}
+	frontier := []int32{a}
+	for range maxDepth - 1 {
+		var next []int32
+		for _, c := range frontier {
+			for _, l := range g.in[c] {
+				if !in[l.other] {
+					in[l.other] = true
+					next = append(next, l.other)
+				}
+			}
+		}
+		frontier = next
+	}
+	for c := range in {
+		for _, l := range g.in[c] {
+			add(l.since)
+			add(l.until)
+			if g.country[l.other] != china {
+				continue
+			}
+			for _, x := range g.coveringLicences(l.other, c) {
+				add(x.validFrom)
+				if x.validUntil != openEnd {
+					add(x.validUntil + 1)
+				}
+				add(x.revok)
+			}
+		}
+	}
+	for _, x := range g.controls {
+		add(x.effective)
+		add(x.lifted)
+		add(x.suspFrom)
+		add(x.suspTo)
+	}
+	out := make([]domain.Date, 0, len(days))
+	for _, x := range slices.Sorted(maps.Keys(days)) {
+		out = append(out, dateOfDay(x))
+	}
+	return out, nil
+}
+
+// dateOfDay is the date of a day number.
+func dateOfDay(x day) domain.Date { return domain.DateOf(time.Unix(int64(x)*86400, 0).UTC()) }
+
+// ExposedOn says whether company id has an exposure path q counts on
+// q.AsOf (it stops at the first).
+func (v *View) ExposedOn(ctx context.Context, id string, q domain.ExposureQuery) (bool, error) {
+	a, ok := v.g.index[id]
+	if !ok {
+		return false, nil
+	}
+	found := false
+	err := v.pathWalker(q)(ctx, a, q.MaxDepth, func(int32, []int32, float64) bool {
+		found = true
+		return false
+	})
+	return found, err
+}
+
+// FirstHops returns, for each company of ids exposed on q.AsOf, the
+// distinct first hops (S0, S1) of the paths q counts, sorted.
+func (v *View) FirstHops(ctx context.Context, ids []string, q domain.ExposureQuery) (map[string][][2]string, error) {
+	g := v.g
+	walk := v.pathWalker(q)
+	out := map[string][][2]string{}
+	for _, id := range ids {
+		a, ok := g.index[id]
+		if !ok {
+			continue
+		}
+		hops := map[[2]int32]bool{}
+		err := walk(ctx, a, q.MaxDepth, func(s0 int32, nodes []int32, _ float64) bool {
+			hops[[2]int32{s0, nodes[0]}] = true
+			return true
+		})
+		if err != nil {
+			return nil, err
+		}
+		for h := range hops {
+			out[id] = append(out[id], [2]string{g.ids[h[0]], g.ids[h[1]]})
+		}
+		slices.SortFunc(out[id], func(x, y [2]string) int { return slices.Compare(x[:], y[:]) })
+	}
+	return out, nil
+}
+
+// ControlsInForce returns the export controls in force on d (rule 1),
+// each with the materials it controls.
+func (v *View) ControlsInForce(_ context.Context, d domain.Date) (map[string][]string, error) {
+	g, dd := v.g, dayOf(d, openStart)
+	out := map[string][]string{}
+	for id, x := range g.controls {
+		if x.inForce(dd) {
+			out[id] = slices.Clone(x.Materials)
+		}
+	}
+	return out, nil
+}

@@ -16,8 +16,8 @@ import (
 // links are added before it.
 func (v *View) walkBack(ctx context.Context, a int32, d day, extra int, floor float64, visit func(nodes []int32, confs []float64) bool) error {
 	g := v.g
-	path := []int32{a} // reversed: a first
-	var confs []float64 // reversed: confs[i] is the link path[i+1]→path[i]
+	path := []int32{a}   // reversed: a first
+	var confs []float64  // reversed: confs[i] is the link path[i+1]→path[i]
 	prod := []float64{1} // prod[i]: product of confs[:i]
 	onPath := map[int32]bool{a: true}
 	var rev []int32

@@ -19,8 +19,10 @@ type dated interface {
 	// exposure of company id within maxDepth may differ from the day
 	// before; between two of them it stays as it is.
 	ChangeDays(ctx context.Context, id string, maxDepth int, from, to domain.Date) ([]domain.Date, error)
-	// ExposedOn says whether the company has a path q counts on q.AsOf.
-	ExposedOn(ctx context.Context, id string, q domain.ExposureQuery) (bool, error)
+	// ExposedFrom says whether the company has a path q counts on
+	// q.AsOf and, when it has, from which day (floor at the earliest) one
+	// such path has been one on every day up to q.AsOf.
+	ExposedFrom(ctx context.Context, id string, q domain.ExposureQuery, floor domain.Date) (bool, domain.Date, error)
 	// FirstHops returns, per company of ids, the distinct first hops
 	// (S0, S1) of the paths q counts on q.AsOf, sorted.
 	FirstHops(ctx context.Context, ids []string, q domain.ExposureQuery) (map[string][][2]string, error)
@@ -64,29 +66,28 @@ func (e *bound) withSince(ctx context.Context, v string, q domain.ExposureQuery,
 
 // sinceOf is the first day of the exposure of id (exposed on q.AsOf) that
 // lasts to q.AsOf, when it lies within domain.SinceLookback years; zero
-// otherwise. Its exposure changes only on its change days: going back
-// from q.AsOf, the first change day on whose eve it was not exposed is
-// the day its exposure began.
+// otherwise. It follows paths back in time: a path found on a day has
+// been one since some day y (ExposedFrom); the company was then exposed
+// from y on, and the day before y decides — not exposed: y is the
+// answer; exposed: look from there. A few paths usually cover the
+// lookback.
 func sinceOf(ctx context.Context, ds dated, id string, q domain.ExposureQuery) (domain.Date, error) {
-	floor := domain.SinceFloor(q.AsOf)
-	days, err := ds.ChangeDays(ctx, id, q.MaxDepth, floor.AddDays(-1), q.AsOf)
-	if err != nil {
-		return domain.Date{}, err
-	}
-	for i := len(days) - 1; i >= 0; i-- {
-		eve := q
-		eve.AsOf = days[i].AddDays(-1)
-		exposed, err := ds.ExposedOn(ctx, id, eve)
-		if err != nil {
-			return domain.Date{}, err
+	eve := domain.SinceFloor(q.AsOf).AddDays(-1)
+	for day := q.AsOf; ; {
+		qd := q
+		qd.AsOf = day
+		exposed, from, err := ds.ExposedFrom(ctx, id, qd, eve)
+		if err != nil || !exposed {
+			if day.Equal(q.AsOf) { // not exposed at all: no since
+				return domain.Date{}, err
+			}
+			return day.AddDays(1), err
 		}
-		if !exposed {
-			return days[i], nil
+		if !from.After(eve) {
+			return domain.Date{}, nil // exposed on the floor's eve too
 		}
+		day = from.AddDays(-1)
 	}
-	// Exposed on every day from the floor's eve (no change day at the
-	// floor, or its eve checked): longer than the lookback.
-	return domain.Date{}, nil
 }
 
 // ExposureTimeline: the company's exposure on each of its change days in

@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/licencegraph/licencegraph/internal/domain"
+	"github.com/licencegraph/licencegraph/internal/exposure"
 	"github.com/licencegraph/licencegraph/internal/seed"
 	"github.com/licencegraph/licencegraph/internal/synth"
 )
@@ -117,5 +118,81 @@ func BenchmarkColdExposurePaths(b *testing.B) {
 		if _, err := coldView(g).ExposurePaths(ctx, domain.PathsQuery{CompanyID: oem, ExposureQuery: domain.ExposureQuery{AsOf: d, MaxDepth: 4}, First: 10}); err != nil {
 			b.Fatal(err)
 		}
+	}
+}
+
+// coldEngine is the exposure engine on fresh views of g: every question
+// is asked as if a write had just retired every answer kept.
+func coldEngine(g *graph) *exposure.Engine {
+	return exposure.New(exposure.SourceFunc(func(context.Context) (exposure.View, error) {
+		p := &Projection{}
+		p.mu.RLock() // View.Release unlocks it
+		return &View{p: p, g: g, memo: newMemo()}, nil
+	}))
+}
+
+// The page the API asks for by default: 20 automakers with their path
+// counts, first suppliers and confidence, counting only paths of
+// confidence 0.5 or more.
+func BenchmarkColdExposedCompaniesMinConfidence(b *testing.B) {
+	g := benchWorld(b)
+	e := coldEngine(g)
+	ctx := context.Background()
+	t := 0.5
+	q := domain.ExposureQuery{AsOf: domain.MustDate("2026-06-01"), MaxDepth: 4, Sector: "automotive", MinConfidence: &t}
+	b.ResetTimer()
+	for b.Loop() {
+		page, total, _, err := e.ExposedCompanyPage(ctx, q, domain.Page{First: 20}, domain.ExposedFields{Details: true})
+		if err != nil || len(page) == 0 {
+			b.Fatal(total, err)
+		}
+	}
+}
+
+// The same page without a minimum, through the engine (compare with
+// BenchmarkColdExposedCompaniesMinConfidence).
+func BenchmarkColdExposedCompaniesEngine(b *testing.B) {
+	g := benchWorld(b)
+	e := coldEngine(g)
+	ctx := context.Background()
+	q := domain.ExposureQuery{AsOf: domain.MustDate("2026-06-01"), MaxDepth: 4, Sector: "automotive"}
+	b.ResetTimer()
+	for b.Loop() {
+		if page, _, _, err := e.ExposedCompanyPage(ctx, q, domain.Page{First: 20}, domain.ExposedFields{Details: true}); err != nil || len(page) == 0 {
+			b.Fatal(err)
+		}
+	}
+}
+
+// since for a page of 20 automakers (the list computed too).
+func BenchmarkColdSince(b *testing.B) {
+	g := benchWorld(b)
+	e := coldEngine(g)
+	ctx := context.Background()
+	q := domain.ExposureQuery{AsOf: domain.MustDate("2026-06-01"), MaxDepth: 4, Sector: "automotive"}
+	b.ResetTimer()
+	for b.Loop() {
+		if page, _, _, err := e.ExposedCompanyPage(ctx, q, domain.Page{First: 20}, domain.ExposedFields{Since: true}); err != nil || len(page) == 0 {
+			b.Fatal(err)
+		}
+	}
+}
+
+// The longest timeline (three years) of the automaker exposurePaths
+// benchmarks ask for.
+func BenchmarkColdTimeline(b *testing.B) {
+	g := benchWorld(b)
+	e := coldEngine(g)
+	ctx := context.Background()
+	from := domain.MustDate("2024-06-02")
+	q := domain.TimelineQuery{CompanyID: g.ids[len(g.ids)-1], ExposureQuery: domain.ExposureQuery{AsOf: from, MaxDepth: 4},
+		To: from.AddDays(domain.MaxTimelineDays - 1)}
+	b.ResetTimer()
+	for b.Loop() {
+		spans, err := e.ExposureTimeline(ctx, q)
+		if err != nil || len(spans) == 0 {
+			b.Fatal(err)
+		}
+		b.ReportMetric(float64(len(spans)), "intervals")
 	}
 }

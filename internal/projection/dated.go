@@ -80,19 +80,70 @@ func (v *View) ChangeDays(_ context.Context, id string, maxDepth int, from, to d
 // dateOfDay is the date of a day number.
 func dateOfDay(x day) domain.Date { return domain.DateOf(time.Unix(int64(x)*86400, 0).UTC()) }
 
-// ExposedOn says whether company id has an exposure path q counts on
-// q.AsOf (it stops at the first).
-func (v *View) ExposedOn(ctx context.Context, id string, q domain.ExposureQuery) (bool, error) {
-	a, ok := v.g.index[id]
+// ExposedFrom says whether company id has an exposure path q counts on
+// q.AsOf and, when it has, from which day that path — the first found —
+// has been one on every day up to q.AsOf, looking back to floor at most.
+// The path stays one while its links stay current (back to the latest
+// since among them) and its first hop stays uncovered (back to the last
+// day on whose eve a control or licence date made it covered or not
+// controlled); countries, confidences and sectors have no dates.
+func (v *View) ExposedFrom(ctx context.Context, id string, q domain.ExposureQuery, floor domain.Date) (bool, domain.Date, error) {
+	g := v.g
+	a, ok := g.index[id]
 	if !ok {
-		return false, nil
+		return false, domain.Date{}, nil
 	}
-	found := false
-	err := v.pathWalker(q)(ctx, a, q.MaxDepth, func(int32, []int32, float64) bool {
-		found = true
+	var s0 int32
+	var nodes []int32
+	err := v.pathWalker(q)(ctx, a, q.MaxDepth, func(s int32, ns []int32, _ float64) bool {
+		s0, nodes = s, slices.Clone(ns)
 		return false
 	})
-	return found, err
+	if err != nil || nodes == nil {
+		return false, domain.Date{}, err
+	}
+	x, y := dayOf(q.AsOf, openStart), dayOf(floor, openStart)
+	first, _ := g.linkOf(s0, nodes[0])
+	y = max(y, first.since)
+	for i := 0; i+1 < len(nodes); i++ {
+		l, _ := g.linkOf(nodes[i], nodes[i+1])
+		y = max(y, l.since)
+	}
+	for _, c := range g.hopDays(s0, nodes[0], first, y, x) {
+		if !g.uncoveredInto(s0, nodes[0], first, c-1, g.controlledOn(c-1)) {
+			return true, dateOfDay(c), nil
+		}
+	}
+	return true, dateOfDay(y), nil
+}
+
+// hopDays returns the days in (lo, hi], latest first, on which whether
+// the link l from s to c is an uncovered controlled hop may change, its
+// own dates aside: the dates of the export controls and of the licences s
+// holds that COVER c.
+func (g *graph) hopDays(s, c int32, l link, lo, hi day) []day {
+	var out []day
+	add := func(x day) {
+		if x != openStart && x != openEnd && lo < x && x <= hi && !slices.Contains(out, x) {
+			out = append(out, x)
+		}
+	}
+	for _, x := range g.controls {
+		add(x.effective)
+		add(x.lifted)
+		add(x.suspFrom)
+		add(x.suspTo)
+	}
+	for _, x := range g.coveringLicences(s, c) {
+		add(x.validFrom)
+		if x.validUntil != openEnd {
+			add(x.validUntil + 1)
+		}
+		add(x.revok)
+	}
+	slices.Sort(out)
+	slices.Reverse(out)
+	return out
 }
 
 // FirstHops returns, for each company of ids exposed on q.AsOf, the

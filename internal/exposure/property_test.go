@@ -66,21 +66,23 @@ func openStore(t *testing.T) (config.Config, *neo4jstore.Store) {
 type searchesOnly struct{ exposure.View }
 
 // TestEngineOnRuleWorlds runs the engine on the hand-built worlds of
-// rules_test.go: the edge cases (boundaries, ties, suspensions, cycles)
-// that random worlds may miss; with the projection's own reach and with
-// the engine combining its searches.
+// rules_test.go: the edge cases (boundaries, ties, suspensions, cycles,
+// confidences) that random worlds may miss; with the projection's own
+// reach, with the engine combining the projection's searches, and on the
+// same searches in Cypher (the benchmarks' database-side baseline).
 func TestEngineOnRuleWorlds(t *testing.T) {
-	for _, generic := range []bool{false, true} {
-		t.Run(fmt.Sprintf("searches only=%v", generic), func(t *testing.T) { engineOnRuleWorlds(t, generic) })
+	for _, mode := range []string{"projection", "searches only", "cypher"} {
+		t.Run(mode, func(t *testing.T) { engineOnRuleWorlds(t, mode) })
 	}
 }
 
-func engineOnRuleWorlds(t *testing.T, generic bool) {
+func engineOnRuleWorlds(t *testing.T, mode string) {
 	cfg, store := openStore(t)
 	ctx := context.Background()
 	proj := projection.New(store, testutil.Logger(t))
 	var engine *exposure.Engine
-	if generic {
+	switch mode {
+	case "searches only":
 		engine = exposure.New(exposure.SourceFunc(func(ctx context.Context) (exposure.View, error) {
 			v, err := proj.Acquire(ctx)
 			if err != nil {
@@ -88,7 +90,9 @@ func engineOnRuleWorlds(t *testing.T, generic bool) {
 			}
 			return searchesOnly{v}, nil
 		}))
-	} else {
+	case "cypher":
+		engine = exposure.New(exposure.Views(store.CypherExposure))
+	default:
 		engine = exposure.New(exposure.Views(proj.Acquire))
 	}
 	load := func(t *testing.T, extra []any) *refWorld {
@@ -142,7 +146,7 @@ func engineOnRuleWorlds(t *testing.T, generic bool) {
 			}
 		})
 	}
-	if !generic { // since, timelines and changes need the projection's own searches
+	if mode == "projection" { // since, timelines and changes need the projection's own searches
 		engineOnDatedCases(t, engine, load)
 	}
 }

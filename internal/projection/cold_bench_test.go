@@ -71,7 +71,7 @@ func benchWorld(b *testing.B) *graph {
 // graph (graph-MiB), the projection's memory without answers kept.
 func BenchmarkColdGraphHeap(b *testing.B) {
 	benchWorld(b)
-	for b.Loop() {
+	for cpuLoop(b) {
 	}
 	b.ReportMetric(float64(benchHeap)/(1<<20), "graph-MiB")
 }
@@ -83,7 +83,7 @@ func BenchmarkColdExposedCompanies(b *testing.B) {
 	ctx := context.Background()
 	d := domain.MustDate("2026-06-01")
 	b.ResetTimer()
-	for b.Loop() {
+	for cpuLoop(b) {
 		v := coldView(g)
 		list, err := v.Reach(ctx, domain.ExposureQuery{AsOf: d, MaxDepth: 4, Sector: "automotive"})
 		if err != nil || len(list) == 0 {
@@ -103,7 +103,7 @@ func BenchmarkColdFirstHops(b *testing.B) {
 	g := benchWorld(b)
 	d := domain.MustDate("2026-06-01")
 	b.ResetTimer()
-	for b.Loop() {
+	for cpuLoop(b) {
 		coldView(g).firstHops(d)
 	}
 }
@@ -114,7 +114,7 @@ func BenchmarkColdExposurePaths(b *testing.B) {
 	d := domain.MustDate("2026-06-01")
 	oem := g.ids[len(g.ids)-1]
 	b.ResetTimer()
-	for b.Loop() {
+	for cpuLoop(b) {
 		if _, err := coldView(g).ExposurePaths(ctx, domain.PathsQuery{CompanyID: oem, ExposureQuery: domain.ExposureQuery{AsOf: d, MaxDepth: 4}, First: 10}); err != nil {
 			b.Fatal(err)
 		}
@@ -141,7 +141,7 @@ func BenchmarkColdExposedCompaniesMinConfidence(b *testing.B) {
 	t := 0.5
 	q := domain.ExposureQuery{AsOf: domain.MustDate("2026-06-01"), MaxDepth: 4, Sector: "automotive", MinConfidence: &t}
 	b.ResetTimer()
-	for b.Loop() {
+	for cpuLoop(b) {
 		page, total, _, err := e.ExposedCompanyPage(ctx, q, domain.Page{First: 20}, domain.ExposedFields{Details: true})
 		if err != nil || len(page) == 0 {
 			b.Fatal(total, err)
@@ -157,7 +157,7 @@ func BenchmarkColdExposedCompaniesEngine(b *testing.B) {
 	ctx := context.Background()
 	q := domain.ExposureQuery{AsOf: domain.MustDate("2026-06-01"), MaxDepth: 4, Sector: "automotive"}
 	b.ResetTimer()
-	for b.Loop() {
+	for cpuLoop(b) {
 		if page, _, _, err := e.ExposedCompanyPage(ctx, q, domain.Page{First: 20}, domain.ExposedFields{Details: true}); err != nil || len(page) == 0 {
 			b.Fatal(err)
 		}
@@ -171,7 +171,7 @@ func BenchmarkColdSince(b *testing.B) {
 	ctx := context.Background()
 	q := domain.ExposureQuery{AsOf: domain.MustDate("2026-06-01"), MaxDepth: 4, Sector: "automotive"}
 	b.ResetTimer()
-	for b.Loop() {
+	for cpuLoop(b) {
 		if page, _, _, err := e.ExposedCompanyPage(ctx, q, domain.Page{First: 20}, domain.ExposedFields{Since: true}); err != nil || len(page) == 0 {
 			b.Fatal(err)
 		}
@@ -188,7 +188,7 @@ func BenchmarkColdTimeline(b *testing.B) {
 	q := domain.TimelineQuery{CompanyID: g.ids[len(g.ids)-1], ExposureQuery: domain.ExposureQuery{AsOf: from, MaxDepth: 4},
 		To: from.AddDays(domain.MaxTimelineDays - 1)}
 	b.ResetTimer()
-	for b.Loop() {
+	for cpuLoop(b) {
 		spans, err := e.ExposureTimeline(ctx, q)
 		if err != nil || len(spans) == 0 {
 			b.Fatal(err)

@@ -110,6 +110,7 @@ type reachItem struct {
 // starts by walks of exactly n-1 links current on d whose product (from
 // the start's) q counts, each once per level with the highest product.
 func (g *graph) bestLevels(starts []reachItem, d day, count int, q domain.ExposureQuery) [][]reachItem {
+	floor := *q.MinConfidence - domain.ConfidenceTolerance // q.Counts, inline: this loop is the search's cost
 	out := make([][]reachItem, count)
 	stamp := make([]int8, len(g.ids)) // the level+1 a company was last listed at
 	pos := make([]int32, len(g.ids))  // its place in that level
@@ -122,11 +123,8 @@ func (g *graph) bestLevels(starts []reachItem, d day, count int, q domain.Exposu
 		var next []reachItem
 		for _, x := range frontier {
 			for _, l := range g.out[x.c] {
-				if !l.current(d) {
-					continue
-				}
 				p := x.p * l.conf
-				if !q.Counts(p) { // NaN: a link without confidence
+				if !(p >= floor) || !l.current(d) { // NaN: a link without confidence
 					continue
 				}
 				y := l.other

@@ -10,15 +10,15 @@ import (
 )
 
 // Questions over a span of days — since, timelines — and what explains a
-// change of exposure (docs/exposure.md). They need a store that finds the
-// days on which a company's exposure may change; the projection does
-// (internal/projection, dated.go), the Cypher baseline does not, and they
-// are refused on it.
+// change of exposure (docs/exposure.md). They need a store that follows a
+// company's paths through time; the projection does (internal/projection,
+// dated.go), the Cypher baseline does not, and they are refused on it.
 type dated interface {
-	// ChangeDays returns the days in (from, to], ascending, on which the
-	// exposure of company id within maxDepth may differ from the day
-	// before; between two of them it stays as it is.
-	ChangeDays(ctx context.Context, id string, maxDepth int, from, to domain.Date) ([]domain.Date, error)
+	// FirstHopDays returns, for each first hop (S0, S1) of a path q
+	// counts of company id on some day of q.AsOf … to, the runs of days
+	// (first and last) on which it is the first hop of such a path, in
+	// order.
+	FirstHopDays(ctx context.Context, id string, q domain.ExposureQuery, to domain.Date) (map[[2]string][][2]domain.Date, error)
 	// ExposedFrom says whether the company has a path q counts on
 	// q.AsOf and, when it has, from which day (floor at the earliest) one
 	// such path has been one on every day up to q.AsOf.
@@ -90,8 +90,10 @@ func sinceOf(ctx context.Context, ds dated, id string, q domain.ExposureQuery) (
 	}
 }
 
-// ExposureTimeline: the company's exposure on each of its change days in
-// the span (and on its first day), runs of equal exposure merged.
+// ExposureTimeline: the runs of days on which each first hop of the
+// company's paths is in use (FirstHopDays) give its exposure on every day
+// of the span; runs of equal exposure are merged and each change is
+// explained from the first hops of both sides.
 func (e *bound) ExposureTimeline(ctx context.Context, tq domain.TimelineQuery) ([]domain.ExposureInterval, error) {
 	ds, err := e.dated()
 	if err != nil {
@@ -109,55 +111,72 @@ func (e *bound) ExposureTimeline(ctx context.Context, tq domain.TimelineQuery) (
 	if hit, ok := e.c.spans.Get(k); ok {
 		return hit, nil
 	}
-	days, err := ds.ChangeDays(ctx, id, q.MaxDepth, q.AsOf, tq.To)
+	runs, err := ds.FirstHopDays(ctx, id, q, tq.To)
 	if err != nil {
 		return nil, err
 	}
-	// Days of constant exposure start on the first day and on each change
-	// day; each has its first hops (none: not exposed).
-	starts := append([]domain.Date{q.AsOf}, days...)
-	hops := make([][][2]string, len(starts))
-	for i, d := range starts {
-		qd := q
-		qd.AsOf = d
-		got, err := ds.FirstHops(ctx, []string{id}, qd)
-		if err != nil {
-			return nil, err
+	// The company is exposed on the days some first hop is in use: count
+	// the hops in use from each day a run starts or ends on.
+	delta := map[domain.Date]int{q.AsOf: 0}
+	for _, rs := range runs {
+		for _, r := range rs {
+			delta[r[0]]++
+			if r[1].Before(tq.To) {
+				delta[r[1].AddDays(1)]--
+			}
 		}
-		hops[i] = got[id]
 	}
 	var out []domain.ExposureInterval
-	var opens []int // the start that opens each interval after the first
-	for i, d := range starts {
-		exposed := len(hops[i]) > 0
-		if len(out) == 0 || out[len(out)-1].Exposed != exposed {
+	inUse := 0
+	for _, d := range slices.SortedFunc(maps.Keys(delta), func(a, b domain.Date) int { return a.Time().Compare(b.Time()) }) {
+		inUse += delta[d]
+		if exposed := inUse > 0; len(out) == 0 || out[len(out)-1].Exposed != exposed {
 			if len(out) > 0 {
 				out[len(out)-1].To = d.AddDays(-1)
-				opens = append(opens, i)
 			}
 			out = append(out, domain.ExposureInterval{From: d, Exposed: exposed})
 		}
-		cur := &out[len(out)-1]
-		for _, h := range hops[i] {
-			cur.UncoveredSuppliers = append(cur.UncoveredSuppliers, h[0])
-		}
 	}
 	out[len(out)-1].To = tq.To
-	// The day an interval opens, the one before it closes: the first hops
-	// of both days explain the change.
-	for j, i := range opens {
-		b := starts[i]
-		lics, ctrls, err := e.explain(ctx, ds, union(hops[i-1], hops[i]), b.AddDays(-1), b)
+	// Each hop's supplier goes to the intervals its runs meet (exposed
+	// ones); a change is explained by the hops in use the day before it
+	// and the day of it.
+	suppliers := make([]map[string]bool, len(out))
+	changes := make([][][2]string, len(out)) // the hops in use on out[i].From or the day before
+	on := func(r [2]domain.Date, d domain.Date) bool { return !d.Before(r[0]) && !d.After(r[1]) }
+	for h, rs := range runs {
+		for _, r := range rs {
+			i, _ := slices.BinarySearchFunc(out, r[0], func(x domain.ExposureInterval, d domain.Date) int { return x.To.Time().Compare(d.Time()) })
+			for ; i < len(out) && !out[i].From.After(r[1]); i++ {
+				if suppliers[i] == nil {
+					suppliers[i] = map[string]bool{}
+				}
+				suppliers[i][h[0]] = true
+				if i > 0 && on(r, out[i].From) {
+					changes[i] = append(changes[i], h)
+				}
+				if i+1 < len(out) && on(r, out[i].To) {
+					changes[i+1] = append(changes[i+1], h)
+				}
+			}
+		}
+	}
+	for i := range out {
+		out[i].UncoveredSuppliers = slices.Sorted(maps.Keys(suppliers[i]))
+		if i == 0 {
+			continue
+		}
+		b := out[i].From
+		lics, ctrls, err := e.explain(ctx, ds, union(changes[i], nil), b.AddDays(-1), b)
 		if err != nil {
 			return nil, err
 		}
-		for _, x := range []*domain.ExposureInterval{&out[j], &out[j+1]} {
+		for _, x := range []*domain.ExposureInterval{&out[i-1], &out[i]} {
 			x.Licences = append(x.Licences, lics...)
 			x.Controls = append(x.Controls, ctrls...)
 		}
 	}
 	for i := range out {
-		out[i].UncoveredSuppliers = sortedSet(out[i].UncoveredSuppliers)
 		out[i].Licences = sortedSet(out[i].Licences)
 		out[i].Controls = sortedSet(out[i].Controls)
 	}

@@ -2,7 +2,6 @@ package projection
 
 import (
 	"context"
-	"maps"
 	"slices"
 	"time"
 
@@ -13,68 +12,156 @@ import (
 // timeline, what explains a change): the engine (internal/exposure)
 // combines them with the searches of exposure.go.
 
-// ChangeDays returns the days in (from, to], ascending, on which the
-// exposure of company id within maxDepth may differ from the day before:
-// the dates of the links that may lie on its paths (since; until), of the
-// licences their Chinese suppliers hold that COVER the link's customer
-// (validFrom; the day after validUntil; revokedOn) and of every export
-// control. Between two of them nothing its exposure depends on changes.
-func (v *View) ChangeDays(_ context.Context, id string, maxDepth int, from, to domain.Date) ([]domain.Date, error) {
+// span is the days lo … hi-1.
+type span struct{ lo, hi day }
+
+// FirstHopDays returns, for each first hop (S0, S1) of an exposure path
+// of company id that q counts on some day from q.AsOf to to (both
+// included), the runs of days on which it is the first hop of such a
+// path, in order, each as its first and last day.
+//
+// One walk back from the company over every link current on some day of
+// the span finds the paths of all those days at once: each carries the
+// days on which all its links are current, and a path counts on those of
+// them on which its first hop is an uncovered controlled hop (judged on
+// the days the hop's licences, controls and dates change). Walking back
+// once per day would repeat the same walk on up to MaxTimelineDays days.
+func (v *View) FirstHopDays(ctx context.Context, id string, q domain.ExposureQuery, to domain.Date) (map[[2]string][][2]domain.Date, error) {
 	g := v.g
 	a, ok := g.index[id]
 	if !ok {
 		return nil, nil
 	}
-	f, t := dayOf(from, openStart), dayOf(to, openStart)
-	days := map[day]bool{}
-	add := func(x day) {
-		if x != openStart && x != openEnd && f < x && x <= t {
-			days[x] = true
+	from, end := dayOf(q.AsOf, openStart), dayOf(to, openStart)+1
+	floor := confFloor(q)
+	found := map[[2]int32][]span{} // per first hop, the days of each path through it (merged now and then)
+	path := []int32{a}             // reversed: a first
+	var confs []float64            // reversed, as in walkBack
+	onPath := map[int32]bool{a: true}
+	steps := 0
+	var walk func(c int32, days span, prod float64) error
+	walk = func(c int32, days span, prod float64) error {
+		if steps++; steps%4096 == 0 {
+			if err := ctx.Err(); err != nil {
+				return err
+			}
 		}
-	}
-	// The companies a path may pass: those with a walk of at most
-	// maxDepth-1 links to a, whatever the links' dates.
-	in := map[int32]bool{a: true}
-	frontier := []int32{a}
-	for range maxDepth - 1 {
-		var next []int32
-		for _, c := range frontier {
+		if g.country[c] != china && g.country[c] != "" {
+			fwd := make([]float64, len(confs))
+			for i, x := range confs {
+				fwd[len(confs)-1-i] = x
+			}
 			for _, l := range g.in[c] {
-				if !in[l.other] {
-					in[l.other] = true
-					next = append(next, l.other)
+				s := l.other
+				if g.country[s] != china || onPath[s] || !q.Counts(pathConf(l.conf, fwd)) {
+					continue
+				}
+				if d := (span{max(days.lo, l.since), min(days.hi, l.until)}); d.lo < d.hi {
+					h := [2]int32{s, c}
+					if found[h] = append(found[h], d); len(found[h]) >= 64 {
+						found[h] = mergeSpans(found[h])
+					}
 				}
 			}
 		}
-		frontier = next
-	}
-	for c := range in {
+		if len(path) >= q.MaxDepth {
+			return nil
+		}
 		for _, l := range g.in[c] {
-			add(l.since)
-			add(l.until)
-			if g.country[l.other] != china {
+			s := l.other
+			d := span{max(days.lo, l.since), min(days.hi, l.until)}
+			p := prod * l.conf
+			if onPath[s] || d.lo >= d.hi || (floor > 0 && !(p >= floor)) {
 				continue
 			}
-			for _, x := range g.coveringLicences(l.other, c) {
-				add(x.validFrom)
-				if x.validUntil != openEnd {
-					add(x.validUntil + 1)
-				}
-				add(x.revok)
+			onPath[s] = true
+			path, confs = append(path, s), append(confs, l.conf)
+			err := walk(s, d, p)
+			path, confs = path[:len(path)-1], confs[:len(confs)-1]
+			delete(onPath, s)
+			if err != nil {
+				return err
 			}
 		}
+		return nil
 	}
-	for _, x := range g.controls {
-		add(x.effective)
-		add(x.lifted)
-		add(x.suspFrom)
-		add(x.suspTo)
+	if err := walk(a, span{from, end}, 1); err != nil {
+		return nil, err
 	}
-	out := make([]domain.Date, 0, len(days))
-	for _, x := range slices.Sorted(maps.Keys(days)) {
-		out = append(out, dateOfDay(x))
+	controlled := map[day][]bool{}
+	out := make(map[[2]string][][2]domain.Date, len(found))
+	for h, spans := range found {
+		l, _ := g.linkOf(h[0], h[1])
+		var runs [][2]domain.Date
+		for _, d := range intersectSpans(mergeSpans(spans), g.uncoveredSpans(h[0], h[1], l, span{from, end}, controlled)) {
+			runs = append(runs, [2]domain.Date{dateOfDay(d.lo), dateOfDay(d.hi - 1)})
+		}
+		if len(runs) > 0 {
+			out[[2]string{g.ids[h[0]], g.ids[h[1]]}] = runs
+		}
 	}
 	return out, nil
+}
+
+// uncoveredSpans returns the runs of days of within on which the link l
+// from s to c is an uncovered controlled hop (rules 1–4), in order;
+// controlled keeps controlledOn per day between calls.
+func (g *graph) uncoveredSpans(s, c int32, l link, within span, controlled map[day][]bool) []span {
+	judge := func(d day) bool {
+		cm, ok := controlled[d]
+		if !ok {
+			cm = g.controlledOn(d)
+			controlled[d] = cm
+		}
+		return g.uncoveredInto(s, c, l, d, cm)
+	}
+	var out []span
+	starts := append([]day{within.lo}, g.hopDays(s, c, l, within.lo, within.hi-1)...)
+	for i, d := range starts {
+		next := within.hi
+		if i+1 < len(starts) {
+			next = starts[i+1]
+		}
+		if !judge(d) {
+			continue
+		}
+		if n := len(out); n > 0 && out[n-1].hi == d {
+			out[n-1].hi = next
+		} else {
+			out = append(out, span{d, next})
+		}
+	}
+	return out
+}
+
+// mergeSpans sorts spans and joins those that overlap or touch.
+func mergeSpans(spans []span) []span {
+	slices.SortFunc(spans, func(a, b span) int { return int(a.lo) - int(b.lo) })
+	out := spans[:0]
+	for _, d := range spans {
+		if n := len(out); n > 0 && d.lo <= out[n-1].hi {
+			out[n-1].hi = max(out[n-1].hi, d.hi)
+		} else {
+			out = append(out, d)
+		}
+	}
+	return out
+}
+
+// intersectSpans is the days in both sorted, disjoint lists.
+func intersectSpans(a, b []span) []span {
+	var out []span
+	for i, j := 0, 0; i < len(a) && j < len(b); {
+		if d := (span{max(a[i].lo, b[j].lo), min(a[i].hi, b[j].hi)}); d.lo < d.hi {
+			out = append(out, d)
+		}
+		if a[i].hi < b[j].hi {
+			i++
+		} else {
+			j++
+		}
+	}
+	return out
 }
 
 // dateOfDay is the date of a day number.
@@ -109,18 +196,19 @@ func (v *View) ExposedFrom(ctx context.Context, id string, q domain.ExposureQuer
 		l, _ := g.linkOf(nodes[i], nodes[i+1])
 		y = max(y, l.since)
 	}
-	for _, c := range g.hopDays(s0, nodes[0], first, y, x) {
-		if !g.uncoveredInto(s0, nodes[0], first, c-1, g.controlledOn(c-1)) {
+	days := g.hopDays(s0, nodes[0], first, y, x)
+	for i := len(days) - 1; i >= 0; i-- {
+		if c := days[i]; !g.uncoveredInto(s0, nodes[0], first, c-1, g.controlledOn(c-1)) {
 			return true, dateOfDay(c), nil
 		}
 	}
 	return true, dateOfDay(y), nil
 }
 
-// hopDays returns the days in (lo, hi], latest first, on which whether
-// the link l from s to c is an uncovered controlled hop may change, its
-// own dates aside: the dates of the export controls and of the licences s
-// holds that COVER c.
+// hopDays returns the days in (lo, hi], ascending, on which whether the
+// link l from s to c is an uncovered controlled hop may differ from the
+// day before: its own dates, those of the export controls and those of
+// the licences s holds that COVER c.
 func (g *graph) hopDays(s, c int32, l link, lo, hi day) []day {
 	var out []day
 	add := func(x day) {
@@ -128,6 +216,8 @@ func (g *graph) hopDays(s, c int32, l link, lo, hi day) []day {
 			out = append(out, x)
 		}
 	}
+	add(l.since)
+	add(l.until)
 	for _, x := range g.controls {
 		add(x.effective)
 		add(x.lifted)
@@ -142,7 +232,6 @@ func (g *graph) hopDays(s, c int32, l link, lo, hi day) []day {
 		add(x.revok)
 	}
 	slices.Sort(out)
-	slices.Reverse(out)
 	return out
 }
 

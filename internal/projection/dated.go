@@ -53,7 +53,7 @@ func (v *View) FirstHopDays(ctx context.Context, id string, q domain.ExposureQue
 			}
 			for _, l := range g.in[c] {
 				s := l.other
-				if g.country[s] != china || onPath[s] || !q.Counts(pathConf(l.conf, fwd)) {
+				if g.country[s] != china || onPath[s] || !q.Counts(pathConf(g.linkConf(l), fwd)) {
 					continue
 				}
 				if d := (span{max(days.lo, l.since), min(days.hi, l.until)}); d.lo < d.hi {
@@ -70,12 +70,13 @@ func (v *View) FirstHopDays(ctx context.Context, id string, q domain.ExposureQue
 		for _, l := range g.in[c] {
 			s := l.other
 			d := span{max(days.lo, l.since), min(days.hi, l.until)}
-			p := prod * l.conf
+			lc := g.linkConf(l)
+			p := prod * lc
 			if onPath[s] || d.lo >= d.hi || (floor > 0 && !(p >= floor)) {
 				continue
 			}
 			onPath[s] = true
-			path, confs = append(path, s), append(confs, l.conf)
+			path, confs = append(path, s), append(confs, lc)
 			err := walk(s, d, p)
 			path, confs = path[:len(path)-1], confs[:len(confs)-1]
 			delete(onPath, s)

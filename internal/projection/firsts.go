@@ -28,7 +28,7 @@ func (g *graph) uncoveredInto(s, c int32, l link, d day, controlled []bool) bool
 	if g.country[s] != china || !l.current(d) {
 		return false
 	}
-	for _, m := range g.matSet.sets[l.mats] {
+	for _, m := range g.linkMats(l) {
 		if int(m) < len(controlled) && controlled[m] && !g.covers(s, c, m, d) {
 			return true
 		}
@@ -58,7 +58,7 @@ func (v *View) firstHops(d domain.Date) *firsts {
 					continue
 				}
 				if g.uncoveredInto(int32(s), c, l, dd, controlled) {
-					pairs = append(pairs, pair{c, int32(s), l.conf})
+					pairs = append(pairs, pair{c, int32(s), g.linkConf(l)})
 				}
 			}
 		}
@@ -108,7 +108,7 @@ func (v *View) localFirsts(d domain.Date) func(c int32) ([]int32, []float64) {
 			for _, l := range g.in[c] {
 				if g.uncoveredInto(l.other, c, l, dd, controlled) {
 					x.s0 = append(x.s0, l.other)
-					x.conf = append(x.conf, l.conf)
+					x.conf = append(x.conf, g.linkConf(l))
 				}
 			}
 		}

@@ -61,7 +61,7 @@ func dump(g *graph) []string {
 		slices.Sort(sectors)
 		out = append(out, fmt.Sprintf("company %s %s %v", id, g.country[i], sectors))
 		for _, l := range g.out[i] {
-			out = append(out, fmt.Sprintf("link %s->%s %d %d %v %v", id, g.ids[l.other], l.since, l.until, g.names(g.matSet.sets[l.mats]), l.conf))
+			out = append(out, fmt.Sprintf("link %s->%s %d %d %v %v", id, g.ids[l.other], l.since, l.until, g.names(g.linkMats(l)), g.linkConf(l)))
 		}
 		var in []string
 		for _, l := range g.in[i] {

@@ -123,7 +123,7 @@ func (g *graph) bestLevels(starts []reachItem, d day, count int, q domain.Exposu
 		var next []reachItem
 		for _, x := range frontier {
 			for _, l := range g.out[x.c] {
-				p := x.p * l.conf
+				p := x.p * g.linkConf(l)
 				if !(p >= floor) || !l.current(d) { // NaN: a link without confidence
 					continue
 				}
@@ -207,7 +207,7 @@ func (g *graph) labelLevelsConf(firsts *firsts, reached []bool, clean [][]reachI
 				}
 				y := l.other
 				for _, lb := range ls {
-					if p := lb.p * l.conf; lb.s0 != y && q.Counts(p) {
+					if p := lb.p * g.linkConf(l); lb.s0 != y && q.Counts(p) {
 						next[y] = append(next[y], label{lb.s0, p})
 					}
 				}

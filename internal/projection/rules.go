@@ -42,7 +42,7 @@ func (g *graph) controlledMats(s, c int32, l link, d day, controlled []bool) []i
 		return nil
 	}
 	var out []int32
-	for _, m := range g.matSet.sets[l.mats] {
+	for _, m := range g.linkMats(l) {
 		if int(m) < len(controlled) && controlled[m] {
 			out = append(out, m)
 		}
@@ -129,7 +129,7 @@ func (g *graph) failure(l *licence, d day, c int32, uncovered []int32) (int, dom
 // judge applies rules 2–4 to the link s→c on d.
 func (g *graph) judge(s, c int32, l link, d day, controlled []bool) domain.SupplyHop {
 	h := domain.SupplyHop{Supplier: g.ids[s], Customer: g.ids[c]}
-	h.Materials = g.names(g.matSet.sets[l.mats])
+	h.Materials = g.names(g.linkMats(l))
 	cm := g.controlledMats(s, c, l, d, controlled)
 	h.ControlledMaterials = g.names(cm)
 	lics := g.coveringLicences(s, c)

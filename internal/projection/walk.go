@@ -50,12 +50,13 @@ func (v *View) walkBack(ctx context.Context, a int32, d day, extra int, floor fl
 			if onPath[l.other] || !l.current(d) {
 				continue
 			}
-			p := prod[len(prod)-1] * l.conf
+			c := g.linkConf(l)
+			p := prod[len(prod)-1] * c
 			if floor > 0 && !(p >= floor) { // NaN: a link without confidence
 				continue
 			}
 			onPath[l.other] = true
-			path, confs, prod = append(path, l.other), append(confs, l.conf), append(prod, p)
+			path, confs, prod = append(path, l.other), append(confs, c), append(prod, p)
 			err := walk()
 			path, confs, prod = path[:len(path)-1], confs[:len(confs)-1], prod[:len(prod)-1]
 			delete(onPath, l.other)

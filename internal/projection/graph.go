@@ -84,10 +84,10 @@ type link struct {
 }
 
 // linkMats is the materials of l, sorted.
-func (g *graph) linkMats(l link) []int32 { return g.attrs.list[l.attr].mats }
+func (g *graph) linkMats(l link) []int32 { return g.attrs.mats[l.attr] }
 
 // linkConf is the confidence of l, NaN when it has none.
-func (g *graph) linkConf(l link) float64 { return g.attrs.list[l.attr].conf }
+func (g *graph) linkConf(l link) float64 { return g.attrs.conf[l.attr] }
 
 // confOf is a stored confidence as a number, NaN when absent.
 func confOf(c *float64) float64 {
@@ -397,12 +397,10 @@ func (t *setTable) id(set []int32) int32 {
 // stands for none, and a product with it is NaN, which meets no minimum.
 type attrTable struct {
 	ids  map[attrKey]int32
-	list []linkAttr
-}
-
-type linkAttr struct {
-	mats []int32 // a set of the graph's setTable, shared
-	conf float64
+	mats [][]int32 // sets of the graph's setTable, shared
+	// conf apart from mats: the walks with a minimum confidence read it
+	// for every link, and 8 bytes an entry keep it in the cache.
+	conf []float64
 }
 
 type attrKey struct {
@@ -420,8 +418,8 @@ func (t *attrTable) id(sets *setTable, set int32, conf float64) int32 {
 	if i, ok := t.ids[k]; ok {
 		return i
 	}
-	i := int32(len(t.list))
+	i := int32(len(t.conf))
 	t.ids[k] = i
-	t.list = append(t.list, linkAttr{mats: sets.sets[set], conf: conf})
+	t.mats, t.conf = append(t.mats, sets.sets[set]), append(t.conf, conf)
 	return i
 }

@@ -112,8 +112,9 @@ const SinceLookback = 2
 func SinceFloor(asOf Date) Date { return DateOf(asOf.Time().AddDate(-SinceLookback, 0, 0)) }
 
 // MaxTimelineDays bounds the days of one exposure timeline, from and to
-// included: three years (a leap day among them). Each day in it on which a
-// date of the graph near the company falls costs an exposure computation.
+// included: three years (a leap day among them). The longer the span, the
+// more links are current on some day of it (and walked) and the more
+// dates each first hop is judged on.
 const MaxTimelineDays = 1096
 
 // ExposureInterval is a maximal run of days on which a company was

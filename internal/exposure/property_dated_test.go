@@ -3,6 +3,7 @@ package exposure_test
 import (
 	"context"
 	"fmt"
+	"math"
 	"reflect"
 	"slices"
 	"testing"
@@ -194,4 +195,25 @@ func normChanges(c domain.ExposureChanges) domain.ExposureChanges {
 	}
 	c.NewlyExposed, c.NoLongerExposed = norm(c.NewlyExposed), norm(c.NoLongerExposed)
 	return c
+}
+
+func ptr[T any](v T) *T { return &v }
+
+func fmtConf(c *float64) string {
+	if c == nil {
+		return "null"
+	}
+	return fmt.Sprint(*c)
+}
+
+// sameConf compares confidences to 1e-9 (products taken in another
+// order may differ in the last bits).
+func sameConf(a, b *float64) bool {
+	return (a == nil) == (b == nil) && (a == nil || math.Abs(*a-*b) <= 1e-9)
+}
+
+// sameExposed compares every figure of two answers for a company.
+func sameExposed(a, b domain.ExposedCompany) bool {
+	return a.CompanyID == b.CompanyID && a.MinDepth == b.MinDepth && a.PathCount == b.PathCount &&
+		slices.Equal(a.UncoveredSuppliers, b.UncoveredSuppliers) && sameConf(a.Confidence, b.Confidence) && a.Since.Equal(b.Since)
 }

@@ -3,7 +3,6 @@ package exposure_test
 import (
 	"context"
 	"fmt"
-	"math"
 	"reflect"
 	"slices"
 	"strings"
@@ -40,8 +39,6 @@ var (
 	// confidences (two decimals) meet exactly or miss by rounding only.
 	propMinConfidences = []*float64{nil, ptr(0.6), ptr(0.36)}
 )
-
-func ptr[T any](v T) *T { return &v }
 
 // openStore returns a migrated store on the test Neo4j (skipping without
 // NEO4J_URI).
@@ -395,25 +392,6 @@ func fmtQuery(q domain.ExposureQuery) string {
 func fmtExposed(e domain.ExposedCompany) string {
 	return fmt.Sprintf("minDepth=%d pathCount=%d uncoveredSuppliers=%v confidence=%s since=%s",
 		e.MinDepth, e.PathCount, e.UncoveredSuppliers, fmtConf(e.Confidence), e.Since)
-}
-
-func fmtConf(c *float64) string {
-	if c == nil {
-		return "null"
-	}
-	return fmt.Sprint(*c)
-}
-
-// sameConf compares confidences to 1e-9 (products taken in another
-// order may differ in the last bits).
-func sameConf(a, b *float64) bool {
-	return (a == nil) == (b == nil) && (a == nil || math.Abs(*a-*b) <= 1e-9)
-}
-
-// sameExposed compares every figure of two answers for a company.
-func sameExposed(a, b domain.ExposedCompany) bool {
-	return a.CompanyID == b.CompanyID && a.MinDepth == b.MinDepth && a.PathCount == b.PathCount &&
-		slices.Equal(a.UncoveredSuppliers, b.UncoveredSuppliers) && sameConf(a.Confidence, b.Confidence) && a.Since.Equal(b.Since)
 }
 
 // exposedDiff lists up to limit companies on which two id-sorted lists

@@ -61,35 +61,43 @@ func (r *exposureChangeResolver) Licences(ctx context.Context, obj *domain.Expos
 }
 
 func (r *exposureChangeResolver) Controls(ctx context.Context, obj *domain.ExposureChange) ([]*domain.ExportControl, error) {
-	l, err := loader.For(ctx)
-	if err != nil {
-		return nil, err
-	}
-	return loader.Many(ctx, l.ExportControl, obj.Controls)
+	return controls(ctx, obj.Controls)
+}
+
+func (r *exposureIntervalResolver) UncoveredSuppliers(ctx context.Context, obj *domain.ExposureInterval) ([]*domain.Company, error) {
+	return companies(ctx, obj.UncoveredSuppliers)
+}
+
+func (r *exposureIntervalResolver) Licences(ctx context.Context, obj *domain.ExposureInterval) ([]*domain.Licence, error) {
+	return licences(ctx, obj.Licences)
+}
+
+func (r *exposureIntervalResolver) Controls(ctx context.Context, obj *domain.ExposureInterval) ([]*domain.ExportControl, error) {
+	return controls(ctx, obj.Controls)
 }
 
 func (r *exposurePathResolver) Depth(ctx context.Context, obj *domain.ExposurePath) (int, error) {
 	return obj.Depth(), nil
 }
 
-func (r *queryResolver) ExposedCompanies(ctx context.Context, sector *string, asOf *domain.Date, maxDepth *int, first *int, after *string) (*paging.ExposedCompanyConnection, error) {
+func (r *queryResolver) ExposedCompanies(ctx context.Context, sector *string, asOf *domain.Date, maxDepth *int, minConfidence *float64, first *int, after *string) (*paging.ExposedCompanyConnection, error) {
 	p, err := paging.Page(first, after)
 	if err != nil {
 		return nil, err
 	}
-	q := exposureQuery(sector, asOf, maxDepth)
+	q := exposureQuery(sector, asOf, maxDepth, minConfidence)
 	if err := validate(q, ""); err != nil {
 		return nil, err
 	}
-	page, total, more, err := r.Exposure.ExposedCompanyPage(ctx, q, p, pathCountsAsked(ctx))
+	page, total, more, err := r.Exposure.ExposedCompanyPage(ctx, q, p, exposedFieldsAsked(ctx))
 	if err != nil {
 		return nil, err
 	}
 	return paging.NewExposedCompanyConnection(page, total, more, q), nil
 }
 
-func (r *queryResolver) ExposurePaths(ctx context.Context, companyID string, asOf *domain.Date, maxDepth *int, first *int) ([]*domain.ExposurePath, error) {
-	q, err := pathsQuery(companyID, exposureQuery(nil, asOf, maxDepth), first)
+func (r *queryResolver) ExposurePaths(ctx context.Context, companyID string, asOf *domain.Date, maxDepth *int, minConfidence *float64, first *int) ([]*domain.ExposurePath, error) {
+	q, err := pathsQuery(companyID, exposureQuery(nil, asOf, maxDepth, minConfidence), first)
 	if err != nil {
 		return nil, err
 	}
@@ -97,8 +105,8 @@ func (r *queryResolver) ExposurePaths(ctx context.Context, companyID string, asO
 	return loader.Pointers(paths), err
 }
 
-func (r *queryResolver) ExposureChanges(ctx context.Context, from domain.Date, to domain.Date, sector *string, maxDepth *int) (*domain.ExposureChanges, error) {
-	q := domain.ChangesQuery{ExposureQuery: exposureQuery(sector, &from, maxDepth), To: to}
+func (r *queryResolver) ExposureChanges(ctx context.Context, from domain.Date, to domain.Date, sector *string, maxDepth *int, minConfidence *float64) (*domain.ExposureChanges, error) {
+	q := domain.ChangesQuery{ExposureQuery: exposureQuery(sector, &from, maxDepth, minConfidence), To: to}
 	if err := validate(q, ""); err != nil {
 		return nil, err
 	}
@@ -107,6 +115,15 @@ func (r *queryResolver) ExposureChanges(ctx context.Context, from domain.Date, t
 		return nil, err
 	}
 	return &changes, nil
+}
+
+func (r *queryResolver) ExposureTimeline(ctx context.Context, companyID string, from domain.Date, to domain.Date, maxDepth *int, minConfidence *float64) ([]*domain.ExposureInterval, error) {
+	q := domain.TimelineQuery{CompanyID: companyID, ExposureQuery: exposureQuery(nil, &from, maxDepth, minConfidence), To: to}
+	if err := validate(q, ""); err != nil {
+		return nil, err
+	}
+	spans, err := r.Exposure.ExposureTimeline(ctx, q)
+	return loader.Pointers(spans), err
 }
 
 func (r *supplyHopResolver) Supplier(ctx context.Context, obj *domain.SupplyHop) (*domain.Company, error) {
@@ -133,6 +150,10 @@ func (r *supplyHopResolver) Licences(ctx context.Context, obj *domain.SupplyHop)
 	return licences(ctx, obj.Licences)
 }
 
+func (r *supplyHopResolver) Link(ctx context.Context, obj *domain.SupplyHop) (*domain.SupplyLink, error) {
+	return hopLink(ctx, obj)
+}
+
 func (r *Resolver) Coverage() generated.CoverageResolver { return &coverageResolver{r} }
 
 func (r *Resolver) ExposedCompany() generated.ExposedCompanyResolver {
@@ -143,14 +164,19 @@ func (r *Resolver) ExposureChange() generated.ExposureChangeResolver {
 	return &exposureChangeResolver{r}
 }
 
+func (r *Resolver) ExposureInterval() generated.ExposureIntervalResolver {
+	return &exposureIntervalResolver{r}
+}
+
 func (r *Resolver) ExposurePath() generated.ExposurePathResolver { return &exposurePathResolver{r} }
 
 func (r *Resolver) SupplyHop() generated.SupplyHopResolver { return &supplyHopResolver{r} }
 
 type (
-	coverageResolver       struct{ *Resolver }
-	exposedCompanyResolver struct{ *Resolver }
-	exposureChangeResolver struct{ *Resolver }
-	exposurePathResolver   struct{ *Resolver }
-	supplyHopResolver      struct{ *Resolver }
+	coverageResolver         struct{ *Resolver }
+	exposedCompanyResolver   struct{ *Resolver }
+	exposureChangeResolver   struct{ *Resolver }
+	exposureIntervalResolver struct{ *Resolver }
+	exposurePathResolver     struct{ *Resolver }
+	supplyHopResolver        struct{ *Resolver }
 )

@@ -2,6 +2,9 @@ package graph
 
 import (
 	"context"
+	"errors"
+
+	"github.com/licencegraph/licencegraph/graph/loader"
 
 	"github.com/licencegraph/licencegraph/internal/domain"
 	"github.com/licencegraph/licencegraph/internal/exposure"
@@ -10,8 +13,8 @@ import (
 // Conversions for the exposure resolvers (kept out of the generated
 // *.resolvers.go files).
 
-func exposureQuery(sector *string, asOf *domain.Date, maxDepth *int) domain.ExposureQuery {
-	q := domain.ExposureQuery{AsOf: dateOrToday(asOf), MaxDepth: exposure.DefaultMaxDepth}
+func exposureQuery(sector *string, asOf *domain.Date, maxDepth *int, minConfidence *float64) domain.ExposureQuery {
+	q := domain.ExposureQuery{AsOf: dateOrToday(asOf), MaxDepth: exposure.DefaultMaxDepth, MinConfidence: minConfidence}
 	if sector != nil {
 		q.Sector = *sector
 	}
@@ -39,10 +42,32 @@ func reasonOf(h *domain.SupplyHop) *domain.ExposureReason {
 	return &r
 }
 
-// pathCountsAsked says whether an exposedCompanies page asks for path
-// counts or first suppliers: they cost a walk per company, and a question
-// for totalCount or minDepth only should not pay it.
-func pathCountsAsked(ctx context.Context) bool {
-	return selectsAnyOf(ctx, []string{"pathCount", "uncoveredSuppliers"}, "ExposedCompany",
-		step{"ExposedCompanyConnection", "edges"}, step{"ExposedCompanyEdge", "node"})
+// exposedFieldsAsked says which costly fields an exposedCompanies page
+// asks for: path counts, first suppliers and confidence cost a walk per
+// company, since one per day its exposure may have begun on; a question
+// for totalCount or minDepth only should not pay them.
+func exposedFieldsAsked(ctx context.Context) domain.ExposedFields {
+	toNode := []step{{"ExposedCompanyConnection", "edges"}, {"ExposedCompanyEdge", "node"}}
+	return domain.ExposedFields{
+		Details: selectsAnyOf(ctx, []string{"pathCount", "uncoveredSuppliers", "confidence"}, "ExposedCompany", toNode...),
+		Since:   selectsAnyOf(ctx, []string{"since"}, "ExposedCompany", toNode...),
+	}
+}
+
+// hopLink is the supply link a hop walks, read with the other hops of the
+// request in one batch.
+func hopLink(ctx context.Context, h *domain.SupplyHop) (*domain.SupplyLink, error) {
+	l, err := loader.For(ctx)
+	if err != nil {
+		return nil, err
+	}
+	link, err := l.SupplyLink.Load(ctx, [2]string{h.Supplier, h.Customer})
+	if errors.Is(err, loader.ErrNotFound) {
+		// The hop was judged on the projection and the link removed since.
+		return nil, domain.Errorf(domain.CodeNotFound, "no supply link from %q to %q", h.Supplier, h.Customer)
+	}
+	if err != nil {
+		return nil, err
+	}
+	return &link, nil
 }

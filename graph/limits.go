@@ -44,13 +44,19 @@ func complexityRoot() generated.ComplexityRoot {
 	c.Query.SupplyChain = func(child int, _ string, _ domain.Direction, _ *int) int {
 		return 1 + child*domain.MaxSupplyChainNodes/10
 	}
-	c.Query.ExposedCompanies = func(child int, _ *string, _ *domain.Date, _ *int, first *int, _ *string) int {
+	c.Query.ExposedCompanies = func(child int, _ *string, _ *domain.Date, _ *int, _ *float64, first *int, _ *string) int {
 		return exposureCost + child*page(first, domain.DefaultPageSize)
 	}
-	c.Query.ExposurePaths = func(child int, _ string, _ *domain.Date, _ *int, first *int) int {
+	c.Query.ExposurePaths = func(child int, _ string, _ *domain.Date, _ *int, _ *float64, first *int) int {
 		return exposureCost + child*page(first, domain.DefaultPaths)
 	}
-	c.Query.ExposureChanges = func(child int, _ domain.Date, _ domain.Date, _ *string, _ *int) int {
+	c.Query.ExposureChanges = func(child int, _ domain.Date, _ domain.Date, _ *string, _ *int, _ *float64) int {
+		return 2*exposureCost + child*listEstimate
+	}
+	// A timeline walks back from one company on each day its exposure may
+	// change: bounded by the span (domain.MaxTimelineDays), not by the
+	// graph.
+	c.Query.ExposureTimeline = func(child int, _ string, _ domain.Date, _ domain.Date, _ *int, _ *float64) int {
 		return 2*exposureCost + child*listEstimate
 	}
 	c.ExposedCompany.Paths = func(child int, first *int) int { return exposureCost + child*page(first, domain.DefaultPaths) }
@@ -67,6 +73,9 @@ func complexityRoot() generated.ComplexityRoot {
 	c.Licence.Controls = list
 	c.Sector.Children = list
 	c.ExposedCompany.UncoveredSuppliers = list
+	c.ExposureInterval.UncoveredSuppliers = list
+	c.ExposureInterval.Licences = list
+	c.ExposureInterval.Controls = list
 	c.ExposurePath.Hops = func(child int) int { return 1 + child*domain.MaxExposureDepth }
 	c.SupplyHop.Licences = list
 	return c

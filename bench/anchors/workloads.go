@@ -120,7 +120,7 @@ func (a *Anchors) workloads(ctx context.Context, driver neo4j.DriverWithContext,
 	w3.samples = []*sample{{label: "automotive", lgBody: body(lgExposed, map[string]any{"asOf": a.AsOf})}}
 	if d, err := domain.ParseDate(a.AsOf); err == nil {
 		w3.cold = func(ctx context.Context, e domain.ExposureService) {
-			_, _, _, _ = e.ExposedCompanyPage(ctx, domain.ExposureQuery{AsOf: d, MaxDepth: 4, Sector: "automotive"}, domain.Page{First: 20}, true)
+			_, _, _, _ = e.ExposedCompanyPage(ctx, domain.ExposureQuery{AsOf: d, MaxDepth: 4, Sector: "automotive"}, domain.Page{First: 20}, domain.ExposedFields{Details: true})
 		}
 	}
 

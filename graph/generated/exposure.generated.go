@@ -27,12 +27,18 @@ type ExposedCompanyResolver interface {
 	Company(ctx context.Context, obj *paging.ExposedCompanyNode) (*domain.Company, error)
 
 	UncoveredSuppliers(ctx context.Context, obj *paging.ExposedCompanyNode) ([]*domain.Company, error)
+
 	Paths(ctx context.Context, obj *paging.ExposedCompanyNode, first *int) ([]*domain.ExposurePath, error)
 }
 type ExposureChangeResolver interface {
 	Company(ctx context.Context, obj *domain.ExposureChange) (*domain.Company, error)
 	Licences(ctx context.Context, obj *domain.ExposureChange) ([]*domain.Licence, error)
 	Controls(ctx context.Context, obj *domain.ExposureChange) ([]*domain.ExportControl, error)
+}
+type ExposureIntervalResolver interface {
+	UncoveredSuppliers(ctx context.Context, obj *domain.ExposureInterval) ([]*domain.Company, error)
+	Licences(ctx context.Context, obj *domain.ExposureInterval) ([]*domain.Licence, error)
+	Controls(ctx context.Context, obj *domain.ExposureInterval) ([]*domain.ExportControl, error)
 }
 type ExposurePathResolver interface {
 	Depth(ctx context.Context, obj *domain.ExposurePath) (int, error)
@@ -45,6 +51,7 @@ type SupplyHopResolver interface {
 
 	Reason(ctx context.Context, obj *domain.SupplyHop) (*domain.ExposureReason, error)
 	Licences(ctx context.Context, obj *domain.SupplyHop) ([]*domain.Licence, error)
+	Link(ctx context.Context, obj *domain.SupplyHop) (*domain.SupplyLink, error)
 }
 
 // endregion ************************** generated!.gotpl **************************
@@ -342,6 +349,52 @@ func (ec *executionContext) fieldContext_ExposedCompany_uncoveredSuppliers(_ con
 		},
 	}
 	return fc, nil
+}
+
+func (ec *executionContext) _ExposedCompany_confidence(ctx context.Context, field graphql.CollectedField, obj *paging.ExposedCompanyNode) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ExposedCompany_confidence(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Confidence, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *float64) graphql.Marshaler {
+			return ec.marshalOFloat2ᚖfloat64(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ExposedCompany_confidence(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ExposedCompany", field, false, false, "Float")
+}
+
+func (ec *executionContext) _ExposedCompany_since(ctx context.Context, field graphql.CollectedField, obj *paging.ExposedCompanyNode) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ExposedCompany_since(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Since, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v domain.Date) graphql.Marshaler {
+			return ec.marshalODate2githubᚗcomᚋlicencegraphᚋlicencegraphᚋinternalᚋdomainᚐDate(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ExposedCompany_since(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ExposedCompany", field, false, false, "Date")
 }
 
 func (ec *executionContext) _ExposedCompany_paths(ctx context.Context, field graphql.CollectedField, obj *paging.ExposedCompanyNode) (ret graphql.Marshaler) {
@@ -736,6 +789,171 @@ func (ec *executionContext) fieldContext_ExposureChanges_noLongerExposed(_ conte
 	return fc, nil
 }
 
+func (ec *executionContext) _ExposureInterval_from(ctx context.Context, field graphql.CollectedField, obj *domain.ExposureInterval) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ExposureInterval_from(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.From, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v domain.Date) graphql.Marshaler {
+			return ec.marshalNDate2githubᚗcomᚋlicencegraphᚋlicencegraphᚋinternalᚋdomainᚐDate(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ExposureInterval_from(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ExposureInterval", field, false, false, "Date")
+}
+
+func (ec *executionContext) _ExposureInterval_to(ctx context.Context, field graphql.CollectedField, obj *domain.ExposureInterval) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ExposureInterval_to(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.To, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v domain.Date) graphql.Marshaler {
+			return ec.marshalNDate2githubᚗcomᚋlicencegraphᚋlicencegraphᚋinternalᚋdomainᚐDate(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ExposureInterval_to(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ExposureInterval", field, false, false, "Date")
+}
+
+func (ec *executionContext) _ExposureInterval_exposed(ctx context.Context, field graphql.CollectedField, obj *domain.ExposureInterval) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ExposureInterval_exposed(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Exposed, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ExposureInterval_exposed(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ExposureInterval", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _ExposureInterval_uncoveredSuppliers(ctx context.Context, field graphql.CollectedField, obj *domain.ExposureInterval) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ExposureInterval_uncoveredSuppliers(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.ExposureInterval().UncoveredSuppliers(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*domain.Company) graphql.Marshaler {
+			return ec.marshalNCompany2ᚕᚖgithubᚗcomᚋlicencegraphᚋlicencegraphᚋinternalᚋdomainᚐCompanyᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ExposureInterval_uncoveredSuppliers(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ExposureInterval",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Company(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ExposureInterval_licences(ctx context.Context, field graphql.CollectedField, obj *domain.ExposureInterval) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ExposureInterval_licences(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.ExposureInterval().Licences(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*domain.Licence) graphql.Marshaler {
+			return ec.marshalNLicence2ᚕᚖgithubᚗcomᚋlicencegraphᚋlicencegraphᚋinternalᚋdomainᚐLicenceᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ExposureInterval_licences(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ExposureInterval",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Licence(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ExposureInterval_controls(ctx context.Context, field graphql.CollectedField, obj *domain.ExposureInterval) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ExposureInterval_controls(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.ExposureInterval().Controls(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*domain.ExportControl) graphql.Marshaler {
+			return ec.marshalNExportControl2ᚕᚖgithubᚗcomᚋlicencegraphᚋlicencegraphᚋinternalᚋdomainᚐExportControlᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ExposureInterval_controls(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ExposureInterval",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ExportControl(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _ExposurePath_depth(ctx context.Context, field graphql.CollectedField, obj *domain.ExposurePath) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -789,6 +1007,29 @@ func (ec *executionContext) fieldContext_ExposurePath_hops(_ context.Context, fi
 		},
 	}
 	return fc, nil
+}
+
+func (ec *executionContext) _ExposurePath_confidence(ctx context.Context, field graphql.CollectedField, obj *domain.ExposurePath) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ExposurePath_confidence(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Confidence, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *float64) graphql.Marshaler {
+			return ec.marshalOFloat2ᚖfloat64(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ExposurePath_confidence(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ExposurePath", field, false, false, "Float")
 }
 
 func (ec *executionContext) _SupplyHop_supplier(ctx context.Context, field graphql.CollectedField, obj *domain.SupplyHop) (ret graphql.Marshaler) {
@@ -1020,6 +1261,38 @@ func (ec *executionContext) fieldContext_SupplyHop_licences(_ context.Context, f
 	return fc, nil
 }
 
+func (ec *executionContext) _SupplyHop_link(ctx context.Context, field graphql.CollectedField, obj *domain.SupplyHop) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SupplyHop_link(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.SupplyHop().Link(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *domain.SupplyLink) graphql.Marshaler {
+			return ec.marshalNSupplyLink2ᚖgithubᚗcomᚋlicencegraphᚋlicencegraphᚋinternalᚋdomainᚐSupplyLink(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SupplyHop_link(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "SupplyHop",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_SupplyLink(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 // endregion **************************** field.gotpl *****************************
 
 // region    **************************** input.gotpl *****************************
@@ -1127,6 +1400,16 @@ func (ec *executionContext) _ExposedCompany(ctx context.Context, sel ast.Selecti
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._ExposedCompany_uncoveredSuppliers(ctx, field, obj)
 				})
+		case "confidence":
+			out.Values[i] = ec._ExposedCompany_confidence(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "since":
+			out.Values[i] = ec._ExposedCompany_since(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		case "paths":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
 				true, true,
@@ -1325,6 +1608,67 @@ func (ec *executionContext) _ExposureChanges(ctx context.Context, sel ast.Select
 	return out
 }
 
+var exposureIntervalImplementors = []string{"ExposureInterval"}
+
+func (ec *executionContext) _ExposureInterval(ctx context.Context, sel ast.SelectionSet, obj *domain.ExposureInterval) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, exposureIntervalImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ExposureInterval")
+		case "from":
+			out.Values[i] = ec._ExposureInterval_from(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "to":
+			out.Values[i] = ec._ExposureInterval_to(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "exposed":
+			out.Values[i] = ec._ExposureInterval_exposed(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "uncoveredSuppliers":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._ExposureInterval_uncoveredSuppliers(ctx, field, obj)
+				})
+		case "licences":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._ExposureInterval_licences(ctx, field, obj)
+				})
+		case "controls":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._ExposureInterval_controls(ctx, field, obj)
+				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var exposurePathImplementors = []string{"ExposurePath"}
 
 func (ec *executionContext) _ExposurePath(ctx context.Context, sel ast.SelectionSet, obj *domain.ExposurePath) graphql.Marshaler {
@@ -1345,6 +1689,11 @@ func (ec *executionContext) _ExposurePath(ctx context.Context, sel ast.Selection
 		case "hops":
 			out.Values[i] = ec._ExposurePath_hops(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "confidence":
+			out.Values[i] = ec._ExposurePath_confidence(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
 		default:
@@ -1420,6 +1769,12 @@ func (ec *executionContext) _SupplyHop(ctx context.Context, sel ast.SelectionSet
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._SupplyHop_licences(ctx, field, obj)
+				})
+		case "link":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._SupplyHop_link(ctx, field, obj)
 				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
@@ -1532,6 +1887,30 @@ func (ec *executionContext) marshalNExposureChanges2ᚖgithubᚗcomᚋlicencegra
 		return graphql.Null
 	}
 	return ec._ExposureChanges(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNExposureInterval2ᚕᚖgithubᚗcomᚋlicencegraphᚋlicencegraphᚋinternalᚋdomainᚐExposureIntervalᚄ(ctx context.Context, sel ast.SelectionSet, v []*domain.ExposureInterval) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNExposureInterval2ᚖgithubᚗcomᚋlicencegraphᚋlicencegraphᚋinternalᚋdomainᚐExposureInterval(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNExposureInterval2ᚖgithubᚗcomᚋlicencegraphᚋlicencegraphᚋinternalᚋdomainᚐExposureInterval(ctx context.Context, sel ast.SelectionSet, v *domain.ExposureInterval) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "ExposureInterval!")
+		return graphql.Null
+	}
+	return ec._ExposureInterval(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalNExposurePath2ᚕᚖgithubᚗcomᚋlicencegraphᚋlicencegraphᚋinternalᚋdomainᚐExposurePathᚄ(ctx context.Context, sel ast.SelectionSet, v []*domain.ExposurePath) graphql.Marshaler {

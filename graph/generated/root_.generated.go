@@ -29,6 +29,7 @@ type ResolverRoot interface {
 	ExportControl() ExportControlResolver
 	ExposedCompany() ExposedCompanyResolver
 	ExposureChange() ExposureChangeResolver
+	ExposureInterval() ExposureIntervalResolver
 	ExposurePath() ExposurePathResolver
 	Licence() LicenceResolver
 	LicenceEvent() LicenceEventResolver
@@ -127,9 +128,11 @@ type ComplexityRoot struct {
 
 	ExposedCompany struct {
 		Company            func(childComplexity int) int
+		Confidence         func(childComplexity int) int
 		MinDepth           func(childComplexity int) int
 		PathCount          func(childComplexity int) int
 		Paths              func(childComplexity int, first *int) int
+		Since              func(childComplexity int) int
 		UncoveredSuppliers func(childComplexity int) int
 	}
 
@@ -157,9 +160,19 @@ type ComplexityRoot struct {
 		To              func(childComplexity int) int
 	}
 
+	ExposureInterval struct {
+		Controls           func(childComplexity int) int
+		Exposed            func(childComplexity int) int
+		From               func(childComplexity int) int
+		Licences           func(childComplexity int) int
+		To                 func(childComplexity int) int
+		UncoveredSuppliers func(childComplexity int) int
+	}
+
 	ExposurePath struct {
-		Depth func(childComplexity int) int
-		Hops  func(childComplexity int) int
+		Confidence func(childComplexity int) int
+		Depth      func(childComplexity int) int
+		Hops       func(childComplexity int) int
 	}
 
 	GraphStats struct {
@@ -241,9 +254,10 @@ type ComplexityRoot struct {
 		Companies        func(childComplexity int, filter *domain.CompanyFilter, first *int, after *string) int
 		Company          func(childComplexity int, id string) int
 		ExportControls   func(childComplexity int) int
-		ExposedCompanies func(childComplexity int, sector *string, asOf *domain.Date, maxDepth *int, first *int, after *string) int
-		ExposureChanges  func(childComplexity int, from domain.Date, to domain.Date, sector *string, maxDepth *int) int
-		ExposurePaths    func(childComplexity int, companyID string, asOf *domain.Date, maxDepth *int, first *int) int
+		ExposedCompanies func(childComplexity int, sector *string, asOf *domain.Date, maxDepth *int, minConfidence *float64, first *int, after *string) int
+		ExposureChanges  func(childComplexity int, from domain.Date, to domain.Date, sector *string, maxDepth *int, minConfidence *float64) int
+		ExposurePaths    func(childComplexity int, companyID string, asOf *domain.Date, maxDepth *int, minConfidence *float64, first *int) int
+		ExposureTimeline func(childComplexity int, companyID string, from domain.Date, to domain.Date, maxDepth *int, minConfidence *float64) int
 		Licence          func(childComplexity int, id string) int
 		Licences         func(childComplexity int, filter *domain.LicenceFilter, first *int, after *string) int
 		Materials        func(childComplexity int) int
@@ -284,6 +298,7 @@ type ComplexityRoot struct {
 		Covered             func(childComplexity int) int
 		Customer            func(childComplexity int) int
 		Licences            func(childComplexity int) int
+		Link                func(childComplexity int) int
 		Materials           func(childComplexity int) int
 		Reason              func(childComplexity int) int
 		Supplier            func(childComplexity int) int
@@ -673,6 +688,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.ExposedCompany.Company(childComplexity), true
+	case "ExposedCompany.confidence":
+		if e.ComplexityRoot.ExposedCompany.Confidence == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ExposedCompany.Confidence(childComplexity), true
 	case "ExposedCompany.minDepth":
 		if e.ComplexityRoot.ExposedCompany.MinDepth == nil {
 			break
@@ -696,6 +717,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.ExposedCompany.Paths(childComplexity, args["first"].(*int)), true
+	case "ExposedCompany.since":
+		if e.ComplexityRoot.ExposedCompany.Since == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ExposedCompany.Since(childComplexity), true
 	case "ExposedCompany.uncoveredSuppliers":
 		if e.ComplexityRoot.ExposedCompany.UncoveredSuppliers == nil {
 			break
@@ -779,6 +806,49 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.ExposureChanges.To(childComplexity), true
 
+	case "ExposureInterval.controls":
+		if e.ComplexityRoot.ExposureInterval.Controls == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ExposureInterval.Controls(childComplexity), true
+	case "ExposureInterval.exposed":
+		if e.ComplexityRoot.ExposureInterval.Exposed == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ExposureInterval.Exposed(childComplexity), true
+	case "ExposureInterval.from":
+		if e.ComplexityRoot.ExposureInterval.From == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ExposureInterval.From(childComplexity), true
+	case "ExposureInterval.licences":
+		if e.ComplexityRoot.ExposureInterval.Licences == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ExposureInterval.Licences(childComplexity), true
+	case "ExposureInterval.to":
+		if e.ComplexityRoot.ExposureInterval.To == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ExposureInterval.To(childComplexity), true
+	case "ExposureInterval.uncoveredSuppliers":
+		if e.ComplexityRoot.ExposureInterval.UncoveredSuppliers == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ExposureInterval.UncoveredSuppliers(childComplexity), true
+
+	case "ExposurePath.confidence":
+		if e.ComplexityRoot.ExposurePath.Confidence == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ExposurePath.Confidence(childComplexity), true
 	case "ExposurePath.depth":
 		if e.ComplexityRoot.ExposurePath.Depth == nil {
 			break
@@ -1189,7 +1259,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Query.ExposedCompanies(childComplexity, args["sector"].(*string), args["asOf"].(*domain.Date), args["maxDepth"].(*int), args["first"].(*int), args["after"].(*string)), true
+		return e.ComplexityRoot.Query.ExposedCompanies(childComplexity, args["sector"].(*string), args["asOf"].(*domain.Date), args["maxDepth"].(*int), args["minConfidence"].(*float64), args["first"].(*int), args["after"].(*string)), true
 	case "Query.exposureChanges":
 		if e.ComplexityRoot.Query.ExposureChanges == nil {
 			break
@@ -1200,7 +1270,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Query.ExposureChanges(childComplexity, args["from"].(domain.Date), args["to"].(domain.Date), args["sector"].(*string), args["maxDepth"].(*int)), true
+		return e.ComplexityRoot.Query.ExposureChanges(childComplexity, args["from"].(domain.Date), args["to"].(domain.Date), args["sector"].(*string), args["maxDepth"].(*int), args["minConfidence"].(*float64)), true
 	case "Query.exposurePaths":
 		if e.ComplexityRoot.Query.ExposurePaths == nil {
 			break
@@ -1211,7 +1281,18 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Query.ExposurePaths(childComplexity, args["companyId"].(string), args["asOf"].(*domain.Date), args["maxDepth"].(*int), args["first"].(*int)), true
+		return e.ComplexityRoot.Query.ExposurePaths(childComplexity, args["companyId"].(string), args["asOf"].(*domain.Date), args["maxDepth"].(*int), args["minConfidence"].(*float64), args["first"].(*int)), true
+	case "Query.exposureTimeline":
+		if e.ComplexityRoot.Query.ExposureTimeline == nil {
+			break
+		}
+
+		args, err := ec.field_Query_exposureTimeline_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.ExposureTimeline(childComplexity, args["companyId"].(string), args["from"].(domain.Date), args["to"].(domain.Date), args["maxDepth"].(*int), args["minConfidence"].(*float64)), true
 
 	case "Query.licence":
 		if e.ComplexityRoot.Query.Licence == nil {
@@ -1398,6 +1479,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.SupplyHop.Licences(childComplexity), true
+	case "SupplyHop.link":
+		if e.ComplexityRoot.SupplyHop.Link == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SupplyHop.Link(childComplexity), true
 	case "SupplyHop.materials":
 		if e.ComplexityRoot.SupplyHop.Materials == nil {
 			break
@@ -1799,16 +1886,32 @@ extend type Query {
   Companies exposed on asOf (default today): each has a simple path of at
   most maxDepth (1–6) current supply links whose first hop is an uncovered
   controlled hop from a Chinese producer. With a sector, only companies that
-  operate in it or a sector below it. Ordered by company id.
+  operate in it or a sector below it. With minConfidence (greater than 0, at
+  most 1), only paths whose confidence is known and at least minConfidence
+  (to within 1e-9) count: for who is listed, totalCount and every field of
+  ExposedCompany. Ordered by company id.
   """
-  exposedCompanies(sector: ID, asOf: Date, maxDepth: Int = 4, first: Int, after: String): ExposedCompanyConnection!
-  "Why a company is exposed: its exposure paths, by depth then by the ids along the path."
-  exposurePaths(companyId: ID!, asOf: Date, maxDepth: Int = 4, first: Int): [ExposurePath!]!
+  exposedCompanies(sector: ID, asOf: Date, maxDepth: Int = 4, minConfidence: Float, first: Int, after: String): ExposedCompanyConnection!
   """
-  Who becomes and who stops being exposed between two dates, with the licences
+  Why a company is exposed: its exposure paths, by depth then by the ids along
+  the path; with minConfidence, only those that meet it.
+  """
+  exposurePaths(companyId: ID!, asOf: Date, maxDepth: Int = 4, minConfidence: Float, first: Int): [ExposurePath!]!
+  """
+  Who becomes and who stops being exposed between two dates (with
+  minConfidence, counting only the paths that meet it), with the licences
   and export controls whose dates in between explain it.
   """
-  exposureChanges(from: Date!, to: Date!, sector: ID, maxDepth: Int = 4): ExposureChanges!
+  exposureChanges(from: Date!, to: Date!, sector: ID, maxDepth: Int = 4, minConfidence: Float): ExposureChanges!
+  """
+  A company's exposure from ` + "`" + `from` + "`" + ` to ` + "`" + `to` + "`" + ` (both included, at most 1,096 days
+  apart counting both: three years): the longest runs of days on which it was
+  exposed, or was not, in order, each with the first suppliers of its paths
+  and the licences and export controls whose dates open or close it.
+  maxDepth and minConfidence as in exposedCompanies. An unknown company is
+  NOT_FOUND.
+  """
+  exposureTimeline(companyId: ID!, from: Date!, to: Date!, maxDepth: Int = 4, minConfidence: Float): [ExposureInterval!]!
 }
 
 extend type Company {
@@ -1852,14 +1955,25 @@ type SupplyHop {
   reason: ExposureReason
   "The licences considered: held by the supplier and COVERing the customer, whatever their status."
   licences: [Licence!]!
+  "The supply link the hop walks, with its dates, materials, confidence, sources and note."
+  link: SupplyLink!
 }
 
 "A path S0→…→Sn ending at the exposed company, ordered from the source."
 type ExposurePath {
   depth: Int!
   hops: [SupplyHop!]!
+  """
+  The product of its links' confidence (the first hop's first); null when
+  one of its links has none.
+  """
+  confidence: Float
 }
 
+"""
+A company exposed on the date asked. With minConfidence, every field counts
+only the paths that meet it.
+"""
 type ExposedCompany {
   company: Company!
   "The least depth of its exposure paths."
@@ -1868,6 +1982,14 @@ type ExposedCompany {
   pathCount: Int!
   "The distinct first suppliers (S0) of its paths."
   uncoveredSuppliers: [Company!]!
+  "The highest confidence of its paths; null when none has one."
+  confidence: Float
+  """
+  The first day of its current exposure: it has been exposed on every day
+  from then to the date asked. Looks back at most two years: null when the
+  exposure is older.
+  """
+  since: Date
   "Its exposure paths (default 10, at most 100)."
   paths(first: Int): [ExposurePath!]!
 }
@@ -1898,7 +2020,34 @@ type ExposureChange {
   company: Company!
   "Licences of its uncovered suppliers that became valid, expired or were revoked between the dates."
   licences: [Licence!]!
-  "Export controls that took effect, were suspended, resumed or lifted between the dates."
+  """
+  Export controls in force on one date and not the other whose change altered
+  whether a material of a first hop of the company's paths (on the date it
+  is exposed) is controlled.
+  """
+  controls: [ExportControl!]!
+}
+
+"A longest run of days on which a company was exposed, or was not."
+type ExposureInterval {
+  "Its first day."
+  from: Date!
+  "Its last day (included)."
+  to: Date!
+  exposed: Boolean!
+  "The first suppliers (S0) of its exposure paths on any of its days; empty when not exposed."
+  uncoveredSuppliers: [Company!]!
+  """
+  Licences considered on the first hops of its paths (on the day it opens or
+  the day before; on its last day or the day after) whose validity starts,
+  ends or is revoked on the day it opens or the day after it closes.
+  """
+  licences: [Licence!]!
+  """
+  Export controls that came into force or went out of it on the day it opens
+  or the day after it closes, altering whether a material of one of those
+  first hops is controlled.
+  """
   controls: [ExportControl!]!
 }
 
@@ -2288,7 +2437,10 @@ type SupplyLink {
   since: Date
   "End of the link (exclusive); null means open."
   until: Date
-  "Confidence in the link, 0 to 1; the exposure rules ignore it."
+  """
+  Confidence in the link, 0 to 1. The exposure rules do not use it; a path's
+  confidence is the product of its links' (exposure questions' minConfidence).
+  """
   confidence: Float
   "Its sources' refs: URLs, or citations ` + "`" + `Outlet, YYYY-MM-DD[, title]` + "`" + `."
   sources: [String!]!
@@ -2494,6 +2646,10 @@ func (ec *executionContext) childFields_ExposedCompany(ctx context.Context, fiel
 		return ec.fieldContext_ExposedCompany_pathCount(ctx, field)
 	case "uncoveredSuppliers":
 		return ec.fieldContext_ExposedCompany_uncoveredSuppliers(ctx, field)
+	case "confidence":
+		return ec.fieldContext_ExposedCompany_confidence(ctx, field)
+	case "since":
+		return ec.fieldContext_ExposedCompany_since(ctx, field)
 	case "paths":
 		return ec.fieldContext_ExposedCompany_paths(ctx, field)
 	}
@@ -2548,12 +2704,32 @@ func (ec *executionContext) childFields_ExposureChanges(ctx context.Context, fie
 	return nil, fmt.Errorf("no field named %q was found under type ExposureChanges", field.Name)
 }
 
+func (ec *executionContext) childFields_ExposureInterval(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "from":
+		return ec.fieldContext_ExposureInterval_from(ctx, field)
+	case "to":
+		return ec.fieldContext_ExposureInterval_to(ctx, field)
+	case "exposed":
+		return ec.fieldContext_ExposureInterval_exposed(ctx, field)
+	case "uncoveredSuppliers":
+		return ec.fieldContext_ExposureInterval_uncoveredSuppliers(ctx, field)
+	case "licences":
+		return ec.fieldContext_ExposureInterval_licences(ctx, field)
+	case "controls":
+		return ec.fieldContext_ExposureInterval_controls(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ExposureInterval", field.Name)
+}
+
 func (ec *executionContext) childFields_ExposurePath(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "depth":
 		return ec.fieldContext_ExposurePath_depth(ctx, field)
 	case "hops":
 		return ec.fieldContext_ExposurePath_hops(ctx, field)
+	case "confidence":
+		return ec.fieldContext_ExposurePath_confidence(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type ExposurePath", field.Name)
 }
@@ -2744,6 +2920,8 @@ func (ec *executionContext) childFields_SupplyHop(ctx context.Context, field gra
 		return ec.fieldContext_SupplyHop_reason(ctx, field)
 	case "licences":
 		return ec.fieldContext_SupplyHop_licences(ctx, field)
+	case "link":
+		return ec.fieldContext_SupplyHop_link(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type SupplyHop", field.Name)
 }

@@ -25,9 +25,10 @@ type QueryResolver interface {
 	Company(ctx context.Context, id string) (*domain.Company, error)
 	Companies(ctx context.Context, filter *domain.CompanyFilter, first *int, after *string) (*paging.CompanyConnection, error)
 	Search(ctx context.Context, text string, first *int) ([]*domain.Company, error)
-	ExposedCompanies(ctx context.Context, sector *string, asOf *domain.Date, maxDepth *int, first *int, after *string) (*paging.ExposedCompanyConnection, error)
-	ExposurePaths(ctx context.Context, companyID string, asOf *domain.Date, maxDepth *int, first *int) ([]*domain.ExposurePath, error)
-	ExposureChanges(ctx context.Context, from domain.Date, to domain.Date, sector *string, maxDepth *int) (*domain.ExposureChanges, error)
+	ExposedCompanies(ctx context.Context, sector *string, asOf *domain.Date, maxDepth *int, minConfidence *float64, first *int, after *string) (*paging.ExposedCompanyConnection, error)
+	ExposurePaths(ctx context.Context, companyID string, asOf *domain.Date, maxDepth *int, minConfidence *float64, first *int) ([]*domain.ExposurePath, error)
+	ExposureChanges(ctx context.Context, from domain.Date, to domain.Date, sector *string, maxDepth *int, minConfidence *float64) (*domain.ExposureChanges, error)
+	ExposureTimeline(ctx context.Context, companyID string, from domain.Date, to domain.Date, maxDepth *int, minConfidence *float64) ([]*domain.ExposureInterval, error)
 	Licence(ctx context.Context, id string) (*domain.Licence, error)
 	Licences(ctx context.Context, filter *domain.LicenceFilter, first *int, after *string) (*paging.LicenceConnection, error)
 	Sectors(ctx context.Context) ([]*domain.Sector, error)
@@ -156,22 +157,30 @@ func (ec *executionContext) field_Query_exposedCompanies_args(ctx context.Contex
 		return nil, err
 	}
 	args["maxDepth"] = arg2
-	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "minConfidence",
+		func(ctx context.Context, v any) (*float64, error) {
+			return ec.unmarshalOFloat2ᚖfloat64(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["minConfidence"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "first",
 		func(ctx context.Context, v any) (*int, error) {
 			return ec.unmarshalOInt2ᚖint(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["first"] = arg3
-	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+	args["first"] = arg4
+	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "after",
 		func(ctx context.Context, v any) (*string, error) {
 			return ec.unmarshalOString2ᚖstring(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["after"] = arg4
+	args["after"] = arg5
 	return args, nil
 }
 
@@ -210,6 +219,14 @@ func (ec *executionContext) field_Query_exposureChanges_args(ctx context.Context
 		return nil, err
 	}
 	args["maxDepth"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "minConfidence",
+		func(ctx context.Context, v any) (*float64, error) {
+			return ec.unmarshalOFloat2ᚖfloat64(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["minConfidence"] = arg4
 	return args, nil
 }
 
@@ -240,14 +257,68 @@ func (ec *executionContext) field_Query_exposurePaths_args(ctx context.Context, 
 		return nil, err
 	}
 	args["maxDepth"] = arg2
-	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "minConfidence",
+		func(ctx context.Context, v any) (*float64, error) {
+			return ec.unmarshalOFloat2ᚖfloat64(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["minConfidence"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "first",
 		func(ctx context.Context, v any) (*int, error) {
 			return ec.unmarshalOInt2ᚖint(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["first"] = arg3
+	args["first"] = arg4
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_exposureTimeline_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "companyId",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["companyId"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "from",
+		func(ctx context.Context, v any) (domain.Date, error) {
+			return ec.unmarshalNDate2githubᚗcomᚋlicencegraphᚋlicencegraphᚋinternalᚋdomainᚐDate(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["from"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "to",
+		func(ctx context.Context, v any) (domain.Date, error) {
+			return ec.unmarshalNDate2githubᚗcomᚋlicencegraphᚋlicencegraphᚋinternalᚋdomainᚐDate(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["to"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "maxDepth",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["maxDepth"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "minConfidence",
+		func(ctx context.Context, v any) (*float64, error) {
+			return ec.unmarshalOFloat2ᚖfloat64(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["minConfidence"] = arg4
 	return args, nil
 }
 
@@ -739,7 +810,7 @@ func (ec *executionContext) _Query_exposedCompanies(ctx context.Context, field g
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Query().ExposedCompanies(ctx, fc.Args["sector"].(*string), fc.Args["asOf"].(*domain.Date), fc.Args["maxDepth"].(*int), fc.Args["first"].(*int), fc.Args["after"].(*string))
+			return ec.Resolvers.Query().ExposedCompanies(ctx, fc.Args["sector"].(*string), fc.Args["asOf"].(*domain.Date), fc.Args["maxDepth"].(*int), fc.Args["minConfidence"].(*float64), fc.Args["first"].(*int), fc.Args["after"].(*string))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *paging.ExposedCompanyConnection) graphql.Marshaler {
@@ -783,7 +854,7 @@ func (ec *executionContext) _Query_exposurePaths(ctx context.Context, field grap
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Query().ExposurePaths(ctx, fc.Args["companyId"].(string), fc.Args["asOf"].(*domain.Date), fc.Args["maxDepth"].(*int), fc.Args["first"].(*int))
+			return ec.Resolvers.Query().ExposurePaths(ctx, fc.Args["companyId"].(string), fc.Args["asOf"].(*domain.Date), fc.Args["maxDepth"].(*int), fc.Args["minConfidence"].(*float64), fc.Args["first"].(*int))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*domain.ExposurePath) graphql.Marshaler {
@@ -827,7 +898,7 @@ func (ec *executionContext) _Query_exposureChanges(ctx context.Context, field gr
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Query().ExposureChanges(ctx, fc.Args["from"].(domain.Date), fc.Args["to"].(domain.Date), fc.Args["sector"].(*string), fc.Args["maxDepth"].(*int))
+			return ec.Resolvers.Query().ExposureChanges(ctx, fc.Args["from"].(domain.Date), fc.Args["to"].(domain.Date), fc.Args["sector"].(*string), fc.Args["maxDepth"].(*int), fc.Args["minConfidence"].(*float64))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *domain.ExposureChanges) graphql.Marshaler {
@@ -855,6 +926,50 @@ func (ec *executionContext) fieldContext_Query_exposureChanges(ctx context.Conte
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Query_exposureChanges_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_exposureTimeline(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_exposureTimeline(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().ExposureTimeline(ctx, fc.Args["companyId"].(string), fc.Args["from"].(domain.Date), fc.Args["to"].(domain.Date), fc.Args["maxDepth"].(*int), fc.Args["minConfidence"].(*float64))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*domain.ExposureInterval) graphql.Marshaler {
+			return ec.marshalNExposureInterval2ᚕᚖgithubᚗcomᚋlicencegraphᚋlicencegraphᚋinternalᚋdomainᚐExposureIntervalᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_exposureTimeline(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ExposureInterval(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_exposureTimeline_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -1345,6 +1460,12 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_exposureChanges(ctx, field)
+				})
+		case "exposureTimeline":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_exposureTimeline(ctx, field)
 				})
 		case "licence":
 			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,

@@ -42,6 +42,8 @@ type Loaders struct {
 	LicencesCovering *Batcher[domain.CoveringKey, []domain.Licence]
 	LicenceClients   *Batcher[string, []domain.Company]
 	Licence          *Batcher[string, domain.Licence]
+	// SupplyLink is keyed by [supplier, customer].
+	SupplyLink *Batcher[[2]string, domain.SupplyLink]
 }
 
 // PageHook runs when a batch of supply-link pages has been read, before
@@ -68,6 +70,7 @@ func build(s domain.ReadService, o batcherOptions, hooks Options) *Loaders {
 		LicencesCovering: NewBatcher(licencesThen(s.LicencesCovering, hooks.OnLicences), o),
 		LicenceClients:   NewBatcher(s.LicenceClients, o),
 		Licence:          NewBatcher(s.LicencesByIDs, o),
+		SupplyLink:       NewBatcher(s.SupplyLinksByPairs, o),
 	}
 	l.Suppliers = NewBatcher(l.priming(s.SupplierPages, true, hooks.OnPages), o)
 	l.Customers = NewBatcher(l.priming(s.CustomerPages, false, hooks.OnPages), o)

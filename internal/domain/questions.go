@@ -86,9 +86,16 @@ func (q SupplyChainQuery) Validate() error {
 	return checkRange("maxDepth", q.MaxDepth, 1, MaxSupplyChainDepth)
 }
 
-// Validate checks maxDepth (1..MaxExposureDepth). A zero AsOf is today.
+// Validate checks maxDepth (1..MaxExposureDepth) and minConfidence (when
+// set, 0 < t <= 1). A zero AsOf is today.
 func (q ExposureQuery) Validate() error {
-	return checkRange("maxDepth", q.MaxDepth, 1, MaxExposureDepth)
+	if err := checkRange("maxDepth", q.MaxDepth, 1, MaxExposureDepth); err != nil {
+		return err
+	}
+	if t := q.MinConfidence; t != nil && !(*t > 0 && *t <= 1) { // also refuses NaN
+		return badInput("minConfidence", "minConfidence must be greater than 0 and at most 1")
+	}
+	return nil
 }
 
 // PathsQuery asks for up to First exposure paths ending at a company.
@@ -124,6 +131,28 @@ func (q ChangesQuery) Validate() error {
 	}
 	if q.To.Before(q.AsOf) {
 		return badInput("to", "to must not be before from")
+	}
+	return q.ExposureQuery.Validate()
+}
+
+// Validate checks the company id, both dates (required, from not after
+// to, at most MaxTimelineDays days from and to included) and the exposure
+// question.
+func (q TimelineQuery) Validate() error {
+	if q.CompanyID == "" {
+		return badInput("companyId", "companyId is required")
+	}
+	if q.AsOf.IsZero() {
+		return badInput("from", "from is required")
+	}
+	if q.To.IsZero() {
+		return badInput("to", "to is required")
+	}
+	if q.To.Before(q.AsOf) {
+		return badInput("to", "to must not be before from")
+	}
+	if q.AsOf.AddDays(MaxTimelineDays - 1).Before(q.To) {
+		return badInput("to", "a timeline spans at most %d days (from and to included)", MaxTimelineDays)
 	}
 	return q.ExposureQuery.Validate()
 }

@@ -189,4 +189,7 @@ type ReadService interface {
 	LicencesCovering(ctx context.Context, keys []CoveringKey) (map[CoveringKey][]Licence, error)
 	LicenceClients(ctx context.Context, licenceIDs []string) (map[string][]Company, error)
 	LicencesByIDs(ctx context.Context, ids []string) (map[string]Licence, error)
+	// SupplyLinksByPairs reads the links supplier→customer of pairs
+	// ([supplier, customer]) that exist.
+	SupplyLinksByPairs(ctx context.Context, pairs [][2]string) (map[[2]string]SupplyLink, error)
 }

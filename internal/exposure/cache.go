@@ -7,6 +7,8 @@ import (
 	"sync"
 
 	lru "github.com/hashicorp/golang-lru/v2"
+
+	"github.com/licencegraph/licencegraph/internal/domain"
 )
 
 // Answers derived from one version of the graph are kept in that
@@ -19,12 +21,16 @@ const (
 	reachEntries  = 32     // exposed lists, whole graph or one sector (≤ 5 MB each at 100,000 companies)
 	detailEntries = 50_000 // one exposed company's path count and suppliers
 	pathEntries   = 4_096  // one company's listed paths
+	sinceEntries  = 50_000 // one exposed company's since
+	spanEntries   = 256    // one company's timeline
 )
 
 type caches struct {
 	reach   *lru.Cache[string, *reach]
 	details *lru.Cache[string, detail]
 	paths   *lru.Cache[string, pathsEntry]
+	since   *lru.Cache[string, domain.Date]
+	spans   *lru.Cache[string, []domain.ExposureInterval]
 
 	mu    sync.Mutex
 	calls map[string]*call
@@ -43,6 +49,10 @@ func newCaches() *caches {
 	c.details, err = lru.New[string, detail](detailEntries)
 	must(err)
 	c.paths, err = lru.New[string, pathsEntry](pathEntries)
+	must(err)
+	c.since, err = lru.New[string, domain.Date](sinceEntries)
+	must(err)
+	c.spans, err = lru.New[string, []domain.ExposureInterval](spanEntries)
 	must(err)
 	return c
 }

@@ -26,26 +26,27 @@ type pathsEntry struct{ paths []domain.ExposurePath }
 // company indexes, and keeps its answers per version); the engine combines
 // the searches of other stores.
 type reacher interface {
-	Reach(ctx context.Context, d domain.Date, maxDepth int, sector string) ([]domain.ExposedCompany, error)
+	Reach(ctx context.Context, q domain.ExposureQuery) ([]domain.ExposedCompany, error)
 }
 
 // detailsBatch bounds the companies one details query walks back from.
 const detailsBatch = 200
 
 // exposedList returns the graph's version and the companies exposed for
-// q (sector applied), sorted by id, with minDepth only; the lists are
-// cached per version, date, depth and sector.
+// q (sector and minimum confidence applied), sorted by id, with minDepth
+// only; the lists are cached per version, date, depth, minimum and
+// sector.
 func (e *bound) exposedList(ctx context.Context, q domain.ExposureQuery) (string, []domain.ExposedCompany, error) {
 	v := e.store.Version()
 	if r, ok := e.store.(reacher); ok {
-		list, err := r.Reach(ctx, q.AsOf, q.MaxDepth, q.Sector)
+		list, err := r.Reach(ctx, q)
 		return v, list, err
 	}
 	all, err := e.reachAll(ctx, v, q)
 	if err != nil || q.Sector == "" {
 		return v, all, err
 	}
-	k := key("sector|", v, "|", q.AsOf, "|", q.MaxDepth, "|", q.Sector)
+	k := key("sector|", v, "|", q.AsOf, "|", q.MaxDepth, "|", q.ConfidenceKey(), "|", q.Sector)
 	if hit, ok := e.c.reach.Get(k); ok {
 		return v, hit.list, nil
 	}
@@ -74,15 +75,21 @@ func (e *bound) exposedList(ctx context.Context, q domain.ExposureQuery) (string
 }
 
 // reachAll is the exposed companies of the whole graph, cached per
-// version, date and depth.
+// version, date, depth and minimum confidence.
 func (e *bound) reachAll(ctx context.Context, v string, q domain.ExposureQuery) ([]domain.ExposedCompany, error) {
 	q.Sector = ""
-	k := key("reach|", v, "|", q.AsOf, "|", q.MaxDepth)
+	k := key("reach|", v, "|", q.AsOf, "|", q.MaxDepth, "|", q.ConfidenceKey())
 	if hit, ok := e.c.reach.Get(k); ok {
 		return hit.list, nil
 	}
 	r, err := once(ctx, e.c, k, func(ctx context.Context) (*reach, error) {
-		list, err := e.computeReach(ctx, q)
+		var list []domain.ExposedCompany
+		var err error
+		if q.MinConfidence == nil {
+			list, err = e.computeReach(ctx, q)
+		} else {
+			list, err = e.reachConfident(ctx, v, q)
+		}
 		if err != nil {
 			return nil, err
 		}
@@ -174,6 +181,35 @@ func (e *bound) computeReach(ctx context.Context, q domain.ExposureQuery) ([]dom
 	return out, nil
 }
 
+// reachConfident is who is exposed with a minimum confidence, on a store
+// without its own Reach: the companies exposed without it, each walked
+// back from (ExposureDetails counts only the paths that meet it). Exact,
+// and as slow as counting every company's paths; the projection has its
+// own search (internal/projection, reachConf).
+func (e *bound) reachConfident(ctx context.Context, v string, q domain.ExposureQuery) ([]domain.ExposedCompany, error) {
+	all := q
+	all.MinConfidence = nil
+	candidates, err := e.reachAll(ctx, v, all)
+	if err != nil {
+		return nil, err
+	}
+	ids := make([]string, len(candidates))
+	for i, x := range candidates {
+		ids[i] = x.CompanyID
+	}
+	det, err := e.details(ctx, v, q, ids)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]domain.ExposedCompany, 0, len(candidates))
+	for _, x := range candidates {
+		if d := det[x.CompanyID]; d.exposed {
+			out = append(out, domain.ExposedCompany{CompanyID: x.CompanyID, MinDepth: d.e.MinDepth})
+		}
+	}
+	return out, nil
+}
+
 // labelLevels is step 4 of computeReach: it marks in valid the companies
 // that only walks from S0s reached again reach, when one such walk is
 // valid. It works on the companies not already valid at a level, a small
@@ -216,7 +252,7 @@ func (e *bound) labelLevels(ctx context.Context, q domain.ExposureQuery, firsts 
 // not), from the cache or walking back from each.
 func (e *bound) details(ctx context.Context, v string, q domain.ExposureQuery, ids []string) (map[string]detail, error) {
 	q.Sector = ""
-	prefix := key("detail|", v, "|", q.AsOf, "|", q.MaxDepth, "|")
+	prefix := key("detail|", v, "|", q.AsOf, "|", q.MaxDepth, "|", q.ConfidenceKey(), "|")
 	out := make(map[string]detail, len(ids))
 	var missing []string
 	for _, id := range ids {
@@ -253,7 +289,8 @@ func (e *bound) details(ctx context.Context, v string, q domain.ExposureQuery, i
 	return out, nil
 }
 
-// withDetails fills path counts and first suppliers into list (a copy).
+// withDetails fills path counts, first suppliers and confidence into list
+// (a copy).
 func (e *bound) withDetails(ctx context.Context, v string, q domain.ExposureQuery, list []domain.ExposedCompany) ([]domain.ExposedCompany, error) {
 	ids := make([]string, len(list))
 	for i, x := range list {
@@ -266,7 +303,7 @@ func (e *bound) withDetails(ctx context.Context, v string, q domain.ExposureQuer
 	out := make([]domain.ExposedCompany, len(list))
 	for i, x := range list {
 		if d := det[x.CompanyID]; d.exposed {
-			x.PathCount, x.UncoveredSuppliers = d.e.PathCount, d.e.UncoveredSuppliers
+			x.PathCount, x.UncoveredSuppliers, x.Confidence = d.e.PathCount, d.e.UncoveredSuppliers, d.e.Confidence
 		}
 		out[i] = x
 	}

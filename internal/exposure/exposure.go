@@ -108,9 +108,9 @@ type page struct {
 }
 
 // ExposedCompanyPage implements domain.ExposureService.
-func (e *Engine) ExposedCompanyPage(ctx context.Context, q domain.ExposureQuery, p domain.Page, details bool) ([]domain.ExposedCompany, int, bool, error) {
+func (e *Engine) ExposedCompanyPage(ctx context.Context, q domain.ExposureQuery, p domain.Page, fields domain.ExposedFields) ([]domain.ExposedCompany, int, bool, error) {
 	got, err := with(ctx, e, func(b *bound) (page, error) {
-		list, total, more, err := b.ExposedCompanyPage(ctx, q, p, details)
+		list, total, more, err := b.ExposedCompanyPage(ctx, q, p, fields)
 		return page{list, total, more}, err
 	})
 	return got.list, got.total, got.more, err
@@ -137,6 +137,12 @@ func (e *Engine) ExposureChanges(ctx context.Context, q domain.ChangesQuery) (do
 	return with(ctx, e, func(b *bound) (domain.ExposureChanges, error) { return b.ExposureChanges(ctx, q) })
 }
 
+// ExposureTimeline implements domain.ExposureService. An unknown company
+// is NOT_FOUND.
+func (e *Engine) ExposureTimeline(ctx context.Context, q domain.TimelineQuery) ([]domain.ExposureInterval, error) {
+	return with(ctx, e, func(b *bound) ([]domain.ExposureInterval, error) { return b.ExposureTimeline(ctx, q) })
+}
+
 // normalize fills the date default: today.
 func normalize(q domain.ExposureQuery) domain.ExposureQuery {
 	if q.AsOf.IsZero() {
@@ -157,7 +163,7 @@ func (e *bound) ExposedCompanies(ctx context.Context, q domain.ExposureQuery) ([
 	return e.withDetails(ctx, v, q, list)
 }
 
-func (e *bound) ExposedCompanyPage(ctx context.Context, q domain.ExposureQuery, p domain.Page, details bool) ([]domain.ExposedCompany, int, bool, error) {
+func (e *bound) ExposedCompanyPage(ctx context.Context, q domain.ExposureQuery, p domain.Page, fields domain.ExposedFields) ([]domain.ExposedCompany, int, bool, error) {
 	q = normalize(q)
 	v, list, err := e.exposedList(ctx, q)
 	if err != nil {
@@ -173,18 +179,25 @@ func (e *bound) ExposedCompanyPage(ctx context.Context, q domain.ExposureQuery, 
 		}
 	}
 	end := min(start+p.First, len(list))
-	if !details {
-		return slices.Clone(list[start:end]), len(list), end < len(list), nil
+	page := slices.Clone(list[start:end])
+	if fields.Details {
+		if page, err = e.withDetails(ctx, v, q, page); err != nil {
+			return nil, 0, false, err
+		}
 	}
-	page, err := e.withDetails(ctx, v, q, list[start:end])
-	return page, len(list), end < len(list), err
+	if fields.Since {
+		if err = e.withSince(ctx, v, q, page); err != nil {
+			return nil, 0, false, err
+		}
+	}
+	return page, len(list), end < len(list), nil
 }
 
 func (e *bound) ExposurePaths(ctx context.Context, q domain.PathsQuery) ([]domain.ExposurePath, error) {
 	q.ExposureQuery = normalize(q.ExposureQuery)
 	companyID := q.CompanyID
 	v := e.store.Version()
-	k := key("paths|", v, "|", q.AsOf, "|", q.MaxDepth, "|", q.First, "|", companyID)
+	k := key("paths|", v, "|", q.AsOf, "|", q.MaxDepth, "|", q.ConfidenceKey(), "|", q.First, "|", companyID)
 	if hit, ok := e.c.paths.Get(k); ok {
 		return hit.paths, nil
 	}
@@ -254,10 +267,15 @@ func (e *bound) ClientCoverage(ctx context.Context, producer string, asOf domain
 // ExposureChanges: exposure on q.AsOf
 // (from) and on q.To, compared. Each change is explained by the licences of
 // the company's uncovered suppliers (on the date it is exposed) whose
-// validity starts, ends or is revoked in between, and by the controls with
-// a date in between.
+// validity starts, ends or is revoked in between, and by the controls
+// whose change between the dates altered whether a material of a first
+// hop of its paths (on that date) is controlled.
 func (e *bound) ExposureChanges(ctx context.Context, cq domain.ChangesQuery) (domain.ExposureChanges, error) {
 	q, to := cq.ExposureQuery, cq.To
+	ds, err := e.dated()
+	if err != nil {
+		return domain.ExposureChanges{}, err
+	}
 	v, before, err := e.exposedList(ctx, q)
 	if err != nil {
 		return domain.ExposureChanges{}, err
@@ -280,25 +298,73 @@ func (e *bound) ExposureChanges(ctx context.Context, cq domain.ChangesQuery) (do
 	for _, x := range append(append([]domain.ExposedCompany{}, newly...), gone...) {
 		suppliers = append(suppliers, x.UncoveredSuppliers...)
 	}
-	slices.Sort(suppliers)
-	suppliers = slices.Compact(suppliers)
-	bySupplier, controls, err := e.store.DatedChanges(ctx, suppliers, q.AsOf, to)
+	bySupplier, _, err := e.store.DatedChanges(ctx, sortedSet(suppliers), q.AsOf, to)
 	if err != nil {
 		return domain.ExposureChanges{}, err
 	}
-	explain := func(xs []domain.ExposedCompany) []domain.ExposureChange {
+	controls, err := changedControls(ctx, ds, q.AsOf, to)
+	if err != nil {
+		return domain.ExposureChanges{}, err
+	}
+	explain := func(xs []domain.ExposedCompany, on domain.ExposureQuery) ([]domain.ExposureChange, error) {
+		mats := map[string][]string{} // the materials of each company's first hops
+		if !controls.none() && len(xs) > 0 {
+			var err error
+			if mats, err = e.firstHopMaterials(ctx, ds, xs, on); err != nil {
+				return nil, err
+			}
+		}
 		out := make([]domain.ExposureChange, 0, len(xs))
 		for _, x := range xs {
 			var lics []string
 			for _, s := range x.UncoveredSuppliers {
 				lics = append(lics, bySupplier[s]...)
 			}
-			slices.Sort(lics)
-			out = append(out, domain.ExposureChange{CompanyID: x.CompanyID, Licences: slices.Compact(lics), Controls: controls})
+			out = append(out, domain.ExposureChange{CompanyID: x.CompanyID, Licences: sortedSet(lics), Controls: controls.cited(mats[x.CompanyID])})
 		}
-		return out
+		return out, nil
 	}
-	return domain.ExposureChanges{From: q.AsOf, To: to, NewlyExposed: explain(newly), NoLongerExposed: explain(gone)}, nil
+	newlyExplained, err := explain(newly, qTo)
+	if err != nil {
+		return domain.ExposureChanges{}, err
+	}
+	goneExplained, err := explain(gone, q)
+	if err != nil {
+		return domain.ExposureChanges{}, err
+	}
+	return domain.ExposureChanges{From: q.AsOf, To: to, NewlyExposed: newlyExplained, NoLongerExposed: goneExplained}, nil
+}
+
+// firstHopMaterials returns, per company of xs, the materials of the first
+// hops of its paths q counts on q.AsOf.
+func (e *bound) firstHopMaterials(ctx context.Context, ds dated, xs []domain.ExposedCompany, q domain.ExposureQuery) (map[string][]string, error) {
+	ids := make([]string, len(xs))
+	for i, x := range xs {
+		ids[i] = x.CompanyID
+	}
+	hops, err := ds.FirstHops(ctx, ids, q)
+	if err != nil {
+		return nil, err
+	}
+	var pairs [][2]string
+	for _, hs := range hops {
+		pairs = append(pairs, hs...)
+	}
+	judged, err := e.store.ClassifyHops(ctx, union(pairs, nil), q.AsOf)
+	if err != nil {
+		return nil, err
+	}
+	linkMats := make(map[[2]string][]string, len(judged))
+	for _, h := range judged {
+		linkMats[[2]string{h.Supplier, h.Customer}] = h.Materials
+	}
+	out := make(map[string][]string, len(hops))
+	for id, hs := range hops {
+		for _, h := range hs {
+			out[id] = append(out[id], linkMats[h]...)
+		}
+	}
+	return out, nil
 }
 
 // diffExposed returns the companies exposed only after (with their paths

@@ -17,7 +17,8 @@ import (
 
 // Writes and questions interleaved on a generated world: after every
 // write — a licence granted, revoked or narrowed, a link added, changed
-// or removed, a company moved to another country or sector — every answer
+// (dates, confidence) or removed, a company moved to another country or
+// sector — every answer (with a minimum confidence too)
 // equals the reference on the graph as it stands then, and the
 // projection follows by re-reading what each write names, never by
 // loading the graph again.
@@ -47,6 +48,7 @@ func TestExposureFollowsInterleavedWrites(t *testing.T) {
 				compareExposed(ctx, t, engine, ref, domain.ExposureQuery{AsOf: d, MaxDepth: depth})
 			}
 			compareExposed(ctx, t, engine, ref, domain.ExposureQuery{AsOf: d, MaxDepth: 4, Sector: "automotive"})
+			compareExposed(ctx, t, engine, ref, domain.ExposureQuery{AsOf: d, MaxDepth: 3, MinConfidence: ptr(0.5)})
 		}
 		compareHops(ctx, t, engine, ref, dates[step%len(dates)])
 	}
@@ -143,13 +145,17 @@ func (w *writer) write() string {
 		}
 		w.recs[domain.KindSupply] = slices.Delete(w.recs[domain.KindSupply], i, i+1)
 		return "unlink"
-	case 4: // a link's dates change
+	case 4: // a link's dates and confidence change
 		i, rec := w.pick(domain.KindSupply)
 		link := rec.(domain.SupplyLink)
 		link.Since = day("2025-01-01").AddDays(w.rng.IntN(400))
 		link.Until = domain.Date{}
 		if w.rng.IntN(2) == 0 {
 			link.Until = link.Since.AddDays(100 + w.rng.IntN(400))
+		}
+		link.Confidence = nil
+		if c := w.rng.IntN(100); c >= 10 {
+			link.Confidence = ptr(float64(c) / 100)
 		}
 		w.put(domain.KindSupply, i, link)
 		return "link dates"

@@ -34,6 +34,10 @@ var (
 	propDates = []string{"2025-03-01", "2025-06-15", "2025-11-07", "2025-12-15", "2026-06-01", "2026-11-10", "2026-12-02"}
 	// propSectors are the sector filters asked for; "" is all companies.
 	propSectors = []string{"", "automotive"}
+	// propMinConfidences are the minimum confidences asked for; nil is
+	// none. 0.36 is 0.6 × 0.6, which the products of generated
+	// confidences (two decimals) meet exactly or miss by rounding only.
+	propMinConfidences = []*float64{nil, ptr(0.6), ptr(0.36)}
 )
 
 // openStore returns a migrated store on the test Neo4j (skipping without
@@ -59,21 +63,23 @@ func openStore(t *testing.T) (config.Config, *neo4jstore.Store) {
 type searchesOnly struct{ exposure.View }
 
 // TestEngineOnRuleWorlds runs the engine on the hand-built worlds of
-// rules_test.go: the edge cases (boundaries, ties, suspensions, cycles)
-// that random worlds may miss; with the projection's own reach and with
-// the engine combining its searches.
+// rules_test.go: the edge cases (boundaries, ties, suspensions, cycles,
+// confidences) that random worlds may miss; with the projection's own
+// reach, with the engine combining the projection's searches, and on the
+// same searches in Cypher (the benchmarks' database-side baseline).
 func TestEngineOnRuleWorlds(t *testing.T) {
-	for _, generic := range []bool{false, true} {
-		t.Run(fmt.Sprintf("searches only=%v", generic), func(t *testing.T) { engineOnRuleWorlds(t, generic) })
+	for _, mode := range []string{"projection", "searches only", "cypher"} {
+		t.Run(mode, func(t *testing.T) { engineOnRuleWorlds(t, mode) })
 	}
 }
 
-func engineOnRuleWorlds(t *testing.T, generic bool) {
+func engineOnRuleWorlds(t *testing.T, mode string) {
 	cfg, store := openStore(t)
 	ctx := context.Background()
 	proj := projection.New(store, testutil.Logger(t))
 	var engine *exposure.Engine
-	if generic {
+	switch mode {
+	case "searches only":
 		engine = exposure.New(exposure.SourceFunc(func(ctx context.Context) (exposure.View, error) {
 			v, err := proj.Acquire(ctx)
 			if err != nil {
@@ -81,7 +87,9 @@ func engineOnRuleWorlds(t *testing.T, generic bool) {
 			}
 			return searchesOnly{v}, nil
 		}))
-	} else {
+	case "cypher":
+		engine = exposure.New(exposure.Views(store.CypherExposure))
+	default:
 		engine = exposure.New(exposure.Views(proj.Acquire))
 	}
 	load := func(t *testing.T, extra []any) *refWorld {
@@ -115,7 +123,7 @@ func engineOnRuleWorlds(t *testing.T, generic bool) {
 	for _, tc := range exposureCases() {
 		t.Run("exposure/"+tc.name, func(t *testing.T) {
 			ref := load(t, tc.extra)
-			q := domain.ExposureQuery{AsOf: ruleDate, MaxDepth: tc.maxDepth, Sector: tc.sector}
+			q := domain.ExposureQuery{AsOf: ruleDate, MaxDepth: tc.maxDepth, Sector: tc.sector, MinConfidence: tc.minConfidence}
 			got, err := engine.ExposedCompanies(ctx, q)
 			if err != nil {
 				t.Fatalf("ExposedCompanies(%s): %v", fmtQuery(q), err)
@@ -135,6 +143,9 @@ func engineOnRuleWorlds(t *testing.T, generic bool) {
 			}
 		})
 	}
+	if mode == "projection" { // since, timelines and changes need the projection's own searches
+		engineOnDatedCases(t, engine, load)
+	}
 }
 
 func TestExposureMatchesReference(t *testing.T) {
@@ -144,6 +155,7 @@ func TestExposureMatchesReference(t *testing.T) {
 
 	reasons := map[domain.ExposureReason]int{}
 	var covered, uncontrolledCross, tallied int
+	var dated datedTally
 	for _, sd := range propSeeds {
 		t.Run(fmt.Sprintf("seed=%d", sd), func(t *testing.T) {
 			start := time.Now()
@@ -202,12 +214,15 @@ func TestExposureMatchesReference(t *testing.T) {
 					compareHops(ctx, t, engine, ref, d)
 					for depth := 1; depth <= 4; depth++ {
 						for _, sector := range propSectors {
-							q := domain.ExposureQuery{AsOf: d, MaxDepth: depth, Sector: sector}
-							compareExposed(ctx, t, engine, ref, q)
+							for _, minConf := range propMinConfidences {
+								q := domain.ExposureQuery{AsOf: d, MaxDepth: depth, Sector: sector, MinConfidence: minConf}
+								compareExposed(ctx, t, engine, ref, q)
+							}
 						}
 					}
 				})
 			}
+			dated.add(compareDated(ctx, t, engine, ref))
 			tallied++
 			t.Logf("seed %d: %d companies, %d links, %d licences; loaded in %v, compared in %v",
 				sd, len(ref.companies), len(ref.links), len(ref.licences), loaded.Round(time.Millisecond),
@@ -225,6 +240,9 @@ func TestExposureMatchesReference(t *testing.T) {
 	}
 	t.Logf("reference hops over all seeds and dates: %s; covered=%d; CN→foreign not controlled=%d",
 		strings.Join(counts, " "), covered, uncontrolledCross)
+	if tallied == len(propSeeds) {
+		dated.check(t)
+	}
 }
 
 // anyControlled says whether some material is controlled on d (rule 1).
@@ -297,7 +315,7 @@ func compareExposed(ctx context.Context, t *testing.T, engine domain.ExposureSer
 	var paged []domain.ExposedCompany
 	after := ""
 	for range len(want)/7 + 2 {
-		page, total, more, err := engine.ExposedCompanyPage(ctx, q, domain.Page{First: 7, After: after}, true)
+		page, total, more, err := engine.ExposedCompanyPage(ctx, q, domain.Page{First: 7, After: after}, domain.ExposedFields{Details: true})
 		if err != nil {
 			t.Errorf("ExposedCompanyPage(%s, after %q): %v", fmtQuery(q), after, err)
 			break
@@ -368,11 +386,12 @@ func fmtHop(h domain.SupplyHop) string {
 }
 
 func fmtQuery(q domain.ExposureQuery) string {
-	return fmt.Sprintf("asOf=%s maxDepth=%d sector=%q", q.AsOf, q.MaxDepth, q.Sector)
+	return fmt.Sprintf("asOf=%s maxDepth=%d sector=%q minConfidence=%s", q.AsOf, q.MaxDepth, q.Sector, fmtConf(q.MinConfidence))
 }
 
 func fmtExposed(e domain.ExposedCompany) string {
-	return fmt.Sprintf("minDepth=%d pathCount=%d uncoveredSuppliers=%v", e.MinDepth, e.PathCount, e.UncoveredSuppliers)
+	return fmt.Sprintf("minDepth=%d pathCount=%d uncoveredSuppliers=%v confidence=%s since=%s",
+		e.MinDepth, e.PathCount, e.UncoveredSuppliers, fmtConf(e.Confidence), e.Since)
 }
 
 // exposedDiff lists up to limit companies on which two id-sorted lists
@@ -416,7 +435,7 @@ func exposedDiff(got, want []domain.ExposedCompany, limit int) string {
 			line = fmt.Sprintf("  %s: missing from engine; reference %s", id, fmtExposed(we))
 		case !wok:
 			line = fmt.Sprintf("  %s: not exposed in reference; engine %s", id, fmtExposed(ge))
-		case !reflect.DeepEqual(ge, we):
+		case !sameExposed(ge, we):
 			line = fmt.Sprintf("  %s: engine %s; reference %s", id, fmtExposed(ge), fmtExposed(we))
 		default:
 			continue
@@ -444,6 +463,10 @@ func pathsDiff(got, want []domain.ExposurePath) string {
 		gn, wn := pathNodes(got[i]), pathNodes(want[i])
 		if !slices.Equal(gn, wn) {
 			return fmt.Sprintf("  path %d: engine %s; reference %s", i, strings.Join(gn, "→"), strings.Join(wn, "→"))
+		}
+		if !sameConf(got[i].Confidence, want[i].Confidence) {
+			return fmt.Sprintf("  path %d (%s): engine confidence %s; reference %s", i, strings.Join(wn, "→"),
+				fmtConf(got[i].Confidence), fmtConf(want[i].Confidence))
 		}
 		for j := range want[i].Hops {
 			if gh, wh := normHop(got[i].Hops[j]), normHop(want[i].Hops[j]); !reflect.DeepEqual(gh, wh) {

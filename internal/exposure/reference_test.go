@@ -69,6 +69,11 @@ package exposure_test
 //     not, any countries).
 //   - pathCount counts these paths; minDepth is the least n;
 //     uncoveredSuppliers are the distinct S0, sorted.
+//   - A path's confidence is the product of its links' confidence, first
+//     hop first; unknown when a link has none. With q.MinConfidence only
+//     the paths whose confidence is known and >= MinConfidence - 1e-9
+//     count, for every figure; a company's confidence is the highest
+//     known among its counted paths (reference_dated_test.go).
 //   - Sector filter of ExposedCompanies: A operates in q.Sector or in any
 //     sector below it (PART_OF at any depth); an empty Sector means all
 //     companies. The filter applies to A only, never to the path's other
@@ -172,17 +177,19 @@ func onOrBefore(a, b domain.Date) bool { return !a.IsZero() && !a.After(b) }
 // controlled is rule 1: some control of m is in force on d.
 func (w *refWorld) controlled(m string, d domain.Date) bool {
 	for _, c := range w.controls {
-		if !slices.Contains(c.Materials, m) {
-			continue
-		}
-		inForce := onOrBefore(c.EffectiveFrom, d) // absent effectiveFrom: not in force
-		lifted := onOrBefore(c.LiftedOn, d)
-		suspended := onOrBefore(c.SuspendedFrom, d) && (c.SuspendedUntil.IsZero() || d.Before(c.SuspendedUntil))
-		if inForce && !lifted && !suspended {
+		if slices.Contains(c.Materials, m) && inForce(c, d) {
 			return true
 		}
 	}
 	return false
+}
+
+// inForce says whether a control is in force on d (rule 1).
+func inForce(c domain.ExportControl, d domain.Date) bool {
+	effective := onOrBefore(c.EffectiveFrom, d) // absent effectiveFrom: not in force
+	lifted := onOrBefore(c.LiftedOn, d)
+	suspended := onOrBefore(c.SuspendedFrom, d) && (c.SuspendedUntil.IsZero() || d.Before(c.SuspendedUntil))
+	return effective && !lifted && !suspended
 }
 
 // current says whether a link is current on d (rule 2): since inclusive,
@@ -380,7 +387,9 @@ func (w *refWorld) walk(q domain.ExposureQuery, visit func(nodes []string)) {
 	}
 	var dfs func(nodes []string)
 	dfs = func(nodes []string) {
-		visit(nodes)
+		if w.counts(q, nodes) {
+			visit(nodes)
+		}
 		if len(nodes)-1 == q.MaxDepth {
 			return
 		}
@@ -416,6 +425,9 @@ func (w *refWorld) exposed(q domain.ExposureQuery) []domain.ExposedCompany {
 		}
 		e.PathCount++
 		e.MinDepth = min(e.MinDepth, len(nodes)-1)
+		if c, ok := w.confidence(nodes); ok && (e.Confidence == nil || c > *e.Confidence) {
+			e.Confidence = &c
+		}
 		if !slices.Contains(e.UncoveredSuppliers, nodes[0]) {
 			e.UncoveredSuppliers = append(e.UncoveredSuppliers, nodes[0])
 		}
@@ -453,6 +465,9 @@ func (w *refWorld) paths(companyID string, q domain.ExposureQuery) []domain.Expo
 				panic("walk followed a missing link")
 			}
 			p.Hops = append(p.Hops, h)
+		}
+		if c, ok := w.confidence(s); ok {
+			p.Confidence = &c
 		}
 		out = append(out, p)
 	}

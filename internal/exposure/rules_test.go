@@ -312,19 +312,20 @@ func pathStrings(ps []domain.ExposurePath) []string {
 }
 
 type exposureCase struct {
-	name     string
-	extra    []any
-	maxDepth int
-	sector   string
-	want     []domain.ExposedCompany
-	paths    map[string][]string // company → its paths, in order
+	name          string
+	extra         []any
+	maxDepth      int
+	sector        string
+	minConfidence *float64
+	want          []domain.ExposedCompany
+	paths         map[string][]string // company → its paths, in order
 }
 
 // exposureCases pin rule 5 on small graphs, on ruleDate.
 func exposureCases() []exposureCase {
 	D := ruleDate
 	ended := func(l domain.SupplyLink) domain.SupplyLink { l.Until = D; return l }
-	return []exposureCase{
+	return append([]exposureCase{
 		{
 			name:     "direct uncovered hop",
 			extra:    []any{link("CN1", "F1", "Dy")},
@@ -439,14 +440,14 @@ func exposureCases() []exposureCase {
 			sector:   "defence",
 			want:     nil,
 		},
-	}
+	}, confidenceCases()...)
 }
 
 func TestRuleExposure(t *testing.T) {
 	for _, tc := range exposureCases() {
 		t.Run(tc.name, func(t *testing.T) {
 			w := world(tc.extra...)
-			q := domain.ExposureQuery{AsOf: ruleDate, MaxDepth: tc.maxDepth, Sector: tc.sector}
+			q := domain.ExposureQuery{AsOf: ruleDate, MaxDepth: tc.maxDepth, Sector: tc.sector, MinConfidence: tc.minConfidence}
 			if got := w.exposed(q); !reflect.DeepEqual(got, tc.want) {
 				t.Errorf("exposed = %+v\nwant      %+v", got, tc.want)
 			}

@@ -113,20 +113,40 @@ func checkDepth(maxDepth int) error {
 	return nil
 }
 
+// pathConfidence is the confidence of a path whose first hop is r and
+// whose other links are rels, in order: the product of their
+// confidences, null when one has none; countedPath keeps it when it meets
+// $minConf (null: no minimum) within $tol.
+const (
+	pathConfidence = "reduce(x = r.confidence, rel IN rels | x * rel.confidence)"
+	countedPath    = "$minConf IS NULL OR conf >= $minConf - $tol"
+)
+
 func pathsCypher(maxDepth int) string {
 	return controlledCypher + `
 MATCH (a:Company {id: $id})
 MATCH path = ` + pathPattern("c", "a", "a", maxDepth-1) + `
-WITH controlled, c, nodes(path) AS ns
+WITH controlled, c, nodes(path) AS ns, relationships(path) AS rels
 WHERE ` + simplePath("ns") + `
 MATCH (s:Company {country: 'CN'})-[r:SUPPLIES]->(c)
 WHERE NOT s IN ns AND c.country <> 'CN' AND ` + current("r") + `
   AND any(m IN coalesce(r.materials, []) WHERE m IN controlled)
-WITH s, r, c, controlled, ns
-` + classify(", ns") + `
-WITH s, ns WHERE size(uncovered) > 0
-WITH [s.id] + [n IN ns | n.id] AS ids
-RETURN ids ORDER BY size(ids), ids LIMIT $limit`
+WITH s, r, c, controlled, ns, rels
+` + classify(", ns, rels") + `
+WITH s, r, ns, rels WHERE size(uncovered) > 0
+WITH s, ns, ` + pathConfidence + ` AS conf
+WHERE ` + countedPath + `
+WITH [s.id] + [n IN ns | n.id] AS ids, conf
+RETURN ids, conf ORDER BY size(ids), ids LIMIT $limit`
+}
+
+// confidenceParams are the parameters of countedPath for q.
+func confidenceParams(q domain.ExposureQuery, params map[string]any) map[string]any {
+	params["minConf"], params["tol"] = nil, domain.ConfidenceTolerance
+	if q.MinConfidence != nil {
+		params["minConf"] = *q.MinConfidence
+	}
+	return params
 }
 
 // ExposurePaths returns up to q.First exposure paths ending at q.CompanyID, by
@@ -135,18 +155,20 @@ func (s *Store) ExposurePaths(ctx context.Context, q domain.PathsQuery) ([]domai
 	if err := checkDepth(q.MaxDepth); err != nil {
 		return nil, err
 	}
-	res, err := s.read(ctx, pathsCypher(q.MaxDepth), map[string]any{
+	res, err := s.read(ctx, pathsCypher(q.MaxDepth), confidenceParams(q.ExposureQuery, map[string]any{
 		"d": dateParam(q.AsOf), "id": q.CompanyID, "limit": q.First,
-	})
+	}))
 	if err != nil {
 		return nil, err
 	}
 	var idPaths [][]string
 	pairSet := map[[2]string]bool{}
 	var pairs [][2]string
-	for _, r := range res.Records {
+	out := make([]domain.ExposurePath, len(res.Records))
+	for i, r := range res.Records {
 		ids := strs(r, "ids")
 		idPaths = append(idPaths, ids)
+		out[i].Confidence = recordFloat(r, "conf")
 		for i := 0; i+1 < len(ids); i++ {
 			p := [2]string{ids[i], ids[i+1]}
 			if !pairSet[p] {
@@ -163,7 +185,6 @@ func (s *Store) ExposurePaths(ctx context.Context, q domain.PathsQuery) ([]domai
 	for _, h := range hops {
 		byPair[[2]string{h.Supplier, h.Customer}] = h
 	}
-	out := make([]domain.ExposurePath, len(idPaths))
 	for i, ids := range idPaths {
 		for j := 0; j+1 < len(ids); j++ {
 			out[i].Hops = append(out[i].Hops, byPair[[2]string{ids[j], ids[j+1]}])

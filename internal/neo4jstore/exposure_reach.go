@@ -146,28 +146,31 @@ func (s *Store) PropagateLabels(ctx context.Context, from map[string][]string, t
 
 // detailsCypher walks back from each company of $ids along current links
 // to the customers c of uncovered controlled hops (judged once per c),
-// and counts the simple paths.
+// and counts the simple paths that meet $minConf (countedPath).
 func detailsCypher(maxDepth int) string {
 	return controlledCypher + `
 UNWIND $ids AS aid
 MATCH (a:Company {id: aid})
 MATCH path = ` + pathPattern("c", "a", "a", maxDepth-1) + `
-WITH controlled, a, c, nodes(path) AS ns
+WITH controlled, a, c, nodes(path) AS ns, relationships(path) AS rels
 WHERE ` + simplePath("ns") + `
-WITH controlled, a, c, collect(ns) AS paths
+WITH controlled, a, c, collect({ns: ns, rels: rels}) AS paths
 CALL (controlled, c) {
   MATCH (s:Company {country: 'CN'})-[r:SUPPLIES]->(c)
   WHERE c.country <> 'CN' AND ` + current("r") + `
     AND any(m IN coalesce(r.materials, []) WHERE m IN controlled)
   WITH s, r, c, controlled
 ` + classifyCypher + `
-  WITH s WHERE size(uncovered) > 0
-  RETURN collect(s) AS firsts
+  WITH s, r WHERE size(uncovered) > 0
+  RETURN collect({s: s, r: r}) AS firsts
 }
-UNWIND paths AS ns
-UNWIND firsts AS s
-WITH a, s, ns WHERE NOT s IN ns
-RETURN a.id AS id, min(size(ns)) AS minDepth, count(*) AS pathCount, collect(DISTINCT s.id) AS suppliers`
+UNWIND paths AS p
+UNWIND firsts AS f
+WITH a, f.s AS s, f.r AS r, p.ns AS ns, p.rels AS rels WHERE NOT s IN ns
+WITH a, s, ns, ` + pathConfidence + ` AS conf
+WHERE ` + countedPath + `
+RETURN a.id AS id, min(size(ns)) AS minDepth, count(*) AS pathCount, collect(DISTINCT s.id) AS suppliers,
+       max(conf) AS confidence`
 }
 
 // ExposureDetails returns, for each company of ids that is exposed on
@@ -180,7 +183,7 @@ func (s *Store) ExposureDetails(ctx context.Context, ids []string, q domain.Expo
 	if len(ids) == 0 {
 		return out, nil
 	}
-	res, err := s.read(ctx, detailsCypher(q.MaxDepth), map[string]any{"d": dateParam(q.AsOf), "ids": ids})
+	res, err := s.read(ctx, detailsCypher(q.MaxDepth), confidenceParams(q, map[string]any{"d": dateParam(q.AsOf), "ids": ids}))
 	if err != nil {
 		return nil, err
 	}
@@ -190,6 +193,7 @@ func (s *Store) ExposureDetails(ctx context.Context, ids []string, q domain.Expo
 			MinDepth:           recordInt(r, "minDepth"),
 			PathCount:          recordInt(r, "pathCount"),
 			UncoveredSuppliers: strs(r, "suppliers"),
+			Confidence:         recordFloat(r, "confidence"),
 		}
 		slices.Sort(e.UncoveredSuppliers)
 		out[e.CompanyID] = e

@@ -85,16 +85,17 @@ func (s *Store) CompanyPage(ctx context.Context, after string, limit int) ([]dom
 }
 
 // linksOfSuppliersCypher reads, per supplier of a page, its links as
-// [customer, materials, since, until]: lists decode faster than maps.
+// [customer, materials, since, until, confidence]: lists decode faster
+// than maps.
 const linksOfSuppliersCypher = `
 MATCH (s:Company) WHERE s.id > $after
 WITH s ORDER BY s.id LIMIT $limit
-RETURN s.id AS supplier, [(s)-[r:SUPPLIES]->(c:Company) | [c.id, r.materials, r.since, r.until]] AS links`
+RETURN s.id AS supplier, [(s)-[r:SUPPLIES]->(c:Company) | [c.id, r.materials, r.since, r.until, r.confidence]] AS links`
 
 // LinksOfSuppliers returns the supply links of up to limit suppliers
 // after the company id after (companies without links count too), with
-// their materials and dates only, and the last company id read ("" when
-// there were none).
+// their materials, dates and confidence only, and the last company id
+// read ("" when there were none).
 func (s *Store) LinksOfSuppliers(ctx context.Context, after string, limit int) ([]domain.SupplyLink, string, error) {
 	res, err := s.read(ctx, linksOfSuppliersCypher, map[string]any{"after": after, "limit": limit})
 	if err != nil || len(res.Records) == 0 {
@@ -107,12 +108,14 @@ func (s *Store) LinksOfSuppliers(ctx context.Context, after string, limit int) (
 		links, _ := v.([]any)
 		for _, x := range links {
 			row, _ := x.([]any)
-			if len(row) != 4 {
+			if len(row) != 5 {
 				continue
 			}
 			customer, _ := row[0].(string)
-			out = append(out, domain.SupplyLink{Supplier: supplier, Customer: customer, Materials: anyStrings(row[1]),
-				Since: anyDate(row[2]), Until: anyDate(row[3])})
+			l := domain.SupplyLink{Supplier: supplier, Customer: customer, Materials: anyStrings(row[1]),
+				Since: anyDate(row[2]), Until: anyDate(row[3])}
+			l.Confidence = anyFloat(row[4])
+			out = append(out, l)
 		}
 	}
 	return out, recordString(res.Records[len(res.Records)-1], "supplier"), nil
@@ -135,6 +138,20 @@ func (s *Store) LinksByPairs(ctx context.Context, pairs [][2]string) ([]domain.S
 		return nil, err
 	}
 	return mapRecords(res.Records, "l", toLink), nil
+}
+
+// SupplyLinksByPairs implements domain.ReadService: LinksByPairs, by
+// pair.
+func (s *Store) SupplyLinksByPairs(ctx context.Context, pairs [][2]string) (map[[2]string]domain.SupplyLink, error) {
+	links, err := s.LinksByPairs(ctx, pairs)
+	if err != nil {
+		return nil, err
+	}
+	out := make(map[[2]string]domain.SupplyLink, len(links))
+	for _, l := range links {
+		out[[2]string{l.Supplier, l.Customer}] = l
+	}
+	return out, nil
 }
 
 var allLicencesCypher = `MATCH (l:Licence) WITH l ORDER BY l.id RETURN ` + licenceProjection("l") + ` AS l`

@@ -63,6 +63,11 @@ func recordString(r *neo4j.Record, key string) string {
 	return s
 }
 
+func recordFloat(r *neo4j.Record, key string) *float64 {
+	v, _ := r.Get(key)
+	return anyFloat(v)
+}
+
 func recordInt(r *neo4j.Record, key string) int {
 	v, _ := r.Get(key)
 	n, _ := v.(int64)
@@ -132,8 +137,11 @@ func anyDate(v any) domain.Date {
 	return domain.Date{}
 }
 
-func mFloat(m map[string]any, key string) *float64 {
-	switch v := m[key].(type) {
+func mFloat(m map[string]any, key string) *float64 { return anyFloat(m[key]) }
+
+// anyFloat is a stored number as a float (nil when absent).
+func anyFloat(x any) *float64 {
+	switch v := x.(type) {
 	case float64:
 		return &v
 	case int64:

@@ -2,6 +2,7 @@ package projection
 
 import (
 	"context"
+	"math"
 	"slices"
 	"strings"
 
@@ -12,108 +13,6 @@ import (
 // from memory on one View. Their contracts are those of exposure.Store;
 // contexts are taken for that interface and for cancellation of long
 // walks.
-
-// firsts are the uncovered controlled hops S0→S1 of one date, by S1:
-// s0[start[c]:start[c+1]] are the first suppliers of company c.
-type firsts struct {
-	start []int32
-	s0    []int32
-	s1    []int32 // the companies with at least one
-}
-
-func (f *firsts) of(c int32) []int32 { return f.s0[f.start[c]:f.start[c+1]] }
-
-// firstHops returns the uncovered controlled hops on d (rules 1–4), kept
-// per date in the view's derived answers. It judges only the links from
-// companies registered in CN to others, without allocating per link.
-func (v *View) firstHops(d domain.Date) *firsts {
-	return derive(v, "firsts|"+d.String(), func() *firsts {
-		g, dd := v.g, dayOf(d, openStart)
-		controlled := g.controlledOn(dd)
-		var pairs [][2]int32 // (S1, S0)
-		for s := range g.out {
-			if g.origin[s] != originCN {
-				continue
-			}
-			for _, l := range g.out[s] {
-				c := l.other
-				if g.origin[c] != originAbroad || !l.current(dd) {
-					continue
-				}
-				for _, m := range g.matSet.sets[l.mats] {
-					if int(m) < len(controlled) && controlled[m] && !g.covers(int32(s), c, m, dd) {
-						pairs = append(pairs, [2]int32{c, int32(s)})
-						break
-					}
-				}
-			}
-		}
-		f := &firsts{start: make([]int32, len(g.ids)+1), s0: make([]int32, len(pairs))}
-		for _, p := range pairs {
-			f.start[p[0]+1]++
-		}
-		for c := range g.ids {
-			if f.start[c+1] > 0 {
-				f.s1 = append(f.s1, int32(c))
-			}
-			f.start[c+1] += f.start[c]
-		}
-		next := slices.Clone(f.start[:len(g.ids)])
-		for _, p := range pairs {
-			f.s0[next[p[0]]] = p[1]
-			next[p[0]]++
-		}
-		return f
-	})
-}
-
-// localFirsts returns the first suppliers of a company's uncovered hops on
-// d: from the date's firstHops when they are kept, else judged from the
-// company's own links — one company's paths meet a few dozen companies,
-// not the whole graph.
-func (v *View) localFirsts(d domain.Date) func(c int32) []int32 {
-	if f, ok := lookup[*firsts](v, "firsts|"+d.String()); ok {
-		return f.of
-	}
-	g, dd := v.g, dayOf(d, openStart)
-	controlled := g.controlledOn(dd)
-	seen := map[int32][]int32{}
-	return func(c int32) []int32 {
-		if s0s, ok := seen[c]; ok {
-			return s0s
-		}
-		var s0s []int32
-		if g.origin[c] == originAbroad {
-			for _, l := range g.in[c] {
-				s := l.other
-				if g.origin[s] != originCN || !l.current(dd) {
-					continue
-				}
-				for _, m := range g.matSet.sets[l.mats] {
-					if int(m) < len(controlled) && controlled[m] && !g.covers(s, c, m, dd) {
-						s0s = append(s0s, s)
-						break
-					}
-				}
-			}
-		}
-		seen[c] = s0s
-		return s0s
-	}
-}
-
-// UncoveredHops returns, for each company with an uncovered controlled
-// hop on d, the customers of those hops.
-func (v *View) UncoveredHops(_ context.Context, d domain.Date) (map[string][]string, error) {
-	out := map[string][]string{}
-	f := v.firstHops(d)
-	for _, c := range f.s1 {
-		for _, s := range f.of(c) {
-			out[v.g.ids[s]] = append(out[v.g.ids[s]], v.g.ids[c])
-		}
-	}
-	return out, nil
-}
 
 // WalkLevels returns, for n from 1 to levels, the companies reached from
 // ids by walks of exactly n-1 links current on d; level 1 is the ids that
@@ -196,53 +95,12 @@ func (v *View) PropagateLabels(_ context.Context, from map[string][]string, to [
 	return out, nil
 }
 
-// walkBack calls visit with every simple path c→…→a of at most extra
-// links current on d, as the nodes from c to a (the slice is reused).
-func (v *View) walkBack(ctx context.Context, a int32, d day, extra int, visit func(path []int32)) error {
-	g := v.g
-	path := []int32{a} // reversed: a first
-	onPath := map[int32]bool{a: true}
-	var rev []int32
-	steps := 0
-	var walk func() error
-	walk = func() error {
-		if steps++; steps%4096 == 0 {
-			if err := ctx.Err(); err != nil {
-				return err
-			}
-		}
-		rev = rev[:0]
-		for i := len(path) - 1; i >= 0; i-- {
-			rev = append(rev, path[i])
-		}
-		visit(rev)
-		if len(path) > extra {
-			return nil
-		}
-		head := path[len(path)-1]
-		for _, l := range g.in[head] {
-			if onPath[l.other] || !l.current(d) {
-				continue
-			}
-			onPath[l.other] = true
-			path = append(path, l.other)
-			err := walk()
-			path = path[:len(path)-1]
-			delete(onPath, l.other)
-			if err != nil {
-				return err
-			}
-		}
-		return nil
-	}
-	return walk()
-}
-
 // ExposureDetails returns, for each company of ids exposed on q.AsOf, its
-// least depth, number of exposure paths and first suppliers.
+// least depth, number of exposure paths, first suppliers and highest path
+// confidence, counting only the paths q counts (its minimum confidence).
 func (v *View) ExposureDetails(ctx context.Context, ids []string, q domain.ExposureQuery) (map[string]domain.ExposedCompany, error) {
-	g, dd := v.g, dayOf(q.AsOf, openStart)
-	firstsOf := v.localFirsts(q.AsOf)
+	g := v.g
+	paths := v.pathWalker(q)
 	out := make(map[string]domain.ExposedCompany, len(ids))
 	for _, id := range ids {
 		a, ok := g.index[id]
@@ -251,17 +109,17 @@ func (v *View) ExposureDetails(ctx context.Context, ids []string, q domain.Expos
 		}
 		e := domain.ExposedCompany{CompanyID: id}
 		suppliers := map[int32]bool{}
-		err := v.walkBack(ctx, a, dd, q.MaxDepth-1, func(path []int32) {
-			for _, s := range firstsOf(path[0]) {
-				if slices.Contains(path, s) {
-					continue
-				}
-				e.PathCount++
-				if e.MinDepth == 0 || len(path) < e.MinDepth {
-					e.MinDepth = len(path)
-				}
-				suppliers[s] = true
+		best := math.NaN()
+		err := paths(ctx, a, q.MaxDepth, func(s0 int32, nodes []int32, conf float64) bool {
+			e.PathCount++
+			if e.MinDepth == 0 || len(nodes) < e.MinDepth {
+				e.MinDepth = len(nodes)
 			}
+			suppliers[s0] = true
+			if !math.IsNaN(conf) && !(conf <= best) { // best NaN: none known yet
+				best = conf
+			}
+			return true
 		})
 		if err != nil {
 			return nil, err
@@ -269,6 +127,7 @@ func (v *View) ExposureDetails(ctx context.Context, ids []string, q domain.Expos
 		if e.PathCount > 0 {
 			e.UncoveredSuppliers = v.idsOf(keys(suppliers))
 			slices.Sort(e.UncoveredSuppliers)
+			e.Confidence = confPtr(best)
 			out[id] = e
 		}
 	}
@@ -276,48 +135,76 @@ func (v *View) ExposureDetails(ctx context.Context, ids []string, q domain.Expos
 }
 
 // ExposurePaths returns up to q.First exposure paths ending at
-// q.CompanyID, by depth then by the ids along the path, each hop judged.
+// q.CompanyID that q counts, by depth then by the ids along the path,
+// each hop judged.
 func (v *View) ExposurePaths(ctx context.Context, q domain.PathsQuery) ([]domain.ExposurePath, error) {
 	g, dd := v.g, dayOf(q.AsOf, openStart)
 	a, ok := g.index[q.CompanyID]
 	if !ok {
 		return nil, nil
 	}
-	firstsOf := v.localFirsts(q.AsOf)
+	walk := v.pathWalker(q.ExposureQuery)
+	type found struct {
+		ids  []string
+		conf float64
+	}
 	// Paths come by depth, then by ids: list them one depth at a time and
 	// stop at the depth that fills the page — a hub with thousands of
 	// paths at depth 4 usually fills a page of 10 at depth 1 or 2.
-	var paths [][]string
+	var paths []found
 	for depth := 1; depth <= q.MaxDepth && len(paths) < q.First; depth++ {
-		var level [][]string
-		err := v.walkBack(ctx, a, dd, depth-1, func(path []int32) {
-			if len(path) != depth {
-				return
+		var level []found
+		err := walk(ctx, a, depth, func(s0 int32, nodes []int32, conf float64) bool {
+			if len(nodes) == depth {
+				level = append(level, found{append([]string{g.ids[s0]}, v.idsOf(nodes)...), conf})
 			}
-			for _, s := range firstsOf(path[0]) {
-				if !slices.Contains(path, s) {
-					level = append(level, append([]string{g.ids[s]}, v.idsOf(path)...))
-				}
-			}
+			return true
 		})
 		if err != nil {
 			return nil, err
 		}
-		slices.SortFunc(level, slices.Compare)
+		slices.SortFunc(level, func(x, y found) int { return slices.Compare(x.ids, y.ids) })
 		paths = append(paths, level...)
 	}
 	paths = paths[:min(len(paths), q.First)]
 	controlled := g.controlledOn(dd)
 	out := make([]domain.ExposurePath, len(paths))
-	for i, ids := range paths {
-		for j := 0; j+1 < len(ids); j++ {
-			s, c := g.index[ids[j]], g.index[ids[j+1]]
+	for i, p := range paths {
+		for j := 0; j+1 < len(p.ids); j++ {
+			s, c := g.index[p.ids[j]], g.index[p.ids[j+1]]
 			if l, ok := g.linkOf(s, c); ok {
 				out[i].Hops = append(out[i].Hops, g.judge(s, c, l, dd, controlled))
 			}
 		}
+		out[i].Confidence = confPtr(p.conf)
 	}
 	return out, nil
+}
+
+// pathWalker returns a function that calls visit with every exposure path
+// of a company a within maxDepth on q.AsOf that q counts (rule 5 and the
+// minimum confidence): its first supplier, its other companies from S1 to
+// a (reused between calls) and its confidence (NaN when unknown); visit
+// returns false to stop.
+func (v *View) pathWalker(q domain.ExposureQuery) func(ctx context.Context, a int32, maxDepth int, visit func(s0 int32, nodes []int32, conf float64) bool) error {
+	dd := dayOf(q.AsOf, openStart)
+	firstsOf := v.localFirsts(q.AsOf)
+	floor := confFloor(q)
+	return func(ctx context.Context, a int32, maxDepth int, visit func(int32, []int32, float64) bool) error {
+		return v.walkBack(ctx, a, dd, maxDepth-1, floor, func(nodes []int32, confs []float64) bool {
+			s0s, c0s := firstsOf(nodes[0])
+			for i, s := range s0s {
+				if slices.Contains(nodes, s) {
+					continue
+				}
+				conf := pathConf(c0s[i], confs)
+				if q.Counts(conf) && !visit(s, nodes, conf) {
+					return false
+				}
+			}
+			return true
+		})
+	}
 }
 
 // linkOf returns the link s→c.

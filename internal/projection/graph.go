@@ -23,8 +23,9 @@ type graph struct {
 	out     [][]link  // links from each company (supplier) to its customers
 	in      [][]link  // links to each company (customer) from its suppliers
 
-	mats   *interner // material ids
-	matSet *setTable // material sets of links, by id
+	mats   *interner  // material ids
+	matSet *setTable  // material sets of links, by id
+	attrs  *attrTable // what links carry: material set and confidence
 
 	sectorIDs    []string
 	sectorIndex  map[string]int32
@@ -85,7 +86,21 @@ func dayOf(d domain.Date, absent day) day {
 type link struct {
 	other        int32
 	since, until day   // since absent: openStart; until absent: openEnd (exclusive)
-	mats         int32 // a set of g.matSet
+	attr         int32 // its materials and confidence, in g.attrs
+}
+
+// linkMats is the materials of l, sorted.
+func (g *graph) linkMats(l link) []int32 { return g.attrs.mats[l.attr] }
+
+// linkConf is the confidence of l, NaN when it has none.
+func (g *graph) linkConf(l link) float64 { return g.attrs.conf[l.attr] }
+
+// confOf is a stored confidence as a number, NaN when absent.
+func confOf(c *float64) float64 {
+	if c == nil {
+		return math.NaN()
+	}
+	return *c
 }
 
 // current is exposure rule 2's "link current on d".
@@ -108,7 +123,7 @@ type control struct {
 
 func newGraph() *graph {
 	return &graph{
-		index: map[string]int32{}, mats: newInterner(), matSet: newSetTable(),
+		index: map[string]int32{}, mats: newInterner(), matSet: newSetTable(), attrs: newAttrTable(),
 		sectorIndex: map[string]int32{}, licences: map[string]*licence{},
 		held: map[int32][]*licence{}, covering: map[int32][]*licence{}, controls: map[string]*control{},
 		walkMu: &sync.Mutex{},
@@ -175,7 +190,7 @@ func (g *graph) setLink(l domain.SupplyLink) {
 	for i, m := range l.Materials {
 		mats[i] = g.mats.id(m)
 	}
-	k := link{since: dayOf(l.Since, openStart), until: dayOf(l.Until, openEnd), mats: g.matSet.id(mats)}
+	k := link{since: dayOf(l.Since, openStart), until: dayOf(l.Until, openEnd), attr: g.attrs.id(g.matSet, g.matSet.id(mats), confOf(l.Confidence))}
 	g.dropWalks()
 	out, in := k, k
 	out.other, in.other = c, s
@@ -391,5 +406,40 @@ func (t *setTable) id(set []int32) int32 {
 	i := int32(len(t.sets))
 	t.ids[key] = i
 	t.sets = append(t.sets, sorted)
+	return i
+}
+
+// attrTable numbers what a link carries besides its ends and dates — its
+// material set and its confidence — so that a link holds four bytes for
+// both and stays 16 bytes long (the walks over links run at the speed of
+// memory): links share a few thousand pairs. The confidence is kept exact
+// (float64): path products are compared with a minimum to 1e-9; NaN
+// stands for none, and a product with it is NaN, which meets no minimum.
+type attrTable struct {
+	ids  map[attrKey]int32
+	mats [][]int32 // sets of the graph's setTable, shared
+	// conf apart from mats: the walks with a minimum confidence read it
+	// for every link, and 8 bytes an entry keep it in the cache.
+	conf []float64
+}
+
+type attrKey struct {
+	set  int32
+	conf uint64 // the bits; every NaN is one key
+}
+
+func newAttrTable() *attrTable { return &attrTable{ids: map[attrKey]int32{}} }
+
+func (t *attrTable) id(sets *setTable, set int32, conf float64) int32 {
+	k := attrKey{set, math.Float64bits(conf)}
+	if math.IsNaN(conf) {
+		k.conf = math.Float64bits(math.NaN())
+	}
+	if i, ok := t.ids[k]; ok {
+		return i
+	}
+	i := int32(len(t.conf))
+	t.ids[k] = i
+	t.mats, t.conf = append(t.mats, sets.sets[set]), append(t.conf, conf)
 	return i
 }

@@ -61,7 +61,7 @@ func dump(g *graph) []string {
 		slices.Sort(sectors)
 		out = append(out, fmt.Sprintf("company %s %s %v", id, g.country[i], sectors))
 		for _, l := range g.out[i] {
-			out = append(out, fmt.Sprintf("link %s->%s %d %d %v", id, g.ids[l.other], l.since, l.until, g.names(g.matSet.sets[l.mats])))
+			out = append(out, fmt.Sprintf("link %s->%s %d %d %v %v", id, g.ids[l.other], l.since, l.until, g.names(g.linkMats(l)), g.linkConf(l)))
 		}
 		var in []string
 		for _, l := range g.in[i] {
@@ -188,8 +188,9 @@ func TestProjectionFollowsWrites(t *testing.T) {
 				continue
 			}
 			what = "upsertSupplyLink " + s + "->" + c
+			conf := 0.25 + float64(step)/100
 			_, err = store.UpsertSupplyLink(ctx, domain.SupplyLink{Supplier: s, Customer: c, Materials: []string{"Tb"},
-				Since: domain.MustDate("2025-02-01")})
+				Since: domain.MustDate("2025-02-01"), Confidence: &conf})
 		case 4:
 			id := pick(companies)
 			what = "upsertCompany " + id
@@ -198,7 +199,7 @@ func TestProjectionFollowsWrites(t *testing.T) {
 			s, c := pick(companies), pick(companies)
 			what = "licencegraph seed (another process), licence and link " + s + "->" + c
 			seedInAnotherProcess(t, cfg, bin, map[string]string{
-				"x.supply.csv":   fmt.Sprintf("supplier,customer,materials,until\n%s,%s,Dy;NdFeB,2026-09-01\n", s, c),
+				"x.supply.csv":   fmt.Sprintf("supplier,customer,materials,until,confidence\n%s,%s,Dy;NdFeB,2026-09-01,0.9\n", s, c),
 				"x.licences.csv": fmt.Sprintf("id,holder,clients,materials,valid_from\nLX-%d,%s,%s,Dy,2025-05-01\n", step, s, c),
 			})
 		}

@@ -13,13 +13,19 @@ import (
 // level, the second walk from the clean S1s, and labels for the rest. The
 // engine uses it instead of combining WalkLevels and PropagateLabels
 // itself (internal/exposure, computeReach); the property test holds both
-// to the reference. sector, if set, keeps the companies of its subtree.
-func (v *View) Reach(ctx context.Context, d domain.Date, maxDepth int, sector string) ([]domain.ExposedCompany, error) {
-	g, dd := v.g, dayOf(d, openStart)
-	key := "reach|" + d.String() + "|" + string(rune('0'+maxDepth))
+// to the reference. q.Sector, if set, keeps the companies of its subtree;
+// with q.MinConfidence only the paths that meet it count (reachConf).
+func (v *View) Reach(ctx context.Context, q domain.ExposureQuery) ([]domain.ExposedCompany, error) {
+	g, d, maxDepth, sector := v.g, q.AsOf, q.MaxDepth, q.Sector
+	dd := dayOf(d, openStart)
+	key := "reach|" + d.String() + "|" + string(rune('0'+maxDepth)) + "|" + q.ConfidenceKey()
 	all, ok := lookup[[]exposedIdx](v, key)
 	if !ok {
-		all = v.reach(ctx, dd, d, maxDepth)
+		if q.MinConfidence == nil {
+			all = v.reach(ctx, dd, d, maxDepth)
+		} else {
+			all = v.reachConf(ctx, q)
+		}
 		if err := ctx.Err(); err != nil {
 			return nil, err // cut short: not kept
 		}

@@ -16,8 +16,7 @@ import (
 func (g *graph) controlledOn(d day) []bool {
 	out := make([]bool, len(g.mats.names))
 	for _, x := range g.controls {
-		inForce := x.effective <= d && d < x.lifted && !(x.suspFrom <= d && d < x.suspTo)
-		if !inForce {
+		if !x.inForce(d) {
 			continue
 		}
 		for _, m := range x.mats {
@@ -25,6 +24,12 @@ func (g *graph) controlledOn(d day) []bool {
 		}
 	}
 	return out
+}
+
+// inForce is rule 1's "control in force on d": effective, not lifted,
+// not suspended.
+func (x *control) inForce(d day) bool {
+	return x.effective <= d && d < x.lifted && !(x.suspFrom <= d && d < x.suspTo)
 }
 
 const china = "CN"
@@ -56,7 +61,7 @@ func (g *graph) controlledMats(s, c int32, l link, d day, controlled []bool) []i
 		return nil
 	}
 	var out []int32
-	for _, m := range g.matSet.sets[l.mats] {
+	for _, m := range g.linkMats(l) {
 		if int(m) < len(controlled) && controlled[m] {
 			out = append(out, m)
 		}
@@ -143,7 +148,7 @@ func (g *graph) failure(l *licence, d day, c int32, uncovered []int32) (int, dom
 // judge applies rules 2–4 to the link s→c on d.
 func (g *graph) judge(s, c int32, l link, d day, controlled []bool) domain.SupplyHop {
 	h := domain.SupplyHop{Supplier: g.ids[s], Customer: g.ids[c]}
-	h.Materials = g.names(g.matSet.sets[l.mats])
+	h.Materials = g.names(g.linkMats(l))
 	cm := g.controlledMats(s, c, l, d, controlled)
 	h.ControlledMaterials = g.names(cm)
 	lics := g.coveringLicences(s, c)

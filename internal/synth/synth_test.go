@@ -150,6 +150,8 @@ type world struct {
 	links     []link
 	licences  []licence
 	sizes     map[string]int64
+	// noConfidence counts the links without a confidence.
+	noConfidence int
 }
 
 type company struct {

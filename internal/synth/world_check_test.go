@@ -234,6 +234,11 @@ func checkWorld(t *testing.T, w *world, o Options, sum Summary, full bool) {
 		if cnToCN == 0 || foreignToCN == 0 || cnToForeign == 0 {
 			t.Errorf("links CN→CN %d, foreign→CN %d, CN→foreign %d: want some of each", cnToCN, foreignToCN, cnToForeign)
 		}
+		// About one link in ten has no confidence (exposure paths of
+		// unknown confidence).
+		if n := len(w.links); w.noConfidence < n/20 || w.noConfidence > n/6 {
+			t.Errorf("%d of %d links without confidence, want about a tenth", w.noConfidence, n)
+		}
 	}
 
 	// licences

@@ -115,8 +115,9 @@ func loadWorld(t *testing.T, dir string) *world {
 		if l.since != "" && l.until != "" && l.until <= l.since {
 			t.Errorf("link %s→%s: until %s not after since %s", l.s, l.c, l.until, l.since)
 		}
-		c, err := strconv.ParseFloat(r["confidence"], 64)
-		if err != nil || c < 0.3 || c > 1 || len(r["confidence"]) != 4 {
+		if r["confidence"] == "" {
+			w.noConfidence++
+		} else if c, err := strconv.ParseFloat(r["confidence"], 64); err != nil || c < 0.3 || c > 1 || len(r["confidence"]) != 4 {
 			t.Errorf("link %s→%s: confidence %q", l.s, l.c, r["confidence"])
 		}
 		for _, s := range list(r["sources"]) {

@@ -123,16 +123,25 @@ type ChangesQuery struct {
 // Validate checks both dates (required, from not after to) and the
 // exposure question.
 func (q ChangesQuery) Validate() error {
-	if q.AsOf.IsZero() {
-		return badInput("from", "from is required")
-	}
-	if q.To.IsZero() {
-		return badInput("to", "to is required")
-	}
-	if q.To.Before(q.AsOf) {
-		return badInput("to", "to must not be before from")
+	if err := validSpan(q.AsOf, q.To); err != nil {
+		return err
 	}
 	return q.ExposureQuery.Validate()
+}
+
+// validSpan checks the from and to of a question over a span of dates:
+// both required, from not after to.
+func validSpan(from, to Date) error {
+	if from.IsZero() {
+		return badInput("from", "from is required")
+	}
+	if to.IsZero() {
+		return badInput("to", "to is required")
+	}
+	if to.Before(from) {
+		return badInput("to", "to must not be before from")
+	}
+	return nil
 }
 
 // Validate checks the company id, both dates (required, from not after
@@ -142,14 +151,8 @@ func (q TimelineQuery) Validate() error {
 	if q.CompanyID == "" {
 		return badInput("companyId", "companyId is required")
 	}
-	if q.AsOf.IsZero() {
-		return badInput("from", "from is required")
-	}
-	if q.To.IsZero() {
-		return badInput("to", "to is required")
-	}
-	if q.To.Before(q.AsOf) {
-		return badInput("to", "to must not be before from")
+	if err := validSpan(q.AsOf, q.To); err != nil {
+		return err
 	}
 	if q.AsOf.AddDays(MaxTimelineDays - 1).Before(q.To) {
 		return badInput("to", "a timeline spans at most %d days (from and to included)", MaxTimelineDays)

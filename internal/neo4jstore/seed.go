@@ -154,7 +154,7 @@ func seedRow(r any) map[string]any {
 		}
 	case domain.SupplyLink:
 		return map[string]any{
-			"key":      v.Supplier + "->" + v.Customer,
+			"key":      seedKey(v),
 			"supplier": v.Supplier,
 			"customer": v.Customer,
 			"props": props("materials", v.Materials, "since", v.Since, "until", v.Until,

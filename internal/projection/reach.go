@@ -98,13 +98,19 @@ func (v *View) reach(ctx context.Context, dd day, d domain.Date, maxDepth int) [
 	if ctx.Err() != nil {
 		return nil
 	}
+	return g.leastDepths(valid, maxDepth) // valid marks only reached companies
+}
+
+// leastDepths lists the companies with a valid walk (valid: bit i, a walk
+// of i+1 links) at the least such depth, sorted by id.
+func (g *graph) leastDepths(valid []uint8, maxDepth int) []exposedIdx {
 	var out []exposedIdx
-	for c := range n {
-		if !reached[c] || valid[c] == 0 {
+	for c, bits := range valid {
+		if bits == 0 {
 			continue
 		}
 		for i := range maxDepth {
-			if valid[c]&(1<<i) != 0 {
+			if bits&(1<<i) != 0 {
 				out = append(out, exposedIdx{int32(c), int8(i + 1)})
 				break
 			}

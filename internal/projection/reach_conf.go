@@ -82,21 +82,7 @@ func (v *View) reachConf(ctx context.Context, q domain.ExposureQuery) []exposedI
 	if ctx.Err() != nil {
 		return nil
 	}
-	var out []exposedIdx
-	for c := range n {
-		if valid[c] == 0 {
-			continue
-		}
-		for i := range maxDepth {
-			if valid[c]&(1<<i) != 0 {
-				out = append(out, exposedIdx{int32(c), int8(i + 1)})
-				break
-			}
-		}
-	}
-	rank := g.idRank()
-	slices.SortFunc(out, func(a, b exposedIdx) int { return int(rank[a.c] - rank[b.c]) })
-	return out
+	return g.leastDepths(valid, maxDepth)
 }
 
 // reachItem is a company reached at some level with the highest product

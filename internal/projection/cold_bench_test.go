@@ -26,45 +26,50 @@ var (
 	benchHeap uint64
 )
 
-func benchWorld(b *testing.B) *graph {
+func benchWorld(b testing.TB) *graph {
 	benchOnce.Do(func() {
 		n := 100_000
 		if s := os.Getenv("BENCH_COMPANIES"); s != "" {
 			n, _ = strconv.Atoi(s)
 		}
-		dir := b.TempDir()
-		if _, err := synth.Generate(context.Background(), synth.Options{Companies: n, Seed: 1}, dir); err != nil {
-			b.Fatal(err)
-		}
-		recs, err := seed.ReadFiles([]string{dir})
-		if err != nil {
-			b.Fatal(err)
-		}
-		g := newGraph()
-		for _, r := range recs[domain.KindSector] {
-			g.setSector(r.(domain.Sector))
-		}
-		for _, r := range recs[domain.KindControl] {
-			g.setControl(r.(domain.ExportControl))
-		}
-		for _, r := range recs[domain.KindCompany] {
-			g.setCompany(r.(domain.Company))
-		}
-		for _, r := range recs[domain.KindSupply] {
-			g.setLink(r.(domain.SupplyLink))
-		}
-		for _, r := range recs[domain.KindLicence] {
-			g.setLicence(r.(domain.Licence).WithDefaults())
-		}
-		g.sortCompanies()
-		benchGraph = g
-		recs = nil
+		benchGraph = worldGraph(b, n, 1)
 		var m runtime.MemStats
 		runtime.GC()
 		runtime.ReadMemStats(&m)
 		benchHeap = m.HeapAlloc
 	})
 	return benchGraph
+}
+
+// worldGraph is a generated world of n companies held as a graph, without
+// a database.
+func worldGraph(tb testing.TB, n int, seedNo int64) *graph {
+	dir := tb.TempDir()
+	if _, err := synth.Generate(context.Background(), synth.Options{Companies: n, Seed: seedNo}, dir); err != nil {
+		tb.Fatal(err)
+	}
+	recs, err := seed.ReadFiles([]string{dir})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	g := newGraph()
+	for _, r := range recs[domain.KindSector] {
+		g.setSector(r.(domain.Sector))
+	}
+	for _, r := range recs[domain.KindControl] {
+		g.setControl(r.(domain.ExportControl))
+	}
+	for _, r := range recs[domain.KindCompany] {
+		g.setCompany(r.(domain.Company))
+	}
+	for _, r := range recs[domain.KindSupply] {
+		g.setLink(r.(domain.SupplyLink))
+	}
+	for _, r := range recs[domain.KindLicence] {
+		g.setLicence(r.(domain.Licence).WithDefaults())
+	}
+	g.sortCompanies()
+	return g
 }
 
 // BenchmarkColdGraphHeap reports the live heap of the world held as a

@@ -58,43 +58,26 @@ type exposedIdx struct {
 // reach is Reach for the whole graph, sorted by company id.
 func (v *View) reach(ctx context.Context, dd day, d domain.Date, maxDepth int) []exposedIdx {
 	g := v.g
-	n := len(g.ids)
 	firsts := v.firstHops(d)
 	if len(firsts.s1) == 0 {
 		return nil
 	}
+	w := g.walks()
 	starts := firsts.s1
-	levels := g.levels(starts, dd, maxDepth)
-	reached := make([]bool, n)
-	for _, level := range levels {
-		for _, c := range level {
-			reached[c] = true
-		}
-	}
+	levels := w.sweep(starts, dd, maxDepth)
 	// S1s with an S0 that no walk reaches again: every walk from them is
 	// valid.
 	var cleanStarts []int32
 	for _, c := range starts {
-		if slices.ContainsFunc(firsts.of(c), func(s int32) bool { return !reached[s] }) {
+		if slices.ContainsFunc(firsts.of(c), func(s int32) bool { return levels[s] == 0 }) {
 			cleanStarts = append(cleanStarts, c)
 		}
 	}
-	clean := levels
-	if len(cleanStarts) < len(starts) {
-		clean = make([][]int32, maxDepth)
-		if len(cleanStarts) > 0 {
-			clean = g.levels(cleanStarts, dd, maxDepth)
-		}
+	if len(cleanStarts) == len(starts) {
+		return g.leastDepths(levels, maxDepth)
 	}
-	valid := make([]uint8, n) // bit i: a valid walk of i links ends here
-	for i, level := range clean {
-		for _, c := range level {
-			valid[c] |= 1 << i
-		}
-	}
-	if len(cleanStarts) < len(starts) {
-		g.labelLevels(firsts, levels, valid, dd, maxDepth)
-	}
+	valid := w.sweep(cleanStarts, dd, maxDepth) // bit i: a valid walk of i links ends here
+	g.labelLevels(firsts, levels, valid, dd, maxDepth)
 	if ctx.Err() != nil {
 		return nil
 	}
@@ -121,37 +104,31 @@ func (g *graph) leastDepths(valid []uint8, maxDepth int) []exposedIdx {
 	return out
 }
 
-// levels returns, for n from 1 to count, the companies reached from starts
-// by walks of exactly n-1 links current on d, each once per level.
-func (g *graph) levels(starts []int32, d day, count int) [][]int32 {
-	w := g.walks()
-	out := make([][]int32, count)
-	seen := make([]int8, len(g.ids)) // the last level+1 a company was listed at
-	frontier := make([]int32, 0, len(starts))
+// sweep returns, for each company, the levels at which walks from starts
+// over links current on d reach it: bit i set when a walk of exactly i
+// links ends there, for i < count. Each level is one pass over the
+// companies in index order, which reads the walk layout front to back: a
+// level of a question over the whole graph holds a good part of it, and
+// lists of the companies at each level cost more to build than the pass.
+func (w *walkLinks) sweep(starts []int32, d day, count int) []uint8 {
+	at := make([]uint8, len(w.start)-1)
 	for _, c := range starts {
-		if seen[c] != 1 {
-			seen[c] = 1
-			frontier = append(frontier, c)
-		}
+		at[c] = 1
 	}
-	for lvl := 1; lvl <= count; lvl++ {
-		out[lvl-1] = frontier
-		if lvl == count {
-			break
-		}
-		var next []int32
-		mark := int8(lvl + 1)
-		for _, x := range frontier {
+	for i := range count - 1 {
+		bit, next := uint8(1)<<i, uint8(1)<<(i+1)
+		for x, b := range at {
+			if b&bit == 0 {
+				continue
+			}
 			for _, l := range w.links[w.start[x]:w.start[x+1]] {
-				if seen[l.other] != mark && l.since <= d && d < l.until {
-					seen[l.other] = mark
-					next = append(next, l.other)
+				if l.since <= d && d < l.until {
+					at[l.other] |= next
 				}
 			}
 		}
-		frontier = next
 	}
-	return out
+	return at
 }
 
 // walkLinks is every company's outgoing links in one array (company x's
@@ -194,11 +171,12 @@ func (g *graph) walks() *walkLinks {
 // walks from S0s reached again reach carry the S0s their walks started
 // from, minus each company they pass, at most maxDepth of them (the
 // smallest ids); a non-empty set at a level marks a valid walk there.
-func (g *graph) labelLevels(firsts *firsts, levels [][]int32, valid []uint8, d day, maxDepth int) {
+// levels is sweep's answer from every S1.
+func (g *graph) labelLevels(firsts *firsts, levels []uint8, valid []uint8, d day, maxDepth int) {
 	rank := g.idRank()
 	byRank := func(a, b int32) int { return int(rank[a] - rank[b]) }
 	labels := map[int32][]int32{}
-	for _, c := range levels[0] {
+	for _, c := range firsts.s1 {
 		if valid[c]&1 == 0 {
 			s0s := slices.Clone(firsts.of(c))
 			slices.SortFunc(s0s, byRank)
@@ -209,20 +187,17 @@ func (g *graph) labelLevels(firsts *firsts, levels [][]int32, valid []uint8, d d
 			}
 		}
 	}
-	for i := 1; i < len(levels); i++ {
-		targets := map[int32]bool{}
-		for _, c := range levels[i] {
-			if valid[c]&(1<<i) == 0 {
-				targets[c] = true
-			}
-		}
-		if len(labels) == 0 || len(targets) == 0 {
+	for i := 1; i < maxDepth; i++ {
+		bit := uint8(1) << i
+		if len(labels) == 0 {
 			return
 		}
+		// The targets: reached at this level, with no valid walk there
+		// yet (valid changes only after the pass).
 		next := map[int32][]int32{}
 		for x, ls := range labels {
 			for _, l := range g.out[x] {
-				if !targets[l.other] || !l.current(d) {
+				if levels[l.other]&bit == 0 || valid[l.other]&bit != 0 || !l.current(d) {
 					continue
 				}
 				for _, o := range ls {
@@ -238,7 +213,7 @@ func (g *graph) labelLevels(firsts *firsts, levels [][]int32, valid []uint8, d d
 			ls = slices.Compact(ls)
 			if len(ls) > 0 {
 				labels[y] = ls[:min(len(ls), maxDepth)]
-				valid[y] |= 1 << i
+				valid[y] |= bit
 			}
 		}
 	}

@@ -1,0 +1,168 @@
+package projection
+
+import (
+	"slices"
+
+	"github.com/licencegraph/licencegraph/internal/domain"
+)
+
+// hopTable is every link that can be a first hop — from a company
+// registered in CN to one registered abroad (rule 2) — with what rules 1
+// and 3 ask of it on a date, as bit sets of materials: the materials it
+// carries, and the days on which each licence that COVERS its customer
+// for it, without excluding the customer's sectors, is in force. Judging
+// a date's first hops is then a pass over this table (firstHops), where
+// judging them from the licence lists took a binary search per licence,
+// material and link. A graph builds it on first use (hopTable); licence
+// writes give their copy none, and changes in place drop it (dropHops).
+type hopTable struct {
+	words int // bit-set words per material set: (materials+63)/64
+	hops  []hopCand
+	mats  []uint64  // hops[i]'s materials: mats[i*words:(i+1)*words]
+	spans []licSpan // hops[i]'s licences: spans[hops[i].lo:hops[i].hi]
+	// spanMats is spans[j]'s materials: spanMats[j*words:(j+1)*words].
+	spanMats []uint64
+}
+
+// hopCand is one link S0→S1, ordered by S1 then S0, as firsts lists them.
+type hopCand struct {
+	s0, s1       int32
+	since, until day
+	conf         float64
+	lo, hi       int32
+}
+
+// licSpan is a covering licence's days in force (rule 3's dates and
+// status): [from, to).
+type licSpan struct{ from, to day }
+
+// inForceSpan returns the days l is in force, as domain.StandingOf judges
+// VALID: an ACTIVE licence from validFrom to validUntil (inclusive),
+// before revok; ok is false when it is in force on no day.
+func (l *licence) inForceSpan() (licSpan, bool) {
+	if l.Status != domain.StatusActive {
+		return licSpan{}, false
+	}
+	to := l.revok
+	if l.validUntil < openEnd {
+		to = min(to, l.validUntil+1)
+	}
+	return licSpan{l.validFrom, to}, l.validFrom < to
+}
+
+// hopTable returns the graph's hop table, built on first use.
+func (g *graph) hopTable() *hopTable {
+	g.hopMu.Lock()
+	defer g.hopMu.Unlock()
+	if g.hops == nil {
+		g.hops = g.buildHops()
+	}
+	return g.hops
+}
+
+// dropHops forgets the hop table, which a change to companies, sectors,
+// links or licences makes stale.
+func (g *graph) dropHops() {
+	g.hopMu.Lock()
+	g.hops = nil
+	g.hopMu.Unlock()
+}
+
+func (g *graph) buildHops() *hopTable {
+	t := &hopTable{words: (len(g.mats.names) + 63) / 64}
+	set := func(dst []uint64, mats []int32) {
+		for _, m := range mats {
+			dst[m/64] |= 1 << (m % 64)
+		}
+	}
+	for s := range g.out {
+		if g.origin[s] != originCN {
+			continue
+		}
+		for _, l := range g.out[s] {
+			c := l.other
+			if g.origin[c] != originAbroad {
+				continue
+			}
+			h := hopCand{s0: int32(s), s1: c, since: l.since, until: l.until, conf: g.linkConf(l), lo: int32(len(t.spans))}
+			for _, x := range g.held[int32(s)] {
+				if _, ok := slices.BinarySearch(x.clients, c); !ok || g.excludes(x, c) {
+					continue
+				}
+				if sp, ok := x.inForceSpan(); ok {
+					t.spans = append(t.spans, sp)
+					t.spanMats = append(t.spanMats, make([]uint64, t.words)...)
+					set(t.spanMats[len(t.spanMats)-t.words:], x.mats)
+				}
+			}
+			h.hi = int32(len(t.spans))
+			t.hops = append(t.hops, h)
+			t.mats = append(t.mats, make([]uint64, t.words)...)
+			set(t.mats[len(t.mats)-t.words:], g.linkMats(l))
+		}
+	}
+	// By S1, then S0 (stable: the pass above went by S0).
+	order := make([]int, len(t.hops))
+	for i := range order {
+		order[i] = i
+	}
+	slices.SortStableFunc(order, func(a, b int) int { return int(t.hops[a].s1) - int(t.hops[b].s1) })
+	hops := make([]hopCand, len(order))
+	mats := make([]uint64, len(t.mats))
+	for i, j := range order {
+		hops[i] = t.hops[j]
+		copy(mats[i*t.words:(i+1)*t.words], t.mats[j*t.words:(j+1)*t.words])
+	}
+	t.hops, t.mats = hops, mats
+	return t
+}
+
+// firsts judges every hop of the table on d (rules 1–4), given the
+// materials controlled on d.
+func (t *hopTable) firsts(companies int, d day, controlled []bool) *firsts {
+	w := t.words
+	ctl := make([]uint64, w)
+	for m, on := range controlled {
+		if on {
+			ctl[m/64] |= 1 << (m % 64)
+		}
+	}
+	open := make([]uint64, w) // controlled materials of a hop no licence covers yet
+	f := &firsts{start: make([]int32, companies+1)}
+	for i := range t.hops {
+		h := &t.hops[i]
+		if !(h.since <= d && d < h.until) {
+			continue
+		}
+		any := uint64(0)
+		for k := range w {
+			open[k] = t.mats[i*w+k] & ctl[k]
+			any |= open[k]
+		}
+		if any == 0 {
+			continue
+		}
+		for j := h.lo; j < h.hi && any != 0; j++ {
+			if sp := t.spans[j]; sp.from <= d && d < sp.to {
+				any = 0
+				for k := range w {
+					open[k] &^= t.spanMats[int(j)*w+k]
+					any |= open[k]
+				}
+			}
+		}
+		if any == 0 {
+			continue
+		}
+		if n := len(f.s1); n == 0 || f.s1[n-1] != h.s1 {
+			f.s1 = append(f.s1, h.s1)
+		}
+		f.s0 = append(f.s0, h.s0)
+		f.conf = append(f.conf, h.conf)
+		f.start[h.s1+1]++
+	}
+	for c := range companies {
+		f.start[c+1] += f.start[c]
+	}
+	return f
+}

@@ -91,11 +91,11 @@ func BenchmarkColdExposedCompanies(b *testing.B) {
 	for cpuLoop(b) {
 		v := coldView(g)
 		list, err := v.Reach(ctx, domain.ExposureQuery{AsOf: d, MaxDepth: 4, Sector: "automotive"})
-		if err != nil || len(list) == 0 {
-			b.Fatal(len(list), err)
+		if err != nil || list.Len() == 0 {
+			b.Fatal(err)
 		}
 		ids := make([]string, 0, 20)
-		for _, x := range list[:20] {
+		for _, x := range domain.ExposedRange(list, 0, 20) {
 			ids = append(ids, x.CompanyID)
 		}
 		if _, err := v.ExposureDetails(ctx, ids, domain.ExposureQuery{AsOf: d, MaxDepth: 4}); err != nil {

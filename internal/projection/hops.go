@@ -128,7 +128,8 @@ func (t *hopTable) firsts(companies int, d day, controlled []bool) *firsts {
 		}
 	}
 	open := make([]uint64, w) // controlled materials of a hop no licence covers yet
-	f := &firsts{start: make([]int32, companies+1)}
+	uncovered := make([]bool, len(t.hops))
+	count := 0
 	for i := range t.hops {
 		h := &t.hops[i]
 		if !(h.since <= d && d < h.until) {
@@ -139,9 +140,6 @@ func (t *hopTable) firsts(companies int, d day, controlled []bool) *firsts {
 			open[k] = t.mats[i*w+k] & ctl[k]
 			any |= open[k]
 		}
-		if any == 0 {
-			continue
-		}
 		for j := h.lo; j < h.hi && any != 0; j++ {
 			if sp := t.spans[j]; sp.from <= d && d < sp.to {
 				any = 0
@@ -151,7 +149,14 @@ func (t *hopTable) firsts(companies int, d day, controlled []bool) *firsts {
 				}
 			}
 		}
-		if any == 0 {
+		if any != 0 {
+			uncovered[i] = true
+			count++
+		}
+	}
+	f := &firsts{start: make([]int32, companies+1), s0: make([]int32, 0, count), conf: make([]float64, 0, count)}
+	for i, h := range t.hops {
+		if !uncovered[i] {
 			continue
 		}
 		if n := len(f.s1); n == 0 || f.s1[n-1] != h.s1 {

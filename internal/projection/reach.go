@@ -3,6 +3,7 @@ package projection
 import (
 	"context"
 	"slices"
+	"strings"
 
 	"github.com/licencegraph/licencegraph/internal/domain"
 )
@@ -15,7 +16,7 @@ import (
 // itself (internal/exposure, computeReach); the property test holds both
 // to the reference. q.Sector, if set, keeps the companies of its subtree;
 // with q.MinConfidence only the paths that meet it count (reachConf).
-func (v *View) Reach(ctx context.Context, q domain.ExposureQuery) ([]domain.ExposedCompany, error) {
+func (v *View) Reach(ctx context.Context, q domain.ExposureQuery) (domain.ExposedList, error) {
 	g, d, maxDepth, sector := v.g, q.AsOf, q.MaxDepth, q.Sector
 	dd := dayOf(d, openStart)
 	key := "reach|" + d.String() + "|" + string(rune('0'+maxDepth)) + "|" + q.ConfidenceKey()
@@ -31,23 +32,39 @@ func (v *View) Reach(ctx context.Context, q domain.ExposureQuery) ([]domain.Expo
 		}
 		v.memo.derived.Add(key, all)
 	}
-	// The answer, as the engine pages it, is kept too: at a million
-	// companies building it takes a tenth of a second. Callers must not
-	// modify it.
-	return derive(v, key+"|"+sector, func() []domain.ExposedCompany {
-		in := func(int32) bool { return true }
-		if sector != "" {
-			members := v.sectorMask(sector)
-			in = func(c int32) bool { return members[c] }
-		}
-		out := make([]domain.ExposedCompany, 0, len(all))
+	if sector == "" {
+		return exposedList{g, all}, nil
+	}
+	// The sector's part is kept too: at a million companies picking it
+	// takes a tenth of a second. Callers must not modify it.
+	return derive(v, key+"|"+sector, func() exposedList {
+		members := v.sectorMask(sector)
+		out := make([]exposedIdx, 0, len(all))
 		for _, x := range all {
-			if in(x.c) {
-				out = append(out, domain.ExposedCompany{CompanyID: g.ids[x.c], MinDepth: int(x.depth)})
+			if members[x.c] {
+				out = append(out, x)
 			}
 		}
-		return out
+		return exposedList{g, slices.Clip(out)}
 	}), nil
+}
+
+// exposedList is a Reach answer as indexes and depths (8 bytes a company,
+// against a hundred as domain.ExposedCompany), sorted by id.
+type exposedList struct {
+	g    *graph
+	list []exposedIdx
+}
+
+func (l exposedList) Len() int { return len(l.list) }
+
+func (l exposedList) At(i int) domain.ExposedCompany {
+	return domain.ExposedCompany{CompanyID: l.g.ids[l.list[i].c], MinDepth: int(l.list[i].depth)}
+}
+
+func (l exposedList) Search(id string) int {
+	i, _ := slices.BinarySearchFunc(l.list, id, func(x exposedIdx, id string) int { return strings.Compare(l.g.ids[x.c], id) })
+	return i
 }
 
 type exposedIdx struct {
@@ -87,7 +104,13 @@ func (v *View) reach(ctx context.Context, dd day, d domain.Date, maxDepth int) [
 // leastDepths lists the companies with a valid walk (valid: bit i, a walk
 // of i+1 links) at the least such depth, sorted by id.
 func (g *graph) leastDepths(valid []uint8, maxDepth int) []exposedIdx {
-	var out []exposedIdx
+	n := 0
+	for _, bits := range valid {
+		if bits != 0 {
+			n++
+		}
+	}
+	out := make([]exposedIdx, 0, n)
 	for c, bits := range valid {
 		if bits == 0 {
 			continue

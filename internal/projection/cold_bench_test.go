@@ -218,3 +218,31 @@ func BenchmarkColdTimeline(b *testing.B) {
 		})
 	}
 }
+
+// The first-hop table a licence write's copy of the graph builds on its
+// first cold question.
+func BenchmarkColdHopTable(b *testing.B) {
+	g := benchWorld(b)
+	b.ResetTimer()
+	for cpuLoop(b) {
+		g.buildHops()
+	}
+}
+
+// A licence write's copy of the graph, its hop table judged again for
+// the licence's holder and clients only.
+func BenchmarkColdLicenceCopy(b *testing.B) {
+	g := benchWorld(b)
+	g.hopTable()
+	var l domain.Licence
+	for _, x := range g.licences {
+		if len(x.Clients) > len(l.Clients) {
+			l = x.Licence
+		}
+	}
+	l.RevokedOn = domain.MustDate("2026-01-01")
+	b.ResetTimer()
+	for cpuLoop(b) {
+		g.withLicences(map[string]bool{l.ID: true}, map[string]domain.Licence{l.ID: l})
+	}
+}

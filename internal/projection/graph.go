@@ -346,12 +346,34 @@ func (g *graph) withLicences(ids map[string]bool, ls map[string]domain.Licence) 
 			touch(l.Holder, l.Clients)
 		}
 	}
+	var pairs [][2]int32 // the holders and clients whose licences change
+	addPairs := func(holder string, clients []string) {
+		if h, ok := g.index[holder]; ok {
+			for _, c := range clients {
+				pairs = append(pairs, [2]int32{h, g.index[c]})
+			}
+		}
+	}
+	for id := range ids {
+		if old, ok := g.licences[id]; ok {
+			addPairs(old.Holder, old.Clients)
+		}
+		if l, ok := ls[id]; ok {
+			addPairs(l.Holder, l.Clients)
+		}
+	}
 	for id := range ids {
 		if l, ok := ls[id]; ok {
 			ng.setLicence(l)
 		} else {
 			ng.removeLicence(id)
 		}
+	}
+	g.hopMu.Lock()
+	t := g.hops
+	g.hopMu.Unlock()
+	if t != nil {
+		ng.hops = t.withPairs(&ng, pairs)
 	}
 	return &ng
 }

@@ -1,6 +1,7 @@
 package projection
 
 import (
+	"cmp"
 	"slices"
 
 	"github.com/licencegraph/licencegraph/internal/domain"
@@ -22,6 +23,7 @@ type hopTable struct {
 	spans []licSpan // hops[i]'s licences: spans[hops[i].lo:hops[i].hi]
 	// spanMats is spans[j]'s materials: spanMats[j*words:(j+1)*words].
 	spanMats []uint64
+	dead     int // spans no hop refers to any more (withPairs)
 }
 
 // hopCand is one link S0→S1, ordered by S1 then S0, as firsts lists them.
@@ -70,51 +72,86 @@ func (g *graph) dropHops() {
 
 func (g *graph) buildHops() *hopTable {
 	t := &hopTable{words: (len(g.mats.names) + 63) / 64}
-	set := func(dst []uint64, mats []int32) {
-		for _, m := range mats {
-			dst[m/64] |= 1 << (m % 64)
+	n := 0
+	for c, ls := range g.in {
+		if g.origin[c] == originAbroad {
+			for _, l := range ls {
+				if g.origin[l.other] == originCN {
+					n++
+				}
+			}
 		}
 	}
-	for s := range g.out {
-		if g.origin[s] != originCN {
+	t.hops = make([]hopCand, 0, n)
+	t.mats = make([]uint64, n*t.words)
+	var into []link // a customer's links from CN, by supplier
+	for c, ls := range g.in {
+		if g.origin[c] != originAbroad {
 			continue
 		}
-		for _, l := range g.out[s] {
-			c := l.other
-			if g.origin[c] != originAbroad {
-				continue
+		into = into[:0]
+		for _, l := range ls {
+			if g.origin[l.other] == originCN {
+				into = append(into, l)
 			}
-			h := hopCand{s0: int32(s), s1: c, since: l.since, until: l.until, conf: g.linkConf(l), lo: int32(len(t.spans))}
-			for _, x := range g.held[int32(s)] {
-				if _, ok := slices.BinarySearch(x.clients, c); !ok || g.excludes(x, c) {
-					continue
-				}
-				if sp, ok := x.inForceSpan(); ok {
-					t.spans = append(t.spans, sp)
-					t.spanMats = append(t.spanMats, make([]uint64, t.words)...)
-					set(t.spanMats[len(t.spanMats)-t.words:], x.mats)
-				}
-			}
-			h.hi = int32(len(t.spans))
-			t.hops = append(t.hops, h)
-			t.mats = append(t.mats, make([]uint64, t.words)...)
-			set(t.mats[len(t.mats)-t.words:], g.linkMats(l))
+		}
+		slices.SortFunc(into, func(a, b link) int { return int(a.other - b.other) })
+		for _, l := range into {
+			setBits(t.mats[len(t.hops)*t.words:(len(t.hops)+1)*t.words], g.linkMats(l))
+			h := hopCand{s0: l.other, s1: int32(c), since: l.since, until: l.until, conf: g.linkConf(l)}
+			t.hops = append(t.hops, t.judged(g, h))
 		}
 	}
-	// By S1, then S0 (stable: the pass above went by S0).
-	order := make([]int, len(t.hops))
-	for i := range order {
-		order[i] = i
-	}
-	slices.SortStableFunc(order, func(a, b int) int { return int(t.hops[a].s1) - int(t.hops[b].s1) })
-	hops := make([]hopCand, len(order))
-	mats := make([]uint64, len(t.mats))
-	for i, j := range order {
-		hops[i] = t.hops[j]
-		copy(mats[i*t.words:(i+1)*t.words], t.mats[j*t.words:(j+1)*t.words])
-	}
-	t.hops, t.mats = hops, mats
 	return t
+}
+
+// judged is h with the spans of the licences that cover its customer for
+// it appended to t's.
+func (t *hopTable) judged(g *graph, h hopCand) hopCand {
+	h.lo = int32(len(t.spans))
+	for _, x := range g.covering[h.s1] {
+		if x.holder != h.s0 || g.excludes(x, h.s1) {
+			continue
+		}
+		if sp, ok := x.inForceSpan(); ok {
+			t.spans = append(t.spans, sp)
+			t.spanMats = append(t.spanMats, make([]uint64, t.words)...)
+			setBits(t.spanMats[len(t.spanMats)-t.words:], x.mats)
+		}
+	}
+	h.hi = int32(len(t.spans))
+	return h
+}
+
+func setBits(dst []uint64, mats []int32) {
+	for _, m := range mats {
+		dst[m/64] |= 1 << (m % 64)
+	}
+}
+
+// withPairs is t for a copy of its graph whose licences changed between
+// the holders and clients of pairs (withLicences): those hops judged again
+// and the rest shared. The spans of the old judgements stay behind in the
+// copy's arrays; once they are most of them, the table is built afresh.
+func (t *hopTable) withPairs(g *graph, pairs [][2]int32) *hopTable {
+	nt := *t
+	nt.hops = slices.Clone(t.hops)
+	nt.spans = slices.Clip(t.spans)       // appends copy: t keeps its own
+	nt.spanMats = slices.Clip(t.spanMats) //
+	for _, p := range pairs {
+		i, ok := slices.BinarySearchFunc(nt.hops, p, func(h hopCand, p [2]int32) int {
+			return cmp.Or(cmp.Compare(h.s1, p[1]), cmp.Compare(h.s0, p[0]))
+		})
+		if !ok {
+			continue
+		}
+		nt.dead += int(nt.hops[i].hi - nt.hops[i].lo)
+		nt.hops[i] = nt.judged(g, nt.hops[i])
+	}
+	if nt.dead > len(nt.spans)/2 {
+		return g.buildHops()
+	}
+	return &nt
 }
 
 // firsts judges every hop of the table on d (rules 1–4), given the

@@ -161,6 +161,7 @@ func (w *walkLinks) sweep(starts []int32, d day, count int) []uint8 {
 type walkLinks struct {
 	start []int32
 	links []walkLink
+	attr  []int32 // links[j]'s attributes in g.attrs, apart: only the walks with a minimum confidence read them
 }
 
 type walkLink struct{ other, since, until int32 }
@@ -181,9 +182,11 @@ func (g *graph) walks() *walkLinks {
 		w.start[x+1] = int32(total)
 	}
 	w.links = make([]walkLink, 0, total)
+	w.attr = make([]int32, 0, total)
 	for _, ls := range g.out {
 		for _, l := range ls {
 			w.links = append(w.links, walkLink{l.other, l.since, l.until})
+			w.attr = append(w.attr, l.attr)
 		}
 	}
 	g.walk = w

@@ -85,6 +85,7 @@ func (g *graph) buildHops() *hopTable {
 	t.hops = make([]hopCand, 0, n)
 	t.mats = make([]uint64, n*t.words)
 	var into []link // a customer's links from CN, by supplier
+	var byHolder []*licence
 	for c, ls := range g.in {
 		if g.origin[c] != originAbroad {
 			continue
@@ -96,20 +97,31 @@ func (g *graph) buildHops() *hopTable {
 			}
 		}
 		slices.SortFunc(into, func(a, b link) int { return int(a.other - b.other) })
+		// The licences covering c, by holder: each hop takes its holder's.
+		byHolder = append(byHolder[:0], g.covering[int32(c)]...)
+		slices.SortStableFunc(byHolder, func(a, b *licence) int { return int(a.holder - b.holder) })
+		k := 0
 		for _, l := range into {
 			setBits(t.mats[len(t.hops)*t.words:(len(t.hops)+1)*t.words], g.linkMats(l))
+			for k < len(byHolder) && byHolder[k].holder < l.other {
+				k++
+			}
+			end := k
+			for end < len(byHolder) && byHolder[end].holder == l.other {
+				end++
+			}
 			h := hopCand{s0: l.other, s1: int32(c), since: l.since, until: l.until, conf: g.linkConf(l)}
-			t.hops = append(t.hops, t.judged(g, h))
+			t.hops = append(t.hops, t.judged(g, h, byHolder[k:end]))
 		}
 	}
 	return t
 }
 
 // judged is h with the spans of the licences that cover its customer for
-// it appended to t's.
-func (t *hopTable) judged(g *graph, h hopCand) hopCand {
+// it appended to t's; covering is the licences that COVER the customer.
+func (t *hopTable) judged(g *graph, h hopCand, covering []*licence) hopCand {
 	h.lo = int32(len(t.spans))
-	for _, x := range g.covering[h.s1] {
+	for _, x := range covering {
 		if x.holder != h.s0 || g.excludes(x, h.s1) {
 			continue
 		}
@@ -146,7 +158,7 @@ func (t *hopTable) withPairs(g *graph, pairs [][2]int32) *hopTable {
 			continue
 		}
 		nt.dead += int(nt.hops[i].hi - nt.hops[i].lo)
-		nt.hops[i] = nt.judged(g, nt.hops[i])
+		nt.hops[i] = nt.judged(g, nt.hops[i], g.covering[p[1]])
 	}
 	if nt.dead > len(nt.spans)/2 {
 		return g.buildHops()

@@ -115,6 +115,13 @@ func (p *Projection) apply(ctx context.Context, d delta, next domain.GraphVersio
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	g := cur.g
+	// A write of links alone keeps the hop table, made again for them.
+	var hops *hopTable
+	if d.linksOnly() {
+		g.hopMu.Lock()
+		hops = g.hops
+		g.hopMu.Unlock()
+	}
 	for _, s := range sectors {
 		g.setSector(s)
 	}
@@ -139,8 +146,26 @@ func (p *Projection) apply(ctx context.Context, d delta, next domain.GraphVersio
 		}
 	}
 	g.sortCompanies()
+	if hops != nil {
+		idx := make([][2]int32, 0, len(pairs))
+		for _, pair := range pairs {
+			s, ok1 := g.index[pair[0]]
+			c, ok2 := g.index[pair[1]]
+			if ok1 && ok2 {
+				idx = append(idx, [2]int32{s, c})
+			}
+		}
+		g.hopMu.Lock()
+		g.hops = hops.withLinks(g, idx)
+		g.hopMu.Unlock()
+	}
 	p.state.Store(&state{g: g, version: next, memo: newMemo()})
 	return nil
+}
+
+// linksOnly says the writes touched supply links and nothing else.
+func (d delta) linksOnly() bool {
+	return len(d.links) > 0 && len(d.sectors)+len(d.controls)+len(d.companies)+len(d.licences) == 0
 }
 
 // licencesOnly says the writes touched licences and nothing else.

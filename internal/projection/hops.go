@@ -220,3 +220,66 @@ func (t *hopTable) firsts(companies int, d day, controlled []bool) *firsts {
 	}
 	return f
 }
+
+// withLinks is t after the links between pairs (supplier, customer)
+// changed in place on g: their hops taken out, and made again from the
+// links g now has. A write of a few links then costs a copy of the table,
+// not a new one (at a million companies, building it takes a good part of
+// a cold question's time).
+func (t *hopTable) withLinks(g *graph, pairs [][2]int32) *hopTable {
+	if (len(g.mats.names)+63)/64 != t.words {
+		return g.buildHops() // new materials: wider sets
+	}
+	gone := make(map[[2]int32]bool, len(pairs))
+	add := &hopTable{words: t.words}
+	for _, p := range pairs {
+		if gone[p] {
+			continue
+		}
+		gone[p] = true
+		s, c := p[0], p[1]
+		if l, ok := g.linkOf(s, c); ok && g.origin[s] == originCN && g.origin[c] == originAbroad {
+			add.hops = append(add.hops, hopCand{s0: s, s1: c, since: l.since, until: l.until, conf: g.linkConf(l)})
+			add.mats = append(add.mats, make([]uint64, t.words)...)
+			setBits(add.mats[len(add.mats)-t.words:], g.linkMats(l))
+		}
+	}
+	order := make([]int, len(add.hops))
+	for i := range order {
+		order[i] = i
+	}
+	byHop := func(h hopCand) [2]int32 { return [2]int32{h.s1, h.s0} }
+	less := func(a, b [2]int32) int { return cmp.Or(cmp.Compare(a[0], b[0]), cmp.Compare(a[1], b[1])) }
+	slices.SortFunc(order, func(a, b int) int { return less(byHop(add.hops[a]), byHop(add.hops[b])) })
+
+	nt := &hopTable{words: t.words, spans: slices.Clip(t.spans), spanMats: slices.Clip(t.spanMats), dead: t.dead,
+		hops: make([]hopCand, 0, len(t.hops)+len(add.hops)), mats: make([]uint64, 0, len(t.mats)+len(add.mats))}
+	w := t.words
+	next := 0 // the next of add, by order
+	put := func(h hopCand, mats []uint64) {
+		nt.hops = append(nt.hops, h)
+		nt.mats = append(nt.mats, mats...)
+	}
+	putAdded := func(upTo [2]int32, all bool) {
+		for ; next < len(order); next++ {
+			a := order[next]
+			if !all && less(byHop(add.hops[a]), upTo) > 0 {
+				return
+			}
+			put(nt.judged(g, add.hops[a], g.covering[add.hops[a].s1]), add.mats[a*w:(a+1)*w])
+		}
+	}
+	for i, h := range t.hops {
+		putAdded(byHop(h), false)
+		if gone[[2]int32{h.s0, h.s1}] {
+			nt.dead += int(h.hi - h.lo)
+			continue
+		}
+		put(h, t.mats[i*w:(i+1)*w])
+	}
+	putAdded([2]int32{}, true)
+	if nt.dead > len(nt.spans)/2 {
+		return g.buildHops()
+	}
+	return nt
+}

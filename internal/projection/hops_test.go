@@ -108,3 +108,48 @@ func TestHopTableJudgesAsTheRules(t *testing.T) {
 	ng.setSector(domain.Sector{ID: ng.sectorIDs[len(ng.sectorIDs)-1], Parent: ng.sectorIDs[0]})
 	sameFirsts(t, ng, "after a sector moved")
 }
+
+// A write of links in place keeps the hop table, made again for those
+// links only (withLinks), and it judges as the rules do.
+func TestHopTableFollowsLinkWrites(t *testing.T) {
+	g := worldGraph(t, 3000, 8)
+	conf := 0.7
+	var pairs [][2]int32
+	change := func(l domain.SupplyLink, remove bool) {
+		old := g.hopTable()
+		if remove {
+			g.removeLink(l.Supplier, l.Customer)
+		} else {
+			g.setLink(l)
+		}
+		pairs = append(pairs[:0], [2]int32{g.index[l.Supplier], g.index[l.Customer]})
+		g.hops = old.withLinks(g, pairs)
+		sameFirsts(t, g, fmt.Sprintf("after %v (removed %v)", l, remove))
+	}
+	var cn, abroad []int32
+	for i := range g.ids {
+		switch g.origin[i] {
+		case originCN:
+			cn = append(cn, int32(i))
+		case originAbroad:
+			abroad = append(abroad, int32(i))
+		}
+	}
+	// A first hop's materials and dates change, then it goes.
+	for _, s := range cn {
+		if len(g.out[s]) > 0 && g.origin[g.out[s][0].other] == originAbroad {
+			c := g.ids[g.out[s][0].other]
+			change(domain.SupplyLink{Supplier: g.ids[s], Customer: c, Materials: []string{"Dy", "Tb"}, Since: domain.MustDate("2026-01-01"), Confidence: &conf}, false)
+			change(domain.SupplyLink{Supplier: g.ids[s], Customer: c}, true)
+			break
+		}
+	}
+	// New first hops into a company with others, and one between
+	// companies abroad (no hop).
+	for _, s := range cn[:5] {
+		change(domain.SupplyLink{Supplier: g.ids[s], Customer: g.ids[abroad[len(abroad)-1]], Materials: []string{"Dy"}, Confidence: &conf}, false)
+	}
+	change(domain.SupplyLink{Supplier: g.ids[abroad[0]], Customer: g.ids[abroad[1]], Materials: []string{"Dy"}}, false)
+	// A material the table has no bit for yet.
+	change(domain.SupplyLink{Supplier: g.ids[cn[0]], Customer: g.ids[abroad[2]], Materials: []string{"Dy", "unobtainium"}}, false)
+}

@@ -81,7 +81,7 @@ func NewHandler(r *Resolver, o HandlerOptions) *handler.Server {
 	srv.AddTransport(httpTransport{}) // GET and POST; last: it takes every other request
 
 	// First: its span is the parent of everything an operation does.
-	srv.Use(newObserver(o.MaxOperationNames))
+	srv.Use(newObserver(o.MaxOperationNames, o.MaxTokens))
 	srv.SetQueryCache(lru.New[*ast.QueryDocument](1000))
 	srv.SetParserTokenLimit(o.MaxTokens)
 	srv.SetDisableSuggestion(true)

@@ -9,6 +9,7 @@ import (
 	"github.com/vektah/gqlparser/v2/ast"
 	"github.com/vektah/gqlparser/v2/gqlerror"
 	"github.com/vektah/gqlparser/v2/lexer"
+	"github.com/vektah/gqlparser/v2/parser"
 	"go.opentelemetry.io/otel"
 	"go.opentelemetry.io/otel/attribute"
 	"go.opentelemetry.io/otel/codes"
@@ -43,12 +44,13 @@ const maxDocument = 4096
 // gqlgen 0.14, puts raw queries and variables on spans, and opens a span
 // per field.
 type observer struct {
-	names  *metrics.OperationNames
-	tracer trace.Tracer
+	maxTokens int
+	names     *metrics.OperationNames
+	tracer    trace.Tracer
 }
 
-func newObserver(maxNames int) observer {
-	return observer{names: metrics.NewOperationNames(maxNames), tracer: otel.Tracer(TracerName)}
+func newObserver(maxNames, maxTokens int) observer {
+	return observer{maxTokens: maxTokens, names: metrics.NewOperationNames(maxNames), tracer: otel.Tracer(TracerName)}
 }
 
 var _ interface {
@@ -115,30 +117,55 @@ func (o observer) InterceptResponse(ctx context.Context, next graphql.ResponseHa
 	var oc *graphql.OperationContext
 	if graphql.HasOperationContext(ctx) {
 		oc = graphql.GetOperationContext(ctx)
+		if oc.Doc == nil && oc.RawQuery != "" {
+			// A document that failed validation is not kept: parse it
+			// again (it parsed once, within the token limit) for its
+			// operation's type and name.
+			if doc, err := parser.ParseQueryWithTokenLimit(&ast.Source{Input: oc.RawQuery}, o.maxTokens); err == nil {
+				c := *oc
+				c.Doc = doc
+				oc = &c
+			}
+		}
 		typ, name = operationType(oc), operationName(oc)
 	}
 	label := o.names.Label(name)
 	metrics.GraphQLRequests.WithLabelValues(typ, label).Inc()
-	if oc != nil && typ != string(ast.Subscription) {
+	if oc != nil && typ != string(ast.Subscription) && !start(oc).IsZero() {
 		metrics.GraphQLDuration.WithLabelValues(typ, label).Observe(metrics.Since(start(oc)))
 	}
 	countErrors(resp.Errors)
 	return resp
 }
 
-func operationType(oc *graphql.OperationContext) string {
-	if oc == nil || oc.Operation == nil {
-		return "unknown"
+// operation is the operation oc runs or, when the request failed
+// validation, the one it names in its parsed document (nil when the
+// document did not parse or names none).
+func operation(oc *graphql.OperationContext) *ast.OperationDefinition {
+	switch {
+	case oc == nil:
+		return nil
+	case oc.Operation != nil:
+		return oc.Operation
+	case oc.Doc != nil:
+		return oc.Doc.Operations.ForName(oc.OperationName)
 	}
-	return string(oc.Operation.Operation)
+	return nil
+}
+
+func operationType(oc *graphql.OperationContext) string {
+	if op := operation(oc); op != nil {
+		return string(op.Operation)
+	}
+	return "unknown"
 }
 
 func operationName(oc *graphql.OperationContext) string {
+	if op := operation(oc); op != nil && op.Name != "" {
+		return op.Name
+	}
 	if oc == nil {
 		return ""
-	}
-	if oc.Operation != nil && oc.Operation.Name != "" {
-		return oc.Operation.Name
 	}
 	return oc.OperationName
 }

@@ -82,7 +82,7 @@ func New(cfg config.Config, log *slog.Logger) (*App, error) {
 		AllowAnonymousRead: cfg.AllowAnonymousRead, WebsocketAuth: authn.WithAuthorization, Logger: log,
 		WebsocketOriginAllowed: server.OriginAllowed(cfg.CORSOrigins),
 		MaxAliases:             cfg.MaxQueryAliases, MaxTokens: cfg.MaxQueryTokens, DisableIntrospection: !cfg.Introspection,
-		MaxOperationNames:      cfg.MetricsMaxOperationNames,
+		MaxOperationNames: cfg.MetricsMaxOperationNames,
 	})
 	var metricsHere http.Handler
 	if cfg.MetricsAddr == "" {

@@ -117,17 +117,17 @@ func (o observer) InterceptResponse(ctx context.Context, next graphql.ResponseHa
 	var oc *graphql.OperationContext
 	if graphql.HasOperationContext(ctx) {
 		oc = graphql.GetOperationContext(ctx)
+		typ, name = operationType(oc), operationName(oc)
 		if oc.Doc == nil && oc.RawQuery != "" {
 			// A document that failed validation is not kept: parse it
 			// again (it parsed once, within the token limit) for its
 			// operation's type and name.
 			if doc, err := parser.ParseQueryWithTokenLimit(&ast.Source{Input: oc.RawQuery}, o.maxTokens); err == nil {
-				c := *oc
-				c.Doc = doc
-				oc = &c
+				if op := doc.Operations.ForName(oc.OperationName); op != nil {
+					typ, name = string(op.Operation), op.Name
+				}
 			}
 		}
-		typ, name = operationType(oc), operationName(oc)
 	}
 	label := o.names.Label(name)
 	metrics.GraphQLRequests.WithLabelValues(typ, label).Inc()

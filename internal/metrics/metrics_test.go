@@ -56,8 +56,8 @@ func TestMetricsPassTheLinter(t *testing.T) {
 func TestOperationNamesAreBounded(t *testing.T) {
 	names := NewOperationNames(3)
 	tests := []struct{ name, want string }{
-		{"", Other},                      // anonymous
-		{"Exposed", "Exposed"},           // first three valid names are kept
+		{"", Other},            // anonymous
+		{"Exposed", "Exposed"}, // first three valid names are kept
 		{"Licences", "Licences"},
 		{"Exposed", "Exposed"},
 		{"not a name", Other},            // not a GraphQL name

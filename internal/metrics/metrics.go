@@ -137,6 +137,40 @@ var (
 	}, []string{"kind", "outcome"})
 )
 
+// ours are the metrics above, in the order Registry registers them.
+func ours() []prometheus.Collector {
+	return []prometheus.Collector{
+		GraphQLRequests, GraphQLDuration, GraphQLErrors, SubscriptionsOpen,
+		RequestsWaiting, RequestsRunning, RequestsRefused,
+		StatementDuration, StatementErrors,
+		ProjectionAcquires, ProjectionRefresh, ProjectionWritesApplied,
+		ProjectionLoads, ProjectionLoadDuration, ProjectionVersion,
+		SeedFiles, SeedRows,
+	}
+}
+
+var fqName = regexp.MustCompile(`fqName: "([^"]+)"`)
+
+// Names are the names of licencegraph's own metrics (without the
+// _bucket, _sum and _count series of histograms), for checking what
+// dashboards and alerts refer to.
+func Names() []string {
+	ch := make(chan *prometheus.Desc, 64)
+	go func() {
+		for _, c := range ours() {
+			c.Describe(ch)
+		}
+		close(ch)
+	}()
+	var out []string
+	for d := range ch {
+		if m := fqName.FindStringSubmatch(d.String()); m != nil {
+			out = append(out, m[1])
+		}
+	}
+	return out
+}
+
 var (
 	registryOnce sync.Once
 	registry     *prometheus.Registry
@@ -150,13 +184,8 @@ func Registry() *prometheus.Registry {
 		registry.MustRegister(
 			collectors.NewGoCollector(),
 			collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
-			GraphQLRequests, GraphQLDuration, GraphQLErrors, SubscriptionsOpen,
-			RequestsWaiting, RequestsRunning, RequestsRefused,
-			StatementDuration, StatementErrors,
-			ProjectionAcquires, ProjectionRefresh, ProjectionWritesApplied,
-			ProjectionLoads, ProjectionLoadDuration, ProjectionVersion,
-			SeedFiles, SeedRows,
 		)
+		registry.MustRegister(ours()...)
 	})
 	return registry
 }

@@ -99,3 +99,15 @@ func TestErrorCodeLabel(t *testing.T) {
 		}
 	}
 }
+
+func TestNames(t *testing.T) {
+	names := Names()
+	if len(names) != len(ours()) {
+		t.Fatalf("%d names for %d metrics: %v", len(names), len(ours()), names)
+	}
+	for _, n := range names {
+		if !strings.HasPrefix(n, "licencegraph_") {
+			t.Errorf("%s: not in the licencegraph namespace", n)
+		}
+	}
+}

@@ -50,7 +50,7 @@ const usage = `usage: licencegraph <command> [flags]
 
 commands:
   serve               migrate, then serve GraphQL at /graphql, GraphiQL at /,
-                      /healthz and /readyz
+                      /healthz, /readyz and /metrics (or on METRICS_ADDR)
   migrate             apply pending database migrations
   seed [--dry-run] PATH...
                       load seed files (YAML/CSV) or directories of them;

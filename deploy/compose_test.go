@@ -91,6 +91,7 @@ func TestComposeObservabilityProfile(t *testing.T) {
 	// Prometheus scrapes the api service on METRICS_ADDR's port.
 	metricsAddr := *api.Environment["METRICS_ADDR"]
 	var prom struct {
+		RuleFiles     []string `json:"rule_files"`
 		ScrapeConfigs []struct {
 			JobName       string `json:"job_name"`
 			MetricsPath   string `json:"metrics_path"`
@@ -103,6 +104,39 @@ func TestComposeObservabilityProfile(t *testing.T) {
 	if len(prom.ScrapeConfigs) != 1 || prom.ScrapeConfigs[0].MetricsPath != "/metrics" ||
 		len(prom.ScrapeConfigs[0].StaticConfigs) != 1 || !slices.Equal(prom.ScrapeConfigs[0].StaticConfigs[0].Targets, []string{"api" + metricsAddr}) {
 		t.Errorf("prometheus.yml does not scrape api%s/metrics: %+v", metricsAddr, prom)
+	}
+	// Its rule files are mounted where it reads them, and their alerts
+	// query exported metrics.
+	for _, f := range prom.RuleFiles {
+		var source string
+		for _, v := range p.Services["prometheus"].Volumes {
+			if v.Target == f {
+				source = v.Source
+			}
+		}
+		if source == "" {
+			t.Errorf("rule file %s is not mounted into prometheus", f)
+			continue
+		}
+		var rules struct {
+			Groups []struct {
+				Rules []struct{ Alert, Expr string } `json:"rules"`
+			} `json:"groups"`
+		}
+		readYAML(t, source, &rules)
+		n := 0
+		for _, g := range rules.Groups {
+			for _, r := range g.Rules {
+				n++
+				checkNames(t, "alert "+r.Alert, r.Expr, map[string]bool{"up": true})
+			}
+		}
+		if n == 0 {
+			t.Errorf("%s holds no alerts", source)
+		}
+	}
+	if len(prom.RuleFiles) == 0 {
+		t.Errorf("prometheus.yml loads no alerting rules")
 	}
 	// Grafana's data source is that Prometheus, under the uid the
 	// dashboard names.
@@ -199,5 +233,33 @@ func TestDashboardShowsTheMetrics(t *testing.T) {
 		if !shown {
 			t.Errorf("%s is on no panel", name)
 		}
+	}
+}
+
+// checkNames fails when expr queries a metric the server does not export
+// (besides those allowed).
+func checkNames(t *testing.T, where, expr string, allowed map[string]bool) {
+	t.Helper()
+	ours := map[string]bool{}
+	for _, n := range metrics.Names() {
+		ours[n] = true
+	}
+	found := false
+	for _, name := range regexp.MustCompile(`\b[a-z_][a-z0-9_]*\b`).FindAllString(expr, -1) {
+		base := name
+		for _, suffix := range []string{"_bucket", "_count", "_sum"} {
+			if ours[strings.TrimSuffix(name, suffix)] {
+				base = strings.TrimSuffix(name, suffix)
+			}
+		}
+		switch {
+		case ours[base] || allowed[name]:
+			found = true
+		case strings.HasPrefix(name, "licencegraph_"):
+			t.Errorf("%s queries %s, which the server does not export", where, name)
+		}
+	}
+	if !found {
+		t.Errorf("%s queries none of the server's metrics: %s", where, expr)
 	}
 }

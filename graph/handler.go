@@ -49,6 +49,9 @@ type HandlerOptions struct {
 	// the server's CORS policy (server.OriginAllowed), so one policy holds
 	// for both; nil: any.
 	WebsocketOriginAllowed func(*http.Request) bool
+	// MaxOperationNames bounds the operation names the metrics keep
+	// apart; the others count as "other" (0: metrics.DefaultMaxOperationNames).
+	MaxOperationNames int
 	// LoaderQuiet is how long a dataloader batch waits for more keys
 	// (0: the loader's default); tests lengthen it.
 	LoaderQuiet time.Duration
@@ -77,6 +80,8 @@ func NewHandler(r *Resolver, o HandlerOptions) *handler.Server {
 	srv.AddTransport(transport.Options{})
 	srv.AddTransport(httpTransport{}) // GET and POST; last: it takes every other request
 
+	// First: its span is the parent of everything an operation does.
+	srv.Use(newObserver(o.MaxOperationNames, o.MaxTokens))
 	srv.SetQueryCache(lru.New[*ast.QueryDocument](1000))
 	srv.SetParserTokenLimit(o.MaxTokens)
 	srv.SetDisableSuggestion(true)

@@ -6,6 +6,7 @@ import (
 
 	"github.com/licencegraph/licencegraph/internal/auth"
 	"github.com/licencegraph/licencegraph/internal/domain"
+	"github.com/licencegraph/licencegraph/internal/metrics"
 )
 
 // SubscriptionLimits bound the licenceEvents subscriptions open at once
@@ -64,6 +65,7 @@ func (s *Subscriptions) acquire(ctx context.Context) (release func(), err error)
 		return nil, tooManySubscriptions("the server has %d subscriptions open, its limit (MAX_SUBSCRIPTIONS): retry later", s.total)
 	}
 	s.total++
+	metrics.SubscriptionsOpen.Inc()
 	if subject != "" {
 		s.bySubject[subject]++
 	}
@@ -76,6 +78,7 @@ func (s *Subscriptions) acquire(ctx context.Context) (release func(), err error)
 			s.mu.Lock()
 			defer s.mu.Unlock()
 			s.total--
+			metrics.SubscriptionsOpen.Dec()
 			if subject != "" {
 				if s.bySubject[subject]--; s.bySubject[subject] == 0 {
 					delete(s.bySubject, subject)

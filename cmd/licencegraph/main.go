@@ -18,6 +18,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net/http"
 	"os"
 	"os/signal"
 	"syscall"
@@ -49,7 +50,7 @@ const usage = `usage: licencegraph <command> [flags]
 
 commands:
   serve               migrate, then serve GraphQL at /graphql, GraphiQL at /,
-                      /healthz and /readyz
+                      /healthz, /readyz and /metrics (or on METRICS_ADDR)
   migrate             apply pending database migrations
   seed [--dry-run] PATH...
                       load seed files (YAML/CSV) or directories of them;
@@ -140,7 +141,23 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger, args []stri
 		migrateWhenReady(ctx, a.Store, log)
 		a.LoadProjection(ctx)
 	}()
-	return server.Run(ctx, cfg.ListenAddr, a.Handler, cfg.ShutdownTimeout, log, nil)
+	if cfg.MetricsAddr == "" || cfg.MetricsAddr == config.MetricsOff {
+		return server.Run(ctx, cfg.ListenAddr, a.Handler, cfg.ShutdownTimeout, log, nil)
+	}
+	// /metrics on a listener of its own: both stop when either fails.
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	errc := make(chan error, 1)
+	go func() {
+		mux := http.NewServeMux()
+		mux.Handle("GET /metrics", a.Metrics)
+		err := server.Run(ctx, cfg.MetricsAddr, mux, cfg.ShutdownTimeout, log.With("listener", "metrics"), nil)
+		cancel()
+		errc <- err
+	}()
+	err = server.Run(ctx, cfg.ListenAddr, a.Handler, cfg.ShutdownTimeout, log, nil)
+	cancel()
+	return errors.Join(err, <-errc)
 }
 
 func ping(ctx context.Context, cfg config.Config, log *slog.Logger, args []string) error {

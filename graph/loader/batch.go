@@ -6,7 +6,15 @@ import (
 	"runtime"
 	"sync"
 	"time"
+
+	"go.opentelemetry.io/otel"
+	"go.opentelemetry.io/otel/attribute"
+	"go.opentelemetry.io/otel/codes"
 )
+
+// tracer makes a span of each batch sent (a child of the operation's
+// span when tracing is on; free when it is off).
+var tracer = otel.Tracer("github.com/licencegraph/licencegraph/graph/loader")
 
 // ErrNotFound is a key the fetch function did not return.
 var ErrNotFound = errors.New("loader: not found")
@@ -20,6 +28,7 @@ var ErrNotFound = errors.New("loader: not found")
 // batch goes once the scheduler has run every runnable goroutine without
 // a new key (quiet), or maxWait after its first key.
 type Batcher[K comparable, V any] struct {
+	name    string // names its spans
 	fetch   func(context.Context, []K) (map[K]V, error)
 	cache   bool
 	quiet   time.Duration
@@ -50,6 +59,7 @@ type batch[K comparable, V any] struct {
 
 // batcherOptions configure a Batcher.
 type batcherOptions struct {
+	name           string
 	noCache        bool
 	quiet, maxWait time.Duration
 }
@@ -63,7 +73,7 @@ func NewBatcher[K comparable, V any](fetch func(context.Context, []K) (map[K]V, 
 	if o.maxWait <= 0 {
 		o.maxWait = max(defaultMaxWait, o.quiet)
 	}
-	return &Batcher[K, V]{fetch: fetch, cache: !o.noCache, quiet: o.quiet, maxWait: o.maxWait, results: map[K]*result[V]{}}
+	return &Batcher[K, V]{name: o.name, fetch: fetch, cache: !o.noCache, quiet: o.quiet, maxWait: o.maxWait, results: map[K]*result[V]{}}
 }
 
 // Load returns the value of key, batched with the keys other goroutines
@@ -165,7 +175,15 @@ func (b *Batcher[K, V]) dispatch(ctx context.Context, bt *batch[K, V]) {
 
 // send fetches the batch's keys and hands out their values.
 func (b *Batcher[K, V]) send(ctx context.Context, bt *batch[K, V]) {
+	ctx, span := tracer.Start(ctx, "loader "+b.name)
+	if span.IsRecording() {
+		span.SetAttributes(attribute.String("loader.name", b.name), attribute.Int("loader.keys", len(bt.keys)))
+	}
 	values, err := b.fetch(ctx, bt.keys)
+	if err != nil {
+		span.SetStatus(codes.Error, "batch failed")
+	}
+	span.End()
 	for k, r := range bt.results {
 		switch v, ok := values[k]; {
 		case err != nil:

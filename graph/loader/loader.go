@@ -61,20 +61,25 @@ func New(s domain.ReadService) *Loaders { return build(s, batcherOptions{}, Opti
 
 func build(s domain.ReadService, o batcherOptions, hooks Options) *Loaders {
 	l := &Loaders{
-		Company:          NewBatcher(s.CompaniesByIDs, o),
-		Sector:           NewBatcher(s.SectorsByIDs, o),
-		SectorChildren:   NewBatcher(s.SectorChildren, o),
-		Material:         NewBatcher(s.MaterialsByIDs, o),
-		ExportControl:    NewBatcher(s.ExportControlsByIDs, o),
-		LicencesHeld:     NewBatcher(licencesThen(s.LicencesHeld, hooks.OnLicences), o),
-		LicencesCovering: NewBatcher(licencesThen(s.LicencesCovering, hooks.OnLicences), o),
-		LicenceClients:   NewBatcher(s.LicenceClients, o),
-		Licence:          NewBatcher(s.LicencesByIDs, o),
-		SupplyLink:       NewBatcher(s.SupplyLinksByPairs, o),
+		Company:          NewBatcher(s.CompaniesByIDs, o.named("Company")),
+		Sector:           NewBatcher(s.SectorsByIDs, o.named("Sector")),
+		SectorChildren:   NewBatcher(s.SectorChildren, o.named("SectorChildren")),
+		Material:         NewBatcher(s.MaterialsByIDs, o.named("Material")),
+		ExportControl:    NewBatcher(s.ExportControlsByIDs, o.named("ExportControl")),
+		LicencesHeld:     NewBatcher(licencesThen(s.LicencesHeld, hooks.OnLicences), o.named("LicencesHeld")),
+		LicencesCovering: NewBatcher(licencesThen(s.LicencesCovering, hooks.OnLicences), o.named("LicencesCovering")),
+		LicenceClients:   NewBatcher(s.LicenceClients, o.named("LicenceClients")),
+		Licence:          NewBatcher(s.LicencesByIDs, o.named("Licence")),
+		SupplyLink:       NewBatcher(s.SupplyLinksByPairs, o.named("SupplyLink")),
 	}
-	l.Suppliers = NewBatcher(l.priming(s.SupplierPages, true, hooks.OnPages), o)
-	l.Customers = NewBatcher(l.priming(s.CustomerPages, false, hooks.OnPages), o)
+	l.Suppliers = NewBatcher(l.priming(s.SupplierPages, true, hooks.OnPages), o.named("Suppliers"))
+	l.Customers = NewBatcher(l.priming(s.CustomerPages, false, hooks.OnPages), o.named("Customers"))
 	return l
+}
+
+func (o batcherOptions) named(name string) batcherOptions {
+	o.name = name
+	return o
 }
 
 func licencesThen[K comparable](fetch func(context.Context, []K) (map[K][]domain.Licence, error), then LicenceHook) func(context.Context, []K) (map[K][]domain.Licence, error) {

@@ -18,9 +18,11 @@ import (
 	"github.com/licencegraph/licencegraph/internal/events"
 	"github.com/licencegraph/licencegraph/internal/exposure"
 	"github.com/licencegraph/licencegraph/internal/graphiql"
+	"github.com/licencegraph/licencegraph/internal/metrics"
 	"github.com/licencegraph/licencegraph/internal/neo4jstore"
 	"github.com/licencegraph/licencegraph/internal/projection"
 	"github.com/licencegraph/licencegraph/internal/server"
+	"github.com/licencegraph/licencegraph/internal/telemetry"
 )
 
 // App is a configured licencegraph server.
@@ -31,7 +33,12 @@ type App struct {
 	// Projection is the in-memory graph that answers exposure questions
 	// and licence lists, kept in step with every committed write.
 	Projection *projection.Projection
-	log        *slog.Logger
+	// Metrics serves the Prometheus metrics: at /metrics of Handler
+	// unless METRICS_ADDR names a listener of its own, which `serve`
+	// then runs with this handler.
+	Metrics       http.Handler
+	log           *slog.Logger
+	stopTelemetry func(context.Context) error
 }
 
 // New builds the application. It does not need the database to be up.
@@ -54,6 +61,13 @@ func New(cfg config.Config, log *slog.Logger) (*App, error) {
 		log.Warn("deliberate memory leak on, for testing the load test only (LOADTEST_LEAK_BYTES_PER_REQUEST)",
 			"bytes_per_request", cfg.LoadtestLeakBytesPerRequest)
 	}
+	stopTelemetry := func(context.Context) error { return nil }
+	if cfg.Tracing {
+		if stopTelemetry, err = telemetry.Start(context.Background()); err != nil {
+			return nil, errors.Join(err, store.Close(context.Background()))
+		}
+		log.Info("tracing on (OpenTelemetry)")
+	}
 	proj := projection.New(store, log)
 	proj.AfterLoad = func() { fitMemoryLimit(log) }
 	resolver := &graph.Resolver{
@@ -68,7 +82,12 @@ func New(cfg config.Config, log *slog.Logger) (*App, error) {
 		AllowAnonymousRead: cfg.AllowAnonymousRead, WebsocketAuth: authn.WithAuthorization, Logger: log,
 		WebsocketOriginAllowed: server.OriginAllowed(cfg.CORSOrigins),
 		MaxAliases:             cfg.MaxQueryAliases, MaxTokens: cfg.MaxQueryTokens, DisableIntrospection: !cfg.Introspection,
+		MaxOperationNames: cfg.MetricsMaxOperationNames,
 	})
+	var metricsHere http.Handler
+	if cfg.MetricsAddr == "" {
+		metricsHere = metrics.Handler()
+	}
 	h := server.Handler(server.Options{
 		GraphQL:     authn.Middleware(gql),
 		UI:          ui(cfg),
@@ -81,8 +100,11 @@ func New(cfg config.Config, log *slog.Logger) (*App, error) {
 		QueueTimeout:          cfg.RequestTimeout,
 		Debug:                 cfg.DebugEndpoints,
 		LeakBytesPerRequest:   cfg.LoadtestLeakBytesPerRequest,
+		Metrics:               metricsHere,
+		Tracing:               cfg.Tracing,
 	})
-	return &App{Config: cfg, Store: store, Handler: h, Projection: proj, log: log}, nil
+	return &App{Config: cfg, Store: store, Handler: h, Projection: proj, Metrics: metrics.Handler(),
+		log: log, stopTelemetry: stopTelemetry}, nil
 }
 
 // readiness is ready when the database answers and the projection is
@@ -162,8 +184,11 @@ func OpenStore(cfg config.Config, log *slog.Logger) (*neo4jstore.Store, error) {
 	})
 }
 
-// Close releases the database driver.
-func (a *App) Close(ctx context.Context) error { return a.Store.Close(ctx) }
+// Close flushes the spans not yet exported and releases the database
+// driver.
+func (a *App) Close(ctx context.Context) error {
+	return errors.Join(a.stopTelemetry(ctx), a.Store.Close(ctx))
+}
 
 // ui is GraphiQL, or where introspection is off (the production profile),
 // a page that says GraphiQL is off and why, rather than a broken editor.

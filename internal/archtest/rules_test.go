@@ -69,6 +69,20 @@ func TestDomainImportsNoOtherRoom(t *testing.T) {
 	}
 }
 
+// internal/metrics and internal/telemetry are leaves: every room records
+// into them, so they import no room (ARCHITECTURE.md), and the rooms that
+// record never import each other for it.
+func TestMetricsAndTelemetryAreLeaves(t *testing.T) {
+	for _, pkg := range []string{"./internal/metrics", "./internal/telemetry"} {
+		self := module + strings.TrimPrefix(pkg, ".")
+		for _, dep := range deps(t, pkg) {
+			if strings.HasPrefix(dep, module+"/") && dep != self {
+				t.Errorf("%s depends on %s: it must stay a leaf", pkg, dep)
+			}
+		}
+	}
+}
+
 func TestOnlyTheStoreHoldsCypher(t *testing.T) {
 	checked := 0
 	walkGo(t, func(rel, path string) {

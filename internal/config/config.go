@@ -87,7 +87,24 @@ type Config struct {
 	MaxSubscriptionsPerConnection int
 	MaxSubscriptionsPerSubject    int
 	MaxSubscriptions              int
+
+	// MetricsAddr is where /metrics is served: "" on ListenAddr beside
+	// the API, an address (":9090") on a listener of its own, so that it
+	// need not be public, "off" nowhere.
+	MetricsAddr string
+	// MetricsMaxOperationNames bounds the GraphQL operation names the
+	// metrics keep apart; later names count as "other".
+	MetricsMaxOperationNames int
+	// Tracing is on when the OpenTelemetry SDK's own variables ask for an
+	// exporter (OTEL_EXPORTER_OTLP_ENDPOINT,
+	// OTEL_EXPORTER_OTLP_TRACES_ENDPOINT or OTEL_TRACES_EXPORTER other
+	// than "none") and OTEL_SDK_DISABLED is not true; the SDK reads the
+	// rest of them itself.
+	Tracing bool
 }
+
+// MetricsOff is the METRICS_ADDR that serves no /metrics.
+const MetricsOff = "off"
 
 // maxLeakBytesPerRequest bounds the deliberate leak: enough to be seen in
 // seconds, not enough to take a machine down by a typo.
@@ -166,6 +183,9 @@ func FromEnv(getenv Getenv) (Config, error) {
 			c.LoadtestLeakBytesPerRequest = n
 		}
 	}
+	c.MetricsAddr = p.str("METRICS_ADDR", "")
+	c.MetricsMaxOperationNames = p.positiveInt("METRICS_MAX_OPERATION_NAMES", 100)
+	c.Tracing = tracingOn(getenv)
 	if c.Neo4jUser != "" && c.Neo4jPassword == "" {
 		p.errs = append(p.errs, errors.New("NEO4J_PASSWORD: required when NEO4J_USER is set"))
 	}
@@ -201,7 +221,22 @@ func (c Config) LogValue() slog.Value {
 		slog.Bool("allow_anonymous_read", c.AllowAnonymousRead),
 		slog.Bool("debug_endpoints", c.DebugEndpoints),
 		slog.Int("loadtest_leak_bytes_per_request", c.LoadtestLeakBytesPerRequest),
+		slog.String("metrics_addr", c.MetricsAddr),
+		slog.Bool("tracing", c.Tracing),
 	)
+}
+
+// tracingOn reads the OpenTelemetry variables that decide whether spans
+// are exported at all.
+func tracingOn(getenv Getenv) bool {
+	if strings.EqualFold(strings.TrimSpace(getenv("OTEL_SDK_DISABLED")), "true") {
+		return false
+	}
+	if e := strings.ToLower(strings.TrimSpace(getenv("OTEL_TRACES_EXPORTER"))); e != "" {
+		return e != "none"
+	}
+	return strings.TrimSpace(getenv("OTEL_EXPORTER_OTLP_ENDPOINT")) != "" ||
+		strings.TrimSpace(getenv("OTEL_EXPORTER_OTLP_TRACES_ENDPOINT")) != ""
 }
 
 // neo4jURI is NEO4J_URI or, unset, the local Neo4j of tools/neo4j-local

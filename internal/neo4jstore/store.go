@@ -138,13 +138,16 @@ func (s *Store) read(ctx context.Context, cypher string, params map[string]any) 
 	if rec := s.recorder.Load(); rec != nil {
 		defer rec.done(time.Now(), cypher, params)
 	}
-	res, err := neo4j.ExecuteQuery(ctx, s.driver, cypher, params, neo4j.EagerResultTransformer,
+	sctx, obs := observe(ctx, s.db)
+	res, err := neo4j.ExecuteQuery(sctx, s.driver, cypher, params, neo4j.EagerResultTransformer,
 		neo4j.ExecuteQueryWithDatabase(s.db),
 		neo4j.ExecuteQueryWithReadersRouting(),
 		neo4j.ExecuteQueryWithTransactionConfig(txTimeout(ctx)...))
 	if err != nil {
+		obs.done(nil, err)
 		return nil, s.convertErr(ctx, err)
 	}
+	obs.done(res.Summary, nil)
 	return res, nil
 }
 

@@ -437,11 +437,20 @@ func writeAndRecord(ctx context.Context, tx neo4j.ManagedTransaction, op string,
 }
 
 func runTx(ctx context.Context, tx neo4j.ManagedTransaction, cypher string, params map[string]any) ([]*neo4j.Record, error) {
-	res, err := tx.Run(ctx, cypher, params)
+	sctx, obs := observe(ctx, "")
+	res, err := tx.Run(sctx, cypher, params)
 	if err != nil {
+		obs.done(nil, err)
 		return nil, err
 	}
-	return res.Collect(ctx)
+	records, err := res.Collect(sctx)
+	if err != nil {
+		obs.done(nil, err)
+		return nil, err
+	}
+	summary, err := res.Consume(sctx)
+	obs.done(summary, err)
+	return records, err
 }
 
 // readBackErr is the error when a write cannot read back what it wrote

@@ -27,6 +27,7 @@ import (
 	"time"
 
 	"github.com/licencegraph/licencegraph/internal/domain"
+	"github.com/licencegraph/licencegraph/internal/metrics"
 )
 
 // Source is what the projection reads from the system of record.
@@ -229,6 +230,9 @@ func (p *Projection) load(ctx context.Context) error {
 	// A new graph: the views of the old one finish on it.
 	p.state.Store(&state{g: g, version: v, memo: newMemo()})
 	p.Loads.Add(1)
+	metrics.ProjectionLoads.Inc()
+	metrics.ProjectionLoadDuration.Observe(metrics.Since(start))
+	metrics.ProjectionVersion.Set(float64(v.Seq))
 	if p.AfterLoad != nil {
 		p.AfterLoad()
 	}
@@ -260,9 +264,14 @@ func (p *Projection) Acquire(ctx context.Context) (*View, error) {
 		return nil, err
 	}
 	if cur == nil || *cur != v {
+		metrics.ProjectionAcquires.WithLabelValues("miss").Inc()
+		start := time.Now()
 		if err := p.catchUp(ctx, v, prefetched{since, changes}); err != nil {
 			return nil, err
 		}
+		metrics.ProjectionRefresh.Observe(metrics.Since(start))
+	} else {
+		metrics.ProjectionAcquires.WithLabelValues("hit").Inc()
 	}
 	p.mu.RLock()
 	st := p.state.Load()
@@ -337,6 +346,8 @@ func (p *Projection) applyChanges(ctx context.Context, target domain.GraphVersio
 		if err := p.apply(ctx, d, next); err != nil {
 			return false, err
 		}
+		metrics.ProjectionWritesApplied.Add(float64(len(changes)))
+		metrics.ProjectionVersion.Set(float64(next.Seq))
 		cur = &next
 	}
 	return false, nil

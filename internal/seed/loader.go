@@ -18,6 +18,7 @@ import (
 	"time"
 
 	"github.com/licencegraph/licencegraph/internal/domain"
+	"github.com/licencegraph/licencegraph/internal/metrics"
 )
 
 // Store is what the loader needs of the database.
@@ -128,6 +129,7 @@ func (l *Loader) Load(ctx context.Context, paths []string) (Summary, error) {
 			return sum, err
 		}
 		res := l.loadFile(ctx, f, defined)
+		countFile(l.opts.DryRun, res)
 		sum.Files = append(sum.Files, res)
 		if len(res.Errors) == 0 {
 			c := sum.ByKind[f.Kind]
@@ -349,4 +351,21 @@ func ReadFiles(paths []string) (map[domain.Kind][]any, error) {
 		}
 	}
 	return out, errors.Join(errs...)
+}
+
+// countFile counts a loaded file and its records in the metrics (not for a
+// dry run, which writes nothing).
+func countFile(dryRun bool, res FileResult) {
+	if dryRun {
+		return
+	}
+	kind := string(res.File.Kind)
+	if len(res.Errors) > 0 {
+		metrics.SeedFiles.WithLabelValues(kind, "failed").Inc()
+		return
+	}
+	metrics.SeedFiles.WithLabelValues(kind, "ok").Inc()
+	metrics.SeedRows.WithLabelValues(kind, "created").Add(float64(res.Counts.Created))
+	metrics.SeedRows.WithLabelValues(kind, "updated").Add(float64(res.Counts.Updated))
+	metrics.SeedRows.WithLabelValues(kind, "unchanged").Add(float64(res.Counts.Unchanged))
 }

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/licencegraph/licencegraph/internal/domain"
+	"github.com/licencegraph/licencegraph/internal/metrics"
 )
 
 // limitBody guards the GraphQL endpoint before gqlgen sees a request: a
@@ -88,20 +89,29 @@ func limitConcurrency(n int, wait time.Duration, next http.Handler) http.Handler
 		select {
 		case slots <- struct{}{}:
 		default:
+			metrics.RequestsWaiting.Inc()
 			timer := time.NewTimer(wait)
 			defer timer.Stop()
 			select {
 			case slots <- struct{}{}:
+				metrics.RequestsWaiting.Dec()
 			case <-r.Context().Done():
+				metrics.RequestsWaiting.Dec()
 				return // the client has gone
 			case <-timer.C:
+				metrics.RequestsWaiting.Dec()
+				metrics.RequestsRefused.Inc()
 				w.Header().Set("Retry-After", "1")
 				writeGraphQLErrorCode(w, http.StatusServiceUnavailable, domain.CodeUnavailable,
 					fmt.Sprintf("the server is busy (%d requests running): retry shortly", n))
 				return
 			}
 		}
-		defer func() { <-slots }()
+		metrics.RequestsRunning.Inc()
+		defer func() {
+			metrics.RequestsRunning.Dec()
+			<-slots
+		}()
 		next.ServeHTTP(w, r)
 	})
 }

@@ -9,6 +9,10 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/prometheus/client_golang/prometheus/testutil"
+
+	"github.com/licencegraph/licencegraph/internal/metrics"
 )
 
 // A handler that records how many requests run at once and holds each
@@ -55,6 +59,7 @@ func TestLimitConcurrency(t *testing.T) {
 			srv := httptest.NewServer(limitConcurrency(tc.limit, tc.wait, h))
 			defer srv.Close()
 
+			refusedBefore := testutil.ToFloat64(metrics.RequestsRefused)
 			var ok, busy atomic.Int32
 			var wg sync.WaitGroup
 			for range tc.requests {
@@ -102,6 +107,16 @@ func TestLimitConcurrency(t *testing.T) {
 			if tc.limit > 0 && tc.wantBusy == 0 && !tc.upgrade && int(h.running.Load()) != tc.limit {
 				t.Errorf("%d running while others wait, want %d", h.running.Load(), tc.limit)
 			}
+			// The metrics say the same: running, waiting.
+			if tc.limit > 0 && !tc.upgrade {
+				waiting := 0
+				if tc.wantBusy == 0 {
+					waiting = tc.requests - tc.limit
+				}
+				if r, w := testutil.ToFloat64(metrics.RequestsRunning), testutil.ToFloat64(metrics.RequestsWaiting); int(r) != tc.limit || int(w) != waiting {
+					t.Errorf("metrics: %g running, %g waiting; want %d, %d", r, w, tc.limit, waiting)
+				}
+			}
 			close(h.release)
 			go func() { // later admissions signal too
 				for range h.started {
@@ -109,6 +124,12 @@ func TestLimitConcurrency(t *testing.T) {
 			}()
 			wg.Wait()
 			close(h.started)
+			if refused := testutil.ToFloat64(metrics.RequestsRefused) - refusedBefore; int(refused) != tc.wantBusy {
+				t.Errorf("metrics: %g refused, want %d", refused, tc.wantBusy)
+			}
+			if r, w := testutil.ToFloat64(metrics.RequestsRunning), testutil.ToFloat64(metrics.RequestsWaiting); r != 0 || w != 0 {
+				t.Errorf("metrics after the requests: %g running, %g waiting", r, w)
+			}
 			if int(ok.Load()) != tc.wantOK || int(busy.Load()) != tc.wantBusy || h.most.Load() != tc.wantMost {
 				t.Errorf("ok %d, busy %d, most at once %d; want %d, %d, %d", ok.Load(), busy.Load(), h.most.Load(), tc.wantOK, tc.wantBusy, tc.wantMost)
 			}

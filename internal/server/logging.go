@@ -7,6 +7,8 @@ import (
 	"net"
 	"net/http"
 	"time"
+
+	"go.opentelemetry.io/otel/trace"
 )
 
 // logRequests logs one line per request. Headers are not logged: they may
@@ -20,9 +22,14 @@ func logRequests(log *slog.Logger, next http.Handler) http.Handler {
 		if r.URL.Path == "/healthz" || r.URL.Path == "/readyz" {
 			level = slog.LevelDebug // probes would drown everything else
 		}
-		log.Log(r.Context(), level, "http request",
-			"method", r.Method, "path", r.URL.Path, "status", rec.status,
-			"bytes", rec.bytes, "duration", time.Since(start), "remote", r.RemoteAddr)
+		attrs := []any{"method", r.Method, "path", r.URL.Path, "status", rec.status,
+			"bytes", rec.bytes, "duration", time.Since(start), "remote", r.RemoteAddr}
+		if sc := trace.SpanContextFromContext(r.Context()); sc.HasTraceID() {
+			// The trace this request belongs to (tracing on, or a
+			// traceparent header from the caller).
+			attrs = append(attrs, "trace_id", sc.TraceID().String())
+		}
+		log.Log(r.Context(), level, "http request", attrs...)
 	})
 }
 

@@ -47,7 +47,14 @@ type Options struct {
 	// retain that many bytes for good: a deliberate leak, only for
 	// proving that the load test catches one. 0: off.
 	LeakBytesPerRequest int
-	Logger              *slog.Logger
+	// Metrics, if set, serves GET /metrics (when METRICS_ADDR does not
+	// move it to a listener of its own).
+	Metrics http.Handler
+	// Tracing makes a server span of every request but the probes and
+	// /metrics, child of the caller's W3C trace context (traceparent).
+	// Off, the caller's trace id still reaches the request log line.
+	Tracing bool
+	Logger  *slog.Logger
 }
 
 // Handler returns the whole HTTP handler.
@@ -71,11 +78,14 @@ func Handler(o Options) http.Handler {
 		writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
 	})
 	mux.HandleFunc("GET /readyz", readyz(o.DB, o.ReadyTimeout, o.Logger))
+	if o.Metrics != nil {
+		mux.Handle("GET /metrics", o.Metrics)
+	}
 	if o.UI != nil {
 		mux.Handle("/", o.UI)
 	}
 	c := cors.New(corsOptions(o.CORSOrigins))
-	return requestid.Middleware(logRequests(o.Logger, c.Handler(mux)))
+	return requestid.Middleware(traced(o.Tracing, logRequests(o.Logger, c.Handler(mux))))
 }
 
 func readyz(db domain.Pinger, timeout time.Duration, log *slog.Logger) http.HandlerFunc {

@@ -22,7 +22,8 @@ import (
 //     sector, classification, notes);
 //   - a supply link: UnknownLink, subject the supplier, object the
 //     customer, role "supplier", startDate/endDate its period (endDate
-//     the last day: our until is exclusive);
+//     the last day: our until is exclusive), materials and confidence in
+//     summary, the note in description;
 //   - a licence: License (a Contract) with the authorities of the export
 //     controls it is under as its authority — or Contract when it is
 //     under none with an authority (License requires one); its holder a
@@ -185,7 +186,7 @@ func (m ftmMapper) company(c domain.Company) FtMEntity {
 	if validLEI(c.LEI) {
 		p.add("leiCode", c.LEI)
 	}
-	p.add("website", c.Website)
+	p.add("website", ftmURL(c.Website))
 	p.add("sector", m.named(domain.KindSector, c.Sectors)...)
 	for _, r := range c.Roles {
 		p.add("classification", string(r))
@@ -203,14 +204,16 @@ func (m ftmMapper) link(l domain.SupplyLink) FtMEntity {
 	if !l.Until.IsZero() {
 		p.add("endDate", l.Until.AddDays(-1).String()) // until is exclusive
 	}
+	var summary []string
 	if len(l.Materials) > 0 {
-		p.add("summary", "materials: "+strings.Join(m.named(domain.KindMaterial, l.Materials), ", "))
+		summary = append(summary, "materials: "+strings.Join(m.named(domain.KindMaterial, l.Materials), ", "))
 	}
 	if l.Confidence != nil {
-		p.add("description", fmt.Sprintf("confidence %g", *l.Confidence))
+		summary = append(summary, fmt.Sprintf("confidence %g", *l.Confidence))
 	}
+	p.add("summary", strings.Join(summary, "; "))
+	p.add("description", l.Note) // an UnknownLink has no notes
 	m.sources(p, l.Sources)
-	p.add("notes", l.Note)
 	return FtMEntity{ID: FtMID("supply", l.Supplier+"->"+l.Customer), Schema: "UnknownLink", Properties: p}
 }
 
@@ -277,7 +280,7 @@ func (m ftmMapper) sources(p props, refs []string) {
 	for _, ref := range refs {
 		s := domain.SourceOf(ref)
 		if s.URL != "" {
-			p.add("sourceUrl", s.URL)
+			p.add("sourceUrl", ftmURL(s.URL))
 		} else {
 			p.add("publisher", s.Ref)
 		}
@@ -337,4 +340,21 @@ func validLEI(s string) bool {
 		}
 	}
 	return rem == 1
+}
+
+// ftmURL is an http(s) URL in the form FtM cleans URLs to (rigour's
+// clean_url): the scheme lower case, an empty path made "/".
+func ftmURL(u string) string {
+	scheme, rest, ok := strings.Cut(u, "://")
+	if !ok {
+		return u
+	}
+	end := strings.IndexAny(rest, "/?#")
+	switch {
+	case end < 0:
+		rest += "/"
+	case rest[end] != '/':
+		rest = rest[:end] + "/" + rest[end:]
+	}
+	return strings.ToLower(scheme) + "://" + rest
 }

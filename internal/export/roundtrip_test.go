@@ -249,5 +249,3 @@ func diff(want, got []string) string {
 	}
 	return b.String()
 }
-
-

@@ -35,7 +35,7 @@ const PageSize = 2000
 // the loader writes each file in one transaction and holds it until the
 // commit, so a backup of a large graph is split into files it loads
 // comfortably.
-const DefaultMaxRows = 100_000
+const DefaultMaxRows = 20_000
 
 // SeedOptions configure a seed-file export.
 type SeedOptions struct {

@@ -27,8 +27,7 @@ type Source interface {
 	UncitedSources(ctx context.Context) (int, error)
 }
 
-// PageSize is how many records (for supply links: suppliers) one read
-// returns.
+// PageSize is how many records one read returns.
 const PageSize = 2000
 
 // DefaultMaxRows is the default largest number of records per CSV file:

@@ -3,7 +3,6 @@ package neo4jstore
 import (
 	"context"
 	"fmt"
-	"slices"
 	"strings"
 
 	"github.com/licencegraph/licencegraph/internal/domain"
@@ -28,43 +27,48 @@ RETURN ` + controlProjection("x") + ` AS r`,
 RETURN ` + companyProjection("c") + ` AS r`,
 	domain.KindLicence: `MATCH (l:Licence) WHERE l.id > $after WITH l ORDER BY l.id LIMIT $limit
 RETURN ` + licenceProjection("l") + ` AS r`,
-	// Supply links are read per supplier: the links of up to $limit
-	// companies after $after (companies without links count too, so a
-	// page always moves on).
-	domain.KindSupply: `MATCH (s:Company) WHERE s.id > $after WITH s ORDER BY s.id LIMIT $limit
-RETURN s.id AS supplier, [(s)-[r:SUPPLIES]->(c:Company) | ` + linkProjection("r", "s", "c") + `] AS r`,
+	// Supply links by (supplier, customer), after the pair $after,
+	// $afterCustomer: the index gives the suppliers in order, and a
+	// partial sort orders each supplier's links, so a page is $limit links
+	// whatever the degree of a supplier.
+	domain.KindSupply: `MATCH (s:Company) WHERE s.id >= $after WITH s ORDER BY s.id
+MATCH (s)-[r:SUPPLIES]->(c:Company)
+WHERE s.id > $after OR c.id > $afterCustomer
+WITH s, r, c ORDER BY s.id, c.id LIMIT $limit
+RETURN ` + linkProjection("r", "s", "c") + ` AS r`,
 }
 
 // ExportPage returns the records of kind (domain.Sector, domain.Company,
-// …, domain.SupplyLink) after the key after, in key order, and the last
-// key read ("" when the page is empty: the end). A page holds up to limit
-// records, except supply links: they come for up to limit suppliers, by
-// supplier then customer, and the key returned is the last supplier's id.
+// …, domain.SupplyLink) after the key after, in key order, at most limit
+// of them, and the key to continue after ("" when there are no more). A
+// supply link's key is "supplier\ncustomer" (ids hold no newline).
 func (s *Store) ExportPage(ctx context.Context, kind domain.Kind, after string, limit int) ([]any, string, error) {
 	cypher, ok := exportPageCypher[kind]
 	if !ok {
 		return nil, "", fmt.Errorf("ExportPage: unknown kind %q", kind)
 	}
-	res, err := s.read(ctx, cypher, map[string]any{"after": after, "limit": limit})
+	params := map[string]any{"after": after, "limit": limit}
+	if kind == domain.KindSupply {
+		supplier, customer, _ := strings.Cut(after, "\n")
+		params["after"], params["afterCustomer"] = supplier, customer
+	}
+	res, err := s.read(ctx, cypher, params)
 	if err != nil || len(res.Records) == 0 {
 		return nil, "", err
 	}
-	var out []any
-	if kind == domain.KindSupply {
-		for _, r := range res.Records {
-			links := mapList(r, "r", toLink)
-			slices.SortFunc(links, func(a, b domain.SupplyLink) int { return strings.Compare(a.Customer, b.Customer) })
-			for _, l := range links {
-				out = append(out, l)
-			}
-		}
-		return out, recordString(res.Records[len(res.Records)-1], "supplier"), nil
-	}
+	out := make([]any, 0, len(res.Records))
 	conv := exportDecoders[kind]
 	for _, r := range res.Records {
 		out = append(out, conv(recordMap(r, "r")))
 	}
-	return out, exportKey(out[len(out)-1]), nil
+	if len(out) < limit {
+		return out, "", nil
+	}
+	next := seedKey(out[len(out)-1])
+	if l, ok := out[len(out)-1].(domain.SupplyLink); ok {
+		next = l.Supplier + "\n" + l.Customer
+	}
+	return out, next, nil
 }
 
 var exportDecoders = map[domain.Kind]func(map[string]any) any{
@@ -73,10 +77,8 @@ var exportDecoders = map[domain.Kind]func(map[string]any) any{
 	domain.KindControl:  func(m map[string]any) any { return toControl(m) },
 	domain.KindCompany:  func(m map[string]any) any { return toCompany(m) },
 	domain.KindLicence:  func(m map[string]any) any { return toLicence(m) },
+	domain.KindSupply:   func(m map[string]any) any { return toLink(m) },
 }
-
-// exportKey is the key a page of a node kind continues after.
-func exportKey(r any) string { return seedKey(r) }
 
 const unexportedSourcesCypher = `MATCH (s:Source) WHERE NOT ()-[:REPORTED_BY]->(s) RETURN count(s) AS n`
 

@@ -75,8 +75,7 @@ func New(cfg config.Config, log *slog.Logger) (*App, error) {
 		GraphQL: authn.Middleware(gql),
 		UI:      ui(cfg),
 		Exports: authn.Middleware(exposurecsv.Handler(exposurecsv.Options{
-			Reporter: engine, Companies: store, AllowAnonymousRead: cfg.AllowAnonymousRead,
-			Timeout: cfg.RequestTimeout, Logger: log,
+			Reporter: engine, Companies: store, AllowAnonymousRead: cfg.AllowAnonymousRead, Logger: log,
 		})),
 		DB:          readiness{store, proj},
 		CORSOrigins: cfg.CORSOrigins,

@@ -70,8 +70,8 @@ type ExposedCompany struct {
 }
 
 // ExposedReportRow is an exposed company with the first hops (S0, S1)
-// of its paths, judged on the date asked, sorted by supplier then
-// customer: one row of an exposure export.
+// of its paths, judged on the date asked (supplier, customer and reason
+// only), sorted by supplier then customer: one row of an exposure export.
 type ExposedReportRow struct {
 	ExposedCompany
 	FirstHops []SupplyHop

@@ -18,9 +18,10 @@ import (
 	"github.com/licencegraph/licencegraph/internal/domain"
 )
 
-// Reporter answers the question whole (exposure.Engine implements it).
+// Reporter answers the question whole, handing the rows over a chunk at a
+// time, all of one graph version (exposure.Engine implements it).
 type Reporter interface {
-	ExposedReport(ctx context.Context, q domain.ExposureQuery, withSince bool) ([]domain.ExposedReportRow, error)
+	ExposedReport(ctx context.Context, q domain.ExposureQuery, withSince bool, emit func([]domain.ExposedReportRow) error) error
 }
 
 // Companies reads companies' names and countries.
@@ -35,10 +36,6 @@ var Header = []string{
 	"company_id", "name", "country", "min_depth", "path_count", "confidence", "since",
 	"uncovered_suppliers", "first_hops",
 }
-
-// batch rows are written between reads of company names, and flushed
-// together.
-const batch = 1000
 
 // Question is an exposure question with what the CSV should hold.
 type Question struct {
@@ -115,53 +112,59 @@ func cmpOr(a, b string) string {
 }
 
 // Write asks q and writes the answer to w as CSV: the header, then a row
-// per exposed company by id. Names and countries are read a batch of
-// rows at a time, and each batch is flushed (flush, if set, is called
-// after it: an HTTP response's Flush), so rows reach the reader as they
-// are made. Nothing is written when the question fails; an error after
-// the first rows leaves the CSV cut short.
+// per exposed company by id. The rows come a chunk at a time; names and
+// countries are read for each chunk, and each chunk is flushed to w
+// (flush, if set, is called after it: an HTTP response's Flush), so rows
+// reach the reader as they are made and memory holds one chunk. Nothing
+// reaches w before the first chunk is ready, so a question that fails at
+// once writes nothing; a failure later leaves the CSV cut short. It
+// returns the number of rows written.
 func Write(ctx context.Context, rep Reporter, companies Companies, q Question, w io.Writer, flush func()) (int, error) {
-	rows, err := rep.ExposedReport(ctx, q.ExposureQuery, q.Since)
-	if err != nil {
-		return 0, err
-	}
 	bw := bufio.NewWriterSize(w, 1<<16)
 	cw := csv.NewWriter(bw)
-	if err := cw.Write(Header); err != nil {
-		return 0, err
-	}
-	for start := 0; start < len(rows); start += batch {
-		part := rows[start:min(start+batch, len(rows))]
-		ids := make([]string, len(part))
-		for i, r := range part {
+	n := 0
+	put := func(rows []domain.ExposedReportRow) error {
+		if n == 0 {
+			if err := cw.Write(Header); err != nil {
+				return err
+			}
+		}
+		ids := make([]string, len(rows))
+		for i, r := range rows {
 			ids[i] = r.CompanyID
 		}
 		cs, err := companies.CompaniesByIDs(ctx, ids)
 		if err != nil {
-			return start, fmt.Errorf("reading company names: %w", err)
+			return fmt.Errorf("reading company names: %w", err)
 		}
-		for _, r := range part {
-			c := cs[r.CompanyID]
-			if err := cw.Write(Row(r, c)); err != nil {
-				return start, err
+		for _, r := range rows {
+			if err := cw.Write(Row(r, cs[r.CompanyID])); err != nil {
+				return err
 			}
 		}
+		n += len(rows)
 		cw.Flush()
 		if err := cw.Error(); err != nil {
-			return start, err
+			return err
 		}
 		if err := bw.Flush(); err != nil {
-			return start, err
+			return err
 		}
 		if flush != nil {
 			flush()
 		}
+		return nil
 	}
-	cw.Flush()
-	if err := cw.Error(); err != nil {
-		return len(rows), err
+	err := rep.ExposedReport(ctx, q.ExposureQuery, q.Since, func(rows []domain.ExposedReportRow) error {
+		if n == 0 && len(rows) == 0 {
+			return nil // the header comes with the first rows, or at the end
+		}
+		return put(rows)
+	})
+	if err == nil && n == 0 {
+		err = put(nil)
 	}
-	return len(rows), bw.Flush()
+	return n, err
 }
 
 // Row is the CSV row of r; c is its company (name and country).

@@ -6,7 +6,6 @@ import (
 	"errors"
 	"log/slog"
 	"net/http"
-	"time"
 
 	"github.com/licencegraph/licencegraph/internal/auth"
 	"github.com/licencegraph/licencegraph/internal/domain"
@@ -23,10 +22,7 @@ type Options struct {
 	// AllowAnonymousRead: callers without a token may read, as GraphQL
 	// queries may (ALLOW_ANONYMOUS_READ).
 	AllowAnonymousRead bool
-	// Timeout bounds computing the answer (REQUEST_TIMEOUT); writing it
-	// out is bounded by the client reading it.
-	Timeout time.Duration
-	Logger  *slog.Logger
+	Logger             *slog.Logger
 }
 
 // Handler serves GET /export/exposed.csv?sector=&asOf=&maxDepth=&minConfidence=&since=
@@ -34,16 +30,17 @@ type Options struct {
 // queries (graph/auth.go): an invalid token is 401, no token is allowed
 // only with AllowAnonymousRead, a token needs role reader (403
 // otherwise). Bad parameters are 400 with a JSON error naming the
-// parameter; the CSV itself is streamed (text/csv), a batch of rows at a
-// time.
+// parameter; the CSV itself is streamed (text/csv), a chunk of rows at a
+// time, as the engine makes them (exposure.Engine.ExposedReport). The
+// client's connection bounds it: a client that goes away stops it.
 func Handler(o Options) http.Handler {
 	if o.Logger == nil {
 		o.Logger = slog.Default()
 	}
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		ctx := r.Context()
-		if r.Method != http.MethodGet && r.Method != http.MethodHead {
-			w.Header().Set("Allow", "GET, HEAD")
+		if r.Method != http.MethodGet {
+			w.Header().Set("Allow", "GET")
 			writeError(ctx, w, http.StatusMethodNotAllowed, domain.Errorf(domain.CodeBadUserInput, "use GET"))
 			return
 		}
@@ -56,38 +53,37 @@ func Handler(o Options) http.Handler {
 			writeErr(ctx, w, o.Logger, err)
 			return
 		}
-		qctx := ctx
-		if o.Timeout > 0 {
-			var cancel context.CancelFunc
-			qctx, cancel = context.WithTimeout(ctx, o.Timeout)
-			defer cancel()
-		}
-		rows, err := o.Reporter.ExposedReport(qctx, q.ExposureQuery, q.Since)
-		if err != nil {
-			writeErr(ctx, w, o.Logger, err)
-			return
-		}
-		w.Header().Set("Content-Type", "text/csv; charset=utf-8")
-		w.Header().Set("Content-Disposition", `attachment; filename="exposed-`+q.AsOf.String()+`.csv"`)
-		w.Header().Set("Cache-Control", "no-store")
-		w.WriteHeader(http.StatusOK)
-		if r.Method == http.MethodHead {
-			return
-		}
+		out := &lazyResponse{w: w, asOf: q.AsOf.String()}
 		flush := func() { _ = http.NewResponseController(w).Flush() }
-		n, err := Write(ctx, fixed(rows), o.Companies, q, w, flush)
-		if err != nil {
+		n, err := Write(ctx, o.Reporter, o.Companies, q, out, flush)
+		switch {
+		case err != nil && !out.started:
+			writeErr(ctx, w, o.Logger, err)
+		case err != nil:
 			// The status is sent: the body ends short, and the log says why.
 			o.Logger.WarnContext(ctx, "exposed.csv cut short", "rows_written", n, "err", err)
 		}
 	})
 }
 
-// fixed is a Reporter that returns rows already computed.
-type fixed []domain.ExposedReportRow
+// lazyResponse sends the CSV's headers and status with its first bytes,
+// so that an answer that fails before any row is an HTTP error.
+type lazyResponse struct {
+	w       http.ResponseWriter
+	asOf    string
+	started bool
+}
 
-func (f fixed) ExposedReport(context.Context, domain.ExposureQuery, bool) ([]domain.ExposedReportRow, error) {
-	return f, nil
+func (l *lazyResponse) Write(p []byte) (int, error) {
+	if !l.started {
+		l.started = true
+		h := l.w.Header()
+		h.Set("Content-Type", "text/csv; charset=utf-8")
+		h.Set("Content-Disposition", `attachment; filename="exposed-`+l.asOf+`.csv"`)
+		h.Set("Cache-Control", "no-store")
+		l.w.WriteHeader(http.StatusOK)
+	}
+	return l.w.Write(p)
 }
 
 func allowed(ctx context.Context, anonymous bool) error {
@@ -112,6 +108,7 @@ var statusOf = map[domain.Code]int{
 	domain.CodeForbidden:       http.StatusForbidden,
 	domain.CodeTimeout:         http.StatusGatewayTimeout,
 	domain.CodeUnavailable:     http.StatusServiceUnavailable,
+	domain.CodeConflict:        http.StatusConflict,
 }
 
 // writeErr answers err: a domain error with its code and message, any

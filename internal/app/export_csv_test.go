@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/csv"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -15,6 +16,8 @@ import (
 
 	"github.com/golang-jwt/jwt/v5"
 
+	"github.com/licencegraph/licencegraph/internal/domain"
+	"github.com/licencegraph/licencegraph/internal/exposure"
 	"github.com/licencegraph/licencegraph/internal/exposurecsv"
 	"github.com/licencegraph/licencegraph/internal/synth"
 	"github.com/licencegraph/licencegraph/internal/testutil"
@@ -259,5 +262,36 @@ func TestExposedCSVAccess(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// The CSV is made a chunk at a time, all of one graph version: a write
+// committed between two chunks stops it with CONFLICT rather than mix
+// two states of the graph.
+func TestExposedReportRefusesToMixVersions(t *testing.T) {
+	world := t.TempDir()
+	if _, err := synth.Generate(context.Background(), synth.Options{Companies: 1500, Seed: 3}, world); err != nil {
+		t.Fatal(err)
+	}
+	a, _ := loadedServer(t, world)
+	engine := exposure.New(exposure.Views(a.Projection.Acquire))
+	q := domain.ExposureQuery{AsOf: domain.DateOf(synth.DefaultAsOf), MaxDepth: 4}
+	chunks := 0
+	err := engine.ExposedReport(context.Background(), q, false, func([]domain.ExposedReportRow) error {
+		chunks++
+		if chunks == 1 {
+			c := domain.Company{ID: "late-arrival", Name: "Late", Country: "FR"}
+			if _, err := a.Store.WriteSeed(context.Background(), domain.KindCompany, []any{c}, nil); err != nil {
+				t.Fatal(err)
+			}
+		}
+		return nil
+	})
+	var de *domain.Error
+	if !errors.As(err, &de) || de.Code != domain.CodeConflict {
+		t.Fatalf("a write between chunks: %v after %d chunks, want CONFLICT", err, chunks)
+	}
+	if chunks != 1 {
+		t.Errorf("%d chunks handed over, want 1 (the answer needs more than one: at least %d companies)", chunks, exposure.ReportChunk+1)
 	}
 }

@@ -29,6 +29,11 @@ const (
   totalCount edges { node { company { id } minDepth pathCount uncoveredSuppliers { id } } } } }`
 	PathsQuery = `query($id: ID!, $asOf: Date) { exposurePaths(companyId: $id, asOf: $asOf, maxDepth: 4, first: 10) {
   depth hops { supplier { id } customer { id } controlled covered reason licences { id } } } }`
+	// ExposedConfQuery is ExposedQuery with the evidence of issue 15: only
+	// paths of confidence 0.5 or more count, and each company's confidence
+	// and since when it is exposed.
+	ExposedConfQuery = `query($asOf: Date) { exposedCompanies(sector: "automotive", maxDepth: 4, asOf: $asOf, first: 20, minConfidence: 0.5) {
+  totalCount edges { node { company { id } minDepth pathCount confidence since uncoveredSuppliers { id } } } } }`
 	// HeldQuery is the smallest question that goes through the projection:
 	// one company (read from Neo4j) and the licences it holds (from the
 	// projection, after it has caught up).
@@ -46,6 +51,8 @@ const (
 	PathsLink      = "pathsLink"
 	PathsWarm      = "pathsWarm"
 	HeldLicence    = "heldLicence"
+	ConfDate       = "confDate"
+	ConfLicence    = "confLicence"
 )
 
 // Rows names each row.
@@ -59,6 +66,8 @@ var Rows = []struct{ Key, Name string }{
 	{PathsLink, "exposurePaths, first after a supply-link write"},
 	{PathsWarm, "exposurePaths, warm (same question again)"},
 	{HeldLicence, "licencesHeld of one company, first after a licence write"},
+	{ConfDate, "exposedCompanies with minConfidence 0.5, confidence and since, first for its date"},
+	{ConfLicence, "exposedCompanies with minConfidence 0.5, confidence and since, first after a licence write"},
 }
 
 // Options bound one run.
@@ -183,10 +192,10 @@ func Run(ctx context.Context, o Options) (res Result, err error) {
 			nonEmpty[key]++
 		}
 	}
-	dates := FreshDates(2*o.Samples, 1, o.Date)
+	dates := FreshDates(3*o.Samples, 1, o.Date)
 	base := map[string]any{"asOf": o.Date.String()}
 	for i := range o.Samples {
-		if i > 0 && time.Since(start) > o.Budget || ctx.Err() != nil || 2*i+1 >= len(dates) {
+		if i > 0 && time.Since(start) > o.Budget || ctx.Err() != nil || 3*i+2 >= len(dates) {
 			break
 		}
 		if i > 0 {
@@ -198,8 +207,9 @@ func Run(ctx context.Context, o Options) (res Result, err error) {
 			}
 		}
 		oem := t.OEMs[i%len(t.OEMs)]
-		exposedFresh := map[string]any{"asOf": dates[2*i].String()}
-		pathsFresh := map[string]any{"id": oem, "asOf": dates[2*i+1].String()}
+		exposedFresh := map[string]any{"asOf": dates[3*i].String()}
+		pathsFresh := map[string]any{"id": oem, "asOf": dates[3*i+1].String()}
+		confFresh := map[string]any{"asOf": dates[3*i+2].String()}
 		pathsBase := map[string]any{"id": oem, "asOf": o.Date.String()}
 		steps := []struct {
 			key, query string
@@ -215,6 +225,8 @@ func Run(ctx context.Context, o Options) (res Result, err error) {
 			{ExposedLink, ExposedQuery, base, links.Toggle},
 			{PathsLink, PathsQuery, pathsBase, links.Toggle},
 			{HeldLicence, HeldQuery, base, lic.Toggle},
+			{ConfDate, ExposedConfQuery, confFresh, nil},
+			{ConfLicence, ExposedConfQuery, base, lic.Toggle},
 		}
 		for _, s := range steps {
 			vars := s.vars

@@ -74,8 +74,8 @@ func TestRunShort(t *testing.T) {
 			t.Errorf("%s: %+v", r.Name, r.Stat)
 		}
 	}
-	if res.LicenceWrites.N != 9 || res.LinkWrites.N != 6 {
-		t.Errorf("writes: %d licence, %d link; want 9 and 6 (three and two per round)", res.LicenceWrites.N, res.LinkWrites.N)
+	if res.LicenceWrites.N != 12 || res.LinkWrites.N != 6 {
+		t.Errorf("writes: %d licence, %d link; want 12 and 6 (four and two per round)", res.LicenceWrites.N, res.LinkWrites.N)
 	}
 	// Left as found: the same hops uncovered, the same companies exposed.
 	after, err := writer.Find(ctx, client, url, date, 8)

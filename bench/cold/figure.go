@@ -22,6 +22,8 @@ var seriesStyle = map[string]struct {
 	PathsLink:      {"#e377c2", false},
 	PathsWarm:      {"#bcbd22", true},
 	HeldLicence:    {"#17becf", true},
+	ConfDate:       {"#d62728", false},
+	ConfLicence:    {"#393b79", false},
 }
 
 // Figure is the plot of make bench-api: p50 latency of each question

@@ -2,7 +2,9 @@ package domain
 
 import (
 	"context"
+	"slices"
 	"strconv"
+	"strings"
 )
 
 // ExposureReason says why a controlled hop is not covered (docs/exposure.md, rule 4).
@@ -202,4 +204,35 @@ type ExposureService interface {
 	// ExposureTimeline returns the maximal intervals of q.AsOf (from) to
 	// q.To during which q.CompanyID was exposed or not, in order.
 	ExposureTimeline(ctx context.Context, q TimelineQuery) ([]ExposureInterval, error)
+}
+
+// ExposedList is the companies exposed for a question, sorted by id, with
+// their least depth only. A store that finds them itself keeps them in its
+// own, smaller form and builds each entry when asked: at 100,000
+// companies an answer lists tens of thousands.
+type ExposedList interface {
+	Len() int
+	At(i int) ExposedCompany
+	// Search is the position of the first company whose id is not
+	// before id.
+	Search(id string) int
+}
+
+// ExposedSlice is an ExposedList held as entries.
+type ExposedSlice []ExposedCompany
+
+func (s ExposedSlice) Len() int                { return len(s) }
+func (s ExposedSlice) At(i int) ExposedCompany { return s[i] }
+func (s ExposedSlice) Search(id string) int {
+	i, _ := slices.BinarySearchFunc(s, id, func(x ExposedCompany, id string) int { return strings.Compare(x.CompanyID, id) })
+	return i
+}
+
+// ExposedRange is the entries from to to of l.
+func ExposedRange(l ExposedList, from, to int) []ExposedCompany {
+	out := make([]ExposedCompany, 0, to-from)
+	for i := from; i < to; i++ {
+		out = append(out, l.At(i))
+	}
+	return out
 }

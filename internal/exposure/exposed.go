@@ -26,7 +26,7 @@ type pathsEntry struct{ paths []domain.ExposurePath }
 // company indexes, and keeps its answers per version); the engine combines
 // the searches of other stores.
 type reacher interface {
-	Reach(ctx context.Context, q domain.ExposureQuery) ([]domain.ExposedCompany, error)
+	Reach(ctx context.Context, q domain.ExposureQuery) (domain.ExposedList, error)
 }
 
 // detailsBatch bounds the companies one details query walks back from.
@@ -36,7 +36,7 @@ const detailsBatch = 200
 // q (sector and minimum confidence applied), sorted by id, with minDepth
 // only; the lists are cached per version, date, depth, minimum and
 // sector.
-func (e *bound) exposedList(ctx context.Context, q domain.ExposureQuery) (string, []domain.ExposedCompany, error) {
+func (e *bound) exposedList(ctx context.Context, q domain.ExposureQuery) (string, domain.ExposedList, error) {
 	v := e.store.Version()
 	if r, ok := e.store.(reacher); ok {
 		list, err := r.Reach(ctx, q)
@@ -44,11 +44,11 @@ func (e *bound) exposedList(ctx context.Context, q domain.ExposureQuery) (string
 	}
 	all, err := e.reachAll(ctx, v, q)
 	if err != nil || q.Sector == "" {
-		return v, all, err
+		return v, domain.ExposedSlice(all), err
 	}
 	k := key("sector|", v, "|", q.AsOf, "|", q.MaxDepth, "|", q.ConfidenceKey(), "|", q.Sector)
 	if hit, ok := e.c.reach.Get(k); ok {
-		return v, hit.list, nil
+		return v, domain.ExposedSlice(hit.list), nil
 	}
 	r, err := once(ctx, e.c, k, func(ctx context.Context) (*reach, error) {
 		members, err := e.store.SectorMembers(ctx, q.Sector)
@@ -71,7 +71,7 @@ func (e *bound) exposedList(ctx context.Context, q domain.ExposureQuery) (string
 	if err != nil {
 		return "", nil, err
 	}
-	return v, r.list, nil
+	return v, domain.ExposedSlice(r.list), nil
 }
 
 // reachAll is the exposed companies of the whole graph, cached per

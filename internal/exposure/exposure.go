@@ -160,7 +160,7 @@ func (e *bound) ExposedCompanies(ctx context.Context, q domain.ExposureQuery) ([
 	if err != nil {
 		return nil, err
 	}
-	return e.withDetails(ctx, v, q, list)
+	return e.withDetails(ctx, v, q, domain.ExposedRange(list, 0, list.Len()))
 }
 
 func (e *bound) ExposedCompanyPage(ctx context.Context, q domain.ExposureQuery, p domain.Page, fields domain.ExposedFields) ([]domain.ExposedCompany, int, bool, error) {
@@ -171,15 +171,13 @@ func (e *bound) ExposedCompanyPage(ctx context.Context, q domain.ExposureQuery, 
 	}
 	start := 0
 	if p.After != "" {
-		start, _ = slices.BinarySearchFunc(list, p.After, func(x domain.ExposedCompany, id string) int {
-			return strings.Compare(x.CompanyID, id)
-		})
-		if start < len(list) && list[start].CompanyID == p.After {
+		start = list.Search(p.After)
+		if start < list.Len() && list.At(start).CompanyID == p.After {
 			start++
 		}
 	}
-	end := min(start+p.First, len(list))
-	page := slices.Clone(list[start:end])
+	end := min(start+p.First, list.Len())
+	page := domain.ExposedRange(list, start, end)
 	if fields.Details {
 		if page, err = e.withDetails(ctx, v, q, page); err != nil {
 			return nil, 0, false, err
@@ -190,7 +188,7 @@ func (e *bound) ExposedCompanyPage(ctx context.Context, q domain.ExposureQuery, 
 			return nil, 0, false, err
 		}
 	}
-	return page, len(list), end < len(list), nil
+	return page, list.Len(), end < list.Len(), nil
 }
 
 func (e *bound) ExposurePaths(ctx context.Context, q domain.PathsQuery) ([]domain.ExposurePath, error) {
@@ -370,21 +368,28 @@ func (e *bound) firstHopMaterials(ctx context.Context, ds dated, xs []domain.Exp
 // diffExposed returns the companies exposed only after (with their paths
 // then) and only before (with their paths before); both inputs are sorted
 // by id.
-func diffExposed(before, after []domain.ExposedCompany) (newly, gone []domain.ExposedCompany) {
-	inBefore := make(map[string]bool, len(before))
-	for _, x := range before {
-		inBefore[x.CompanyID] = true
-	}
-	inAfter := make(map[string]bool, len(after))
-	for _, x := range after {
-		inAfter[x.CompanyID] = true
-		if !inBefore[x.CompanyID] {
-			newly = append(newly, x)
-		}
-	}
-	for _, x := range before {
-		if !inAfter[x.CompanyID] {
-			gone = append(gone, x)
+func diffExposed(before, after domain.ExposedList) (newly, gone []domain.ExposedCompany) {
+	i, j := 0, 0
+	for i < before.Len() || j < after.Len() {
+		switch {
+		case j == after.Len():
+			gone = append(gone, before.At(i))
+			i++
+		case i == before.Len():
+			newly = append(newly, after.At(j))
+			j++
+		default:
+			b, a := before.At(i), after.At(j)
+			switch c := strings.Compare(b.CompanyID, a.CompanyID); {
+			case c < 0:
+				gone = append(gone, b)
+				i++
+			case c > 0:
+				newly = append(newly, a)
+				j++
+			default:
+				i, j = i+1, j+1
+			}
 		}
 	}
 	return newly, gone

@@ -26,45 +26,50 @@ var (
 	benchHeap uint64
 )
 
-func benchWorld(b *testing.B) *graph {
+func benchWorld(b testing.TB) *graph {
 	benchOnce.Do(func() {
 		n := 100_000
 		if s := os.Getenv("BENCH_COMPANIES"); s != "" {
 			n, _ = strconv.Atoi(s)
 		}
-		dir := b.TempDir()
-		if _, err := synth.Generate(context.Background(), synth.Options{Companies: n, Seed: 1}, dir); err != nil {
-			b.Fatal(err)
-		}
-		recs, err := seed.ReadFiles([]string{dir})
-		if err != nil {
-			b.Fatal(err)
-		}
-		g := newGraph()
-		for _, r := range recs[domain.KindSector] {
-			g.setSector(r.(domain.Sector))
-		}
-		for _, r := range recs[domain.KindControl] {
-			g.setControl(r.(domain.ExportControl))
-		}
-		for _, r := range recs[domain.KindCompany] {
-			g.setCompany(r.(domain.Company))
-		}
-		for _, r := range recs[domain.KindSupply] {
-			g.setLink(r.(domain.SupplyLink))
-		}
-		for _, r := range recs[domain.KindLicence] {
-			g.setLicence(r.(domain.Licence).WithDefaults())
-		}
-		g.sortCompanies()
-		benchGraph = g
-		recs = nil
+		benchGraph = worldGraph(b, n, 1)
 		var m runtime.MemStats
 		runtime.GC()
 		runtime.ReadMemStats(&m)
 		benchHeap = m.HeapAlloc
 	})
 	return benchGraph
+}
+
+// worldGraph is a generated world of n companies held as a graph, without
+// a database.
+func worldGraph(tb testing.TB, n int, seedNo int64) *graph {
+	dir := tb.TempDir()
+	if _, err := synth.Generate(context.Background(), synth.Options{Companies: n, Seed: seedNo}, dir); err != nil {
+		tb.Fatal(err)
+	}
+	recs, err := seed.ReadFiles([]string{dir})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	g := newGraph()
+	for _, r := range recs[domain.KindSector] {
+		g.setSector(r.(domain.Sector))
+	}
+	for _, r := range recs[domain.KindControl] {
+		g.setControl(r.(domain.ExportControl))
+	}
+	for _, r := range recs[domain.KindCompany] {
+		g.setCompany(r.(domain.Company))
+	}
+	for _, r := range recs[domain.KindSupply] {
+		g.setLink(r.(domain.SupplyLink))
+	}
+	for _, r := range recs[domain.KindLicence] {
+		g.setLicence(r.(domain.Licence).WithDefaults())
+	}
+	g.sortCompanies()
+	return g
 }
 
 // BenchmarkColdGraphHeap reports the live heap of the world held as a
@@ -86,11 +91,11 @@ func BenchmarkColdExposedCompanies(b *testing.B) {
 	for cpuLoop(b) {
 		v := coldView(g)
 		list, err := v.Reach(ctx, domain.ExposureQuery{AsOf: d, MaxDepth: 4, Sector: "automotive"})
-		if err != nil || len(list) == 0 {
-			b.Fatal(len(list), err)
+		if err != nil || list.Len() == 0 {
+			b.Fatal(err)
 		}
 		ids := make([]string, 0, 20)
-		for _, x := range list[:20] {
+		for _, x := range domain.ExposedRange(list, 0, 20) {
 			ids = append(ids, x.CompanyID)
 		}
 		if _, err := v.ExposureDetails(ctx, ids, domain.ExposureQuery{AsOf: d, MaxDepth: 4}); err != nil {
@@ -211,5 +216,33 @@ func BenchmarkColdTimeline(b *testing.B) {
 				b.ReportMetric(float64(len(spans)), "intervals")
 			}
 		})
+	}
+}
+
+// The first-hop table a licence write's copy of the graph builds on its
+// first cold question.
+func BenchmarkColdHopTable(b *testing.B) {
+	g := benchWorld(b)
+	b.ResetTimer()
+	for cpuLoop(b) {
+		g.buildHops()
+	}
+}
+
+// A licence write's copy of the graph, its hop table judged again for
+// the licence's holder and clients only.
+func BenchmarkColdLicenceCopy(b *testing.B) {
+	g := benchWorld(b)
+	g.hopTable()
+	var l domain.Licence
+	for _, x := range g.licences {
+		if len(x.Clients) > len(l.Clients) {
+			l = x.Licence
+		}
+	}
+	l.RevokedOn = domain.MustDate("2026-01-01")
+	b.ResetTimer()
+	for cpuLoop(b) {
+		g.withLicences(map[string]bool{l.ID: true}, map[string]domain.Licence{l.ID: l})
 	}
 }

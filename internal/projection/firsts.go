@@ -2,7 +2,6 @@ package projection
 
 import (
 	"context"
-	"slices"
 
 	"github.com/licencegraph/licencegraph/internal/domain"
 )
@@ -37,48 +36,12 @@ func (g *graph) uncoveredInto(s, c int32, l link, d day, controlled []bool) bool
 }
 
 // firstHops returns the uncovered controlled hops on d (rules 1–4), kept
-// per date in the view's derived answers. It judges only the links from
-// companies registered in CN to others, without allocating per link.
+// per date in the view's derived answers: one pass over the graph's hop
+// table.
 func (v *View) firstHops(d domain.Date) *firsts {
 	return derive(v, "firsts|"+d.String(), func() *firsts {
 		g, dd := v.g, dayOf(d, openStart)
-		controlled := g.controlledOn(dd)
-		type pair struct {
-			s1, s0 int32
-			conf   float64
-		}
-		var pairs []pair
-		for s := range g.out {
-			if g.origin[s] != originCN {
-				continue
-			}
-			for _, l := range g.out[s] {
-				c := l.other
-				if g.origin[c] != originAbroad {
-					continue
-				}
-				if g.uncoveredInto(int32(s), c, l, dd, controlled) {
-					pairs = append(pairs, pair{c, int32(s), g.linkConf(l)})
-				}
-			}
-		}
-		f := &firsts{start: make([]int32, len(g.ids)+1), s0: make([]int32, len(pairs)), conf: make([]float64, len(pairs))}
-		for _, p := range pairs {
-			f.start[p.s1+1]++
-		}
-		for c := range g.ids {
-			if f.start[c+1] > 0 {
-				f.s1 = append(f.s1, int32(c))
-			}
-			f.start[c+1] += f.start[c]
-		}
-		next := slices.Clone(f.start[:len(g.ids)])
-		for _, p := range pairs {
-			f.s0[next[p.s1]] = p.s0
-			f.conf[next[p.s1]] = p.conf
-			next[p.s1]++
-		}
-		return f
+		return g.hopTable().firsts(len(g.ids), dd, g.controlledOn(dd))
 	})
 }
 

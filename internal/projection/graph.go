@@ -40,6 +40,10 @@ type graph struct {
 	// walk is the links laid out for walks (walks); walkMu guards it.
 	walk   *walkLinks
 	walkMu *sync.Mutex
+	// hops is the first-hop candidates with their licences (hopTable);
+	// hopMu guards it. Licence copies get their own.
+	hops  *hopTable
+	hopMu *sync.Mutex
 
 	// rank orders companies by id (rank[i] < rank[j] when ids[i] <
 	// ids[j]), for answers sorted by id; kept by sortCompanies.
@@ -126,7 +130,7 @@ func newGraph() *graph {
 		index: map[string]int32{}, mats: newInterner(), matSet: newSetTable(), attrs: newAttrTable(),
 		sectorIndex: map[string]int32{}, licences: map[string]*licence{},
 		held: map[int32][]*licence{}, covering: map[int32][]*licence{}, controls: map[string]*control{},
-		walkMu: &sync.Mutex{},
+		walkMu: &sync.Mutex{}, hopMu: &sync.Mutex{},
 	}
 }
 
@@ -138,6 +142,7 @@ func (g *graph) company(id string) int32 {
 	}
 	i := int32(len(g.ids))
 	g.dropWalks()
+	g.dropHops()
 	g.index[id] = i
 	g.ids = append(g.ids, id)
 	g.country = append(g.country, "")
@@ -162,6 +167,7 @@ func (g *graph) sector(id string) int32 {
 
 func (g *graph) setSector(s domain.Sector) {
 	i := g.sector(s.ID)
+	g.dropHops()
 	g.parent[i] = -1
 	if s.Parent != "" {
 		g.parent[i] = g.sector(s.Parent)
@@ -170,6 +176,7 @@ func (g *graph) setSector(s domain.Sector) {
 
 func (g *graph) setCompany(c domain.Company) {
 	i := g.company(c.ID)
+	g.dropHops()
 	g.country[i] = c.Country
 	g.origin[i] = originOf(c.Country)
 	for _, s := range g.sectors[i] {
@@ -192,6 +199,7 @@ func (g *graph) setLink(l domain.SupplyLink) {
 	}
 	k := link{since: dayOf(l.Since, openStart), until: dayOf(l.Until, openEnd), attr: g.attrs.id(g.matSet, g.matSet.id(mats), confOf(l.Confidence))}
 	g.dropWalks()
+	g.dropHops()
 	out, in := k, k
 	out.other, in.other = c, s
 	g.out[s] = put(g.out[s], out)
@@ -205,6 +213,7 @@ func (g *graph) removeLink(supplier, customer string) {
 		return
 	}
 	g.dropWalks()
+	g.dropHops()
 	g.out[s] = slices.DeleteFunc(g.out[s], func(l link) bool { return l.other == c })
 	g.in[c] = slices.DeleteFunc(g.in[c], func(l link) bool { return l.other == s })
 }
@@ -234,6 +243,7 @@ func remove(xs []int32, x int32) []int32 {
 
 func (g *graph) setLicence(l domain.Licence) {
 	g.removeLicence(l.ID)
+	g.dropHops()
 	x := &licence{Licence: l, holder: -1,
 		validFrom: dayOf(l.ValidFrom, openStart), validUntil: dayOf(l.ValidUntil, openEnd), revok: dayOf(l.RevokedOn, openEnd)}
 	if l.Holder != "" {
@@ -262,6 +272,7 @@ func (g *graph) removeLicence(id string) {
 		return
 	}
 	delete(g.licences, id)
+	g.dropHops()
 	drop := func(m map[int32][]*licence, k int32) {
 		m[k] = slices.DeleteFunc(m[k], func(l *licence) bool { return l.ID == id })
 		if len(m[k]) == 0 {
@@ -310,6 +321,7 @@ func (g *graph) knowsAll(ls map[string]domain.Licence) bool {
 // knowsAll.
 func (g *graph) withLicences(ids map[string]bool, ls map[string]domain.Licence) *graph {
 	ng := *g
+	ng.hops, ng.hopMu = nil, &sync.Mutex{}
 	ng.licences = maps.Clone(g.licences)
 	ng.held = maps.Clone(g.held)
 	ng.covering = maps.Clone(g.covering)
@@ -334,12 +346,34 @@ func (g *graph) withLicences(ids map[string]bool, ls map[string]domain.Licence) 
 			touch(l.Holder, l.Clients)
 		}
 	}
+	var pairs [][2]int32 // the holders and clients whose licences change
+	addPairs := func(holder string, clients []string) {
+		if h, ok := g.index[holder]; ok {
+			for _, c := range clients {
+				pairs = append(pairs, [2]int32{h, g.index[c]})
+			}
+		}
+	}
+	for id := range ids {
+		if old, ok := g.licences[id]; ok {
+			addPairs(old.Holder, old.Clients)
+		}
+		if l, ok := ls[id]; ok {
+			addPairs(l.Holder, l.Clients)
+		}
+	}
 	for id := range ids {
 		if l, ok := ls[id]; ok {
 			ng.setLicence(l)
 		} else {
 			ng.removeLicence(id)
 		}
+	}
+	g.hopMu.Lock()
+	t := g.hops
+	g.hopMu.Unlock()
+	if t != nil {
+		ng.hops = t.withPairs(&ng, pairs)
 	}
 	return &ng
 }

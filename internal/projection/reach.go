@@ -3,6 +3,7 @@ package projection
 import (
 	"context"
 	"slices"
+	"strings"
 
 	"github.com/licencegraph/licencegraph/internal/domain"
 )
@@ -15,7 +16,7 @@ import (
 // itself (internal/exposure, computeReach); the property test holds both
 // to the reference. q.Sector, if set, keeps the companies of its subtree;
 // with q.MinConfidence only the paths that meet it count (reachConf).
-func (v *View) Reach(ctx context.Context, q domain.ExposureQuery) ([]domain.ExposedCompany, error) {
+func (v *View) Reach(ctx context.Context, q domain.ExposureQuery) (domain.ExposedList, error) {
 	g, d, maxDepth, sector := v.g, q.AsOf, q.MaxDepth, q.Sector
 	dd := dayOf(d, openStart)
 	key := "reach|" + d.String() + "|" + string(rune('0'+maxDepth)) + "|" + q.ConfidenceKey()
@@ -31,23 +32,39 @@ func (v *View) Reach(ctx context.Context, q domain.ExposureQuery) ([]domain.Expo
 		}
 		v.memo.derived.Add(key, all)
 	}
-	// The answer, as the engine pages it, is kept too: at a million
-	// companies building it takes a tenth of a second. Callers must not
-	// modify it.
-	return derive(v, key+"|"+sector, func() []domain.ExposedCompany {
-		in := func(int32) bool { return true }
-		if sector != "" {
-			members := v.sectorMask(sector)
-			in = func(c int32) bool { return members[c] }
-		}
-		out := make([]domain.ExposedCompany, 0, len(all))
+	if sector == "" {
+		return exposedList{g, all}, nil
+	}
+	// The sector's part is kept too: at a million companies picking it
+	// takes a tenth of a second. Callers must not modify it.
+	return derive(v, key+"|"+sector, func() exposedList {
+		members := v.sectorMask(sector)
+		out := make([]exposedIdx, 0, len(all))
 		for _, x := range all {
-			if in(x.c) {
-				out = append(out, domain.ExposedCompany{CompanyID: g.ids[x.c], MinDepth: int(x.depth)})
+			if members[x.c] {
+				out = append(out, x)
 			}
 		}
-		return out
+		return exposedList{g, slices.Clip(out)}
 	}), nil
+}
+
+// exposedList is a Reach answer as indexes and depths (8 bytes a company,
+// against a hundred as domain.ExposedCompany), sorted by id.
+type exposedList struct {
+	g    *graph
+	list []exposedIdx
+}
+
+func (l exposedList) Len() int { return len(l.list) }
+
+func (l exposedList) At(i int) domain.ExposedCompany {
+	return domain.ExposedCompany{CompanyID: l.g.ids[l.list[i].c], MinDepth: int(l.list[i].depth)}
+}
+
+func (l exposedList) Search(id string) int {
+	i, _ := slices.BinarySearchFunc(l.list, id, func(x exposedIdx, id string) int { return strings.Compare(l.g.ids[x.c], id) })
+	return i
 }
 
 type exposedIdx struct {
@@ -58,43 +75,26 @@ type exposedIdx struct {
 // reach is Reach for the whole graph, sorted by company id.
 func (v *View) reach(ctx context.Context, dd day, d domain.Date, maxDepth int) []exposedIdx {
 	g := v.g
-	n := len(g.ids)
 	firsts := v.firstHops(d)
 	if len(firsts.s1) == 0 {
 		return nil
 	}
+	w := g.walks()
 	starts := firsts.s1
-	levels := g.levels(starts, dd, maxDepth)
-	reached := make([]bool, n)
-	for _, level := range levels {
-		for _, c := range level {
-			reached[c] = true
-		}
-	}
+	levels := w.sweep(starts, dd, maxDepth)
 	// S1s with an S0 that no walk reaches again: every walk from them is
 	// valid.
 	var cleanStarts []int32
 	for _, c := range starts {
-		if slices.ContainsFunc(firsts.of(c), func(s int32) bool { return !reached[s] }) {
+		if slices.ContainsFunc(firsts.of(c), func(s int32) bool { return levels[s] == 0 }) {
 			cleanStarts = append(cleanStarts, c)
 		}
 	}
-	clean := levels
-	if len(cleanStarts) < len(starts) {
-		clean = make([][]int32, maxDepth)
-		if len(cleanStarts) > 0 {
-			clean = g.levels(cleanStarts, dd, maxDepth)
-		}
+	if len(cleanStarts) == len(starts) {
+		return g.leastDepths(levels, maxDepth)
 	}
-	valid := make([]uint8, n) // bit i: a valid walk of i links ends here
-	for i, level := range clean {
-		for _, c := range level {
-			valid[c] |= 1 << i
-		}
-	}
-	if len(cleanStarts) < len(starts) {
-		g.labelLevels(firsts, levels, valid, dd, maxDepth)
-	}
+	valid := w.sweep(cleanStarts, dd, maxDepth) // bit i: a valid walk of i links ends here
+	g.labelLevels(firsts, levels, valid, dd, maxDepth)
 	if ctx.Err() != nil {
 		return nil
 	}
@@ -104,7 +104,13 @@ func (v *View) reach(ctx context.Context, dd day, d domain.Date, maxDepth int) [
 // leastDepths lists the companies with a valid walk (valid: bit i, a walk
 // of i+1 links) at the least such depth, sorted by id.
 func (g *graph) leastDepths(valid []uint8, maxDepth int) []exposedIdx {
-	var out []exposedIdx
+	n := 0
+	for _, bits := range valid {
+		if bits != 0 {
+			n++
+		}
+	}
+	out := make([]exposedIdx, 0, n)
 	for c, bits := range valid {
 		if bits == 0 {
 			continue
@@ -121,37 +127,31 @@ func (g *graph) leastDepths(valid []uint8, maxDepth int) []exposedIdx {
 	return out
 }
 
-// levels returns, for n from 1 to count, the companies reached from starts
-// by walks of exactly n-1 links current on d, each once per level.
-func (g *graph) levels(starts []int32, d day, count int) [][]int32 {
-	w := g.walks()
-	out := make([][]int32, count)
-	seen := make([]int8, len(g.ids)) // the last level+1 a company was listed at
-	frontier := make([]int32, 0, len(starts))
+// sweep returns, for each company, the levels at which walks from starts
+// over links current on d reach it: bit i set when a walk of exactly i
+// links ends there, for i < count. Each level is one pass over the
+// companies in index order, which reads the walk layout front to back: a
+// level of a question over the whole graph holds a good part of it, and
+// lists of the companies at each level cost more to build than the pass.
+func (w *walkLinks) sweep(starts []int32, d day, count int) []uint8 {
+	at := make([]uint8, len(w.start)-1)
 	for _, c := range starts {
-		if seen[c] != 1 {
-			seen[c] = 1
-			frontier = append(frontier, c)
-		}
+		at[c] = 1
 	}
-	for lvl := 1; lvl <= count; lvl++ {
-		out[lvl-1] = frontier
-		if lvl == count {
-			break
-		}
-		var next []int32
-		mark := int8(lvl + 1)
-		for _, x := range frontier {
+	for i := range count - 1 {
+		bit, next := uint8(1)<<i, uint8(1)<<(i+1)
+		for x, b := range at {
+			if b&bit == 0 {
+				continue
+			}
 			for _, l := range w.links[w.start[x]:w.start[x+1]] {
-				if seen[l.other] != mark && l.since <= d && d < l.until {
-					seen[l.other] = mark
-					next = append(next, l.other)
+				if l.since <= d && d < l.until {
+					at[l.other] |= next
 				}
 			}
 		}
-		frontier = next
 	}
-	return out
+	return at
 }
 
 // walkLinks is every company's outgoing links in one array (company x's
@@ -161,6 +161,7 @@ func (g *graph) levels(starts []int32, d day, count int) [][]int32 {
 type walkLinks struct {
 	start []int32
 	links []walkLink
+	attr  []int32 // links[j]'s attributes in g.attrs, apart: only the walks with a minimum confidence read them
 }
 
 type walkLink struct{ other, since, until int32 }
@@ -181,9 +182,11 @@ func (g *graph) walks() *walkLinks {
 		w.start[x+1] = int32(total)
 	}
 	w.links = make([]walkLink, 0, total)
+	w.attr = make([]int32, 0, total)
 	for _, ls := range g.out {
 		for _, l := range ls {
 			w.links = append(w.links, walkLink{l.other, l.since, l.until})
+			w.attr = append(w.attr, l.attr)
 		}
 	}
 	g.walk = w
@@ -194,11 +197,12 @@ func (g *graph) walks() *walkLinks {
 // walks from S0s reached again reach carry the S0s their walks started
 // from, minus each company they pass, at most maxDepth of them (the
 // smallest ids); a non-empty set at a level marks a valid walk there.
-func (g *graph) labelLevels(firsts *firsts, levels [][]int32, valid []uint8, d day, maxDepth int) {
+// levels is sweep's answer from every S1.
+func (g *graph) labelLevels(firsts *firsts, levels []uint8, valid []uint8, d day, maxDepth int) {
 	rank := g.idRank()
 	byRank := func(a, b int32) int { return int(rank[a] - rank[b]) }
 	labels := map[int32][]int32{}
-	for _, c := range levels[0] {
+	for _, c := range firsts.s1 {
 		if valid[c]&1 == 0 {
 			s0s := slices.Clone(firsts.of(c))
 			slices.SortFunc(s0s, byRank)
@@ -209,20 +213,17 @@ func (g *graph) labelLevels(firsts *firsts, levels [][]int32, valid []uint8, d d
 			}
 		}
 	}
-	for i := 1; i < len(levels); i++ {
-		targets := map[int32]bool{}
-		for _, c := range levels[i] {
-			if valid[c]&(1<<i) == 0 {
-				targets[c] = true
-			}
-		}
-		if len(labels) == 0 || len(targets) == 0 {
+	for i := 1; i < maxDepth; i++ {
+		bit := uint8(1) << i
+		if len(labels) == 0 {
 			return
 		}
+		// The targets: reached at this level, with no valid walk there
+		// yet (valid changes only after the pass).
 		next := map[int32][]int32{}
 		for x, ls := range labels {
 			for _, l := range g.out[x] {
-				if !targets[l.other] || !l.current(d) {
+				if levels[l.other]&bit == 0 || valid[l.other]&bit != 0 || !l.current(d) {
 					continue
 				}
 				for _, o := range ls {
@@ -238,7 +239,7 @@ func (g *graph) labelLevels(firsts *firsts, levels [][]int32, valid []uint8, d d
 			ls = slices.Compact(ls)
 			if len(ls) > 0 {
 				labels[y] = ls[:min(len(ls), maxDepth)]
-				valid[y] |= 1 << i
+				valid[y] |= bit
 			}
 		}
 	}

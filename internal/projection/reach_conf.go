@@ -94,35 +94,45 @@ type reachItem struct {
 
 // bestLevels returns, for n from 1 to count, the companies reached from
 // starts by walks of exactly n-1 links current on d whose product (from
-// the start's) q counts, each once per level with the highest product.
+// the start's) q counts, each once per level with the highest product, in
+// index order. Like sweep, each level is one pass over the companies in
+// index order, over the walk layout.
 func (g *graph) bestLevels(starts []reachItem, d day, count int, q domain.ExposureQuery) [][]reachItem {
 	floor := *q.MinConfidence - domain.ConfidenceTolerance // q.Counts, inline: this loop is the search's cost
+	w, conf := g.walks(), g.attrs.conf
+	n := len(g.ids)
 	out := make([][]reachItem, count)
-	stamp := make([]int8, len(g.ids)) // the level+1 a company was last listed at
-	pos := make([]int32, len(g.ids))  // its place in that level
-	frontier := starts
+	cur, next := make([]float64, n), make([]float64, n) // best product at this level and the next; 0: none (floor > 0)
+	for _, x := range starts {
+		cur[x.c] = max(cur[x.c], x.p)
+	}
 	for lvl := 1; lvl <= count; lvl++ {
-		out[lvl-1] = frontier
+		size := 0
+		for _, p := range cur {
+			if p > 0 {
+				size++
+			}
+		}
+		level := make([]reachItem, 0, size)
+		for x, p := range cur {
+			if p > 0 {
+				level = append(level, reachItem{int32(x), p})
+			}
+		}
+		out[lvl-1] = level
 		if lvl == count {
 			break
 		}
-		var next []reachItem
-		for _, x := range frontier {
-			for _, l := range g.out[x.c] {
-				p := x.p * g.linkConf(l)
-				if !(p >= floor) || !l.current(d) { // NaN: a link without confidence
-					continue
-				}
-				y := l.other
-				if stamp[y] != int8(lvl+1) {
-					stamp[y], pos[y] = int8(lvl+1), int32(len(next))
-					next = append(next, reachItem{y, p})
-				} else if p > next[pos[y]].p {
-					next[pos[y]].p = p
+		clear(next)
+		for _, it := range level {
+			for j := w.start[it.c]; j < w.start[it.c+1]; j++ {
+				l := w.links[j]
+				if p := it.p * conf[w.attr[j]]; p >= floor && p > next[l.other] && l.since <= d && d < l.until { // NaN: no confidence
+					next[l.other] = p
 				}
 			}
 		}
-		frontier = next
+		cur, next = next, cur
 	}
 	return out
 }

@@ -2,7 +2,6 @@ package exposure
 
 import (
 	"context"
-	"slices"
 
 	"github.com/licencegraph/licencegraph/internal/domain"
 )
@@ -59,9 +58,9 @@ func (e *bound) reportChunk(ctx context.Context, q domain.ExposureQuery, withSin
 	if err != nil {
 		return nil, false, err
 	}
-	from = min(from, len(list))
-	end := min(from+n, len(list))
-	part, err := e.withDetails(ctx, v, q, slices.Clone(list[from:end]))
+	from = min(from, list.Len())
+	end := min(from+n, list.Len())
+	part, err := e.withDetails(ctx, v, q, domain.ExposedRange(list, from, end))
 	if err != nil {
 		return nil, false, err
 	}
@@ -102,5 +101,5 @@ func (e *bound) reportChunk(ctx context.Context, q domain.ExposureQuery, withSin
 			out[i].FirstHops = append(out[i].FirstHops, domain.SupplyHop{Supplier: h.Supplier, Customer: h.Customer, Reason: h.Reason})
 		}
 	}
-	return out, end < len(list), nil
+	return out, end < list.Len(), nil
 }

@@ -22,7 +22,7 @@ bash tools/neo4j-local/neo4j-local.sh start
 
 export NEO4J_URI="bolt://127.0.0.1:$port"
 unset NEO4J_USER NEO4J_PASSWORD NEO4J_DATABASE
-export LICENCEGRAPH_REQUIRE_NEO4J=1 LICENCEGRAPH_REQUIRE_BROWSER=1 LICENCEGRAPH_REQUIRE_NODE=1
+export LICENCEGRAPH_REQUIRE_NEO4J=1 LICENCEGRAPH_REQUIRE_BROWSER=1 LICENCEGRAPH_REQUIRE_NODE=1 LICENCEGRAPH_REQUIRE_FTM=1
 
 # -p 1: packages share the one Neo4j database (Community has one), and each
 # integration test resets the graph it uses. -timeout 25m: internal/app,

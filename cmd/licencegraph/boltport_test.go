@@ -45,7 +45,7 @@ func TestCommandsDialNEO4JBoltPort(t *testing.T) {
 	if err := os.WriteFile(file, []byte("id,name\nmining,Mining\n"), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	for _, args := range [][]string{{"ping", "--timeout", "1s"}, {"migrate"}, {"seed", "--no-progress", file}} {
+	for _, args := range [][]string{{"ping", "--timeout", "1s"}, {"migrate"}, {"seed", "--no-progress", file}, {"export", "--format", "seed", "--out", filepath.Join(dir, "backup")}} {
 		t.Run(args[0], func(t *testing.T) {
 			ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 			defer cancel()

@@ -5,6 +5,7 @@
 //	licencegraph migrate          apply pending database migrations
 //	licencegraph seed PATH...     load seed files or directories (--dry-run)
 //	licencegraph generate ...     write a synthetic world as seed files
+//	licencegraph export ...       the graph as seed files (a backup) or FtM, exposure as CSV
 //	licencegraph ping             exit 0 if Neo4j answers, 1 otherwise
 //	licencegraph version          print the version
 //
@@ -57,6 +58,10 @@ commands:
                       seed --help lists the file kinds and their columns
   generate --companies N --seed S --out DIR
                       write a synthetic world as seed files
+  export --format seed|ftm|csv [--out DIR|FILE]
+                      the graph as seed files (a backup that seed restores)
+                      or FollowTheMoney JSON lines; exposed companies as CSV;
+                      export --help for the flags
   ping                check that Neo4j answers (exit status 0) or not (1)
   version             print the version
 
@@ -87,6 +92,8 @@ func run(ctx context.Context, args []string, getenv config.Getenv, stdout, stder
 		return generateCommand(ctx, args, stdout, stderr)
 	case "seed": // reads the configuration itself, so --help needs none
 		return seedCommand(ctx, args, getenv, stdout, stderr)
+	case "export": // likewise
+		return exportCommand(ctx, args, getenv, stdout, stderr)
 	}
 	cfg, err := config.FromEnv(getenv)
 	if err != nil {

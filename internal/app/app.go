@@ -17,6 +17,7 @@ import (
 	"github.com/licencegraph/licencegraph/internal/domain"
 	"github.com/licencegraph/licencegraph/internal/events"
 	"github.com/licencegraph/licencegraph/internal/exposure"
+	"github.com/licencegraph/licencegraph/internal/exposurecsv"
 	"github.com/licencegraph/licencegraph/internal/graphiql"
 	"github.com/licencegraph/licencegraph/internal/metrics"
 	"github.com/licencegraph/licencegraph/internal/neo4jstore"
@@ -70,9 +71,10 @@ func New(cfg config.Config, log *slog.Logger) (*App, error) {
 	}
 	proj := projection.New(store, log)
 	proj.AfterLoad = func() { fitMemoryLimit(log) }
+	engine := exposure.New(exposure.Views(proj.Acquire))
 	resolver := &graph.Resolver{
 		StatsService: store, Reads: projection.Reads{ReadService: store, P: proj},
-		Exposure: exposure.New(exposure.Views(proj.Acquire)), Writes: store, Audit: store,
+		Exposure: engine, Writes: store, Audit: store,
 		Events: &events.Feed{Source: store, PollInterval: cfg.EventsPollInterval, Logger: log},
 		Subscriptions: graph.NewSubscriptions(graph.SubscriptionLimits{PerConnection: cfg.MaxSubscriptionsPerConnection,
 			PerSubject: cfg.MaxSubscriptionsPerSubject, Total: cfg.MaxSubscriptions}),
@@ -89,8 +91,11 @@ func New(cfg config.Config, log *slog.Logger) (*App, error) {
 		metricsHere = metrics.Handler()
 	}
 	h := server.Handler(server.Options{
-		GraphQL:     authn.Middleware(gql),
-		UI:          ui(cfg),
+		GraphQL: authn.Middleware(gql),
+		UI:      ui(cfg),
+		Exports: authn.Middleware(exposurecsv.Handler(exposurecsv.Options{
+			Reporter: engine, Companies: store, AllowAnonymousRead: cfg.AllowAnonymousRead, Logger: log,
+		})),
 		DB:          readiness{store, proj},
 		CORSOrigins: cfg.CORSOrigins,
 		Logger:      log,

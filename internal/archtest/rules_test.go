@@ -24,7 +24,7 @@ const (
 // Rooms that must not link the Neo4j driver, even indirectly: the
 // transport works on domain types only, and the engine and the loader on
 // their own interfaces.
-var driverFree = []string{"./graph/...", "./internal/domain", "./internal/exposure", "./internal/projection", "./internal/seed", "./internal/auth", "./internal/server"}
+var driverFree = []string{"./graph/...", "./internal/domain", "./internal/exposure", "./internal/projection", "./internal/seed", "./internal/auth", "./internal/server", "./internal/export", "./internal/exposurecsv"}
 
 // Where Cypher and the driver may appear outside tests: the store, and
 // two rooms that are not the product — test support (it resets the graph

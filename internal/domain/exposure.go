@@ -71,6 +71,14 @@ type ExposedCompany struct {
 	Since Date
 }
 
+// ExposedReportRow is an exposed company with the first hops (S0, S1)
+// of its paths, judged on the date asked (supplier, customer and reason
+// only), sorted by supplier then customer: one row of an exposure export.
+type ExposedReportRow struct {
+	ExposedCompany
+	FirstHops []SupplyHop
+}
+
 // ExposureQuery is the common part of exposure questions.
 type ExposureQuery struct {
 	AsOf     Date   // zero means today

@@ -120,6 +120,7 @@ var Kinds = []KindColumns{
 		{Name: "valid_from", Type: TypeDate, Doc: "first valid day, inclusive; absent: open", Example: "2025-12-02"},
 		{Name: "valid_until", Type: TypeDate, Doc: "last valid day, inclusive; absent: open", Example: "2026-12-01"},
 		{Name: "revoked_on", Type: TypeDate, Doc: "first day it no longer covers", Example: "2026-03-01"},
+		{Name: "revocation_reason", Type: TypeText, Doc: "why it was revoked (what revokeLicence records)", Example: "breach of end-use terms"},
 		{Name: "reference", Type: TypeText, Doc: "the authority's reference number", Example: "MOFCOM-GL-0001"},
 		{Name: "sources", Type: TypeSource, List: true, Doc: "where it is reported (REPORTED_BY): URLs or citations", Example: "https://example.org/grant;Reuters, 2025-12-02, First general licences"},
 		{Name: "controls", Type: TypeID, List: true, Refers: domain.KindControl, Doc: "export controls it is UNDER", Example: "MOFCOM-2025-18"},

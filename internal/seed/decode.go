@@ -199,7 +199,7 @@ func decodeRecord(kind domain.Kind, raw rawRecord) (record, *decoder) {
 			Holder: d.str("holder"), Clients: d.list("clients"), Materials: d.list("materials"),
 			ExcludedSectors: d.list("excluded_sectors"), IssuedOn: d.date("issued_on"),
 			ValidFrom: d.date("valid_from"), ValidUntil: d.date("valid_until"), RevokedOn: d.date("revoked_on"),
-			Reference: d.str("reference"), Sources: d.list("sources"), Controls: d.list("controls"),
+			RevocationReason: d.str("revocation_reason"), Reference: d.str("reference"), Sources: d.list("sources"), Controls: d.list("controls"),
 			Confidence: d.float("confidence"), Note: d.str("note"),
 		}.WithDefaults()
 		rec.value, rec.key = v, v.ID

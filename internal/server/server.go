@@ -25,6 +25,9 @@ type Options struct {
 	GraphQL http.Handler
 	// UI serves "/" (GraphiQL) and its assets; nil leaves "/" a 404.
 	UI http.Handler
+	// Exports serves /export/ (the exposure CSV), within the same
+	// concurrency limit as /graphql; nil leaves it a 404.
+	Exports http.Handler
 	// DB answers /readyz.
 	DB domain.Pinger
 	// CORSOrigins are the allowed origins; "*" allows any (without cookies).
@@ -74,6 +77,9 @@ func Handler(o Options) http.Handler {
 		mux.HandleFunc("GET "+DebugRuntimePath, debugRuntime(l))
 	}
 	mux.Handle("/graphql", graphql)
+	if o.Exports != nil {
+		mux.Handle("/export/", limitConcurrency(o.MaxConcurrentRequests, o.QueueTimeout, o.Exports))
+	}
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
 	})

@@ -280,7 +280,7 @@ func (g *gen) writeLicences(f *csvFile) error {
 			}
 			if err := f.write(fmt.Sprintf("SYN-LIC-%06d", seq), typ, status, g.ids[i],
 				strings.Join(ids, ";"), g.matList(mats), sectorList(excl),
-				g.date(issued), g.date(from), g.date(until), g.date(revoked),
+				g.date(issued), g.date(from), g.date(until), g.date(revoked), "",
 				ref, src, strings.Join(ctrls, ";"), "", ""); err != nil {
 				return err
 			}

@@ -17,7 +17,7 @@ var (
 	controlColumns  = []string{"id", "title", "authority", "announced_on", "effective_from", "suspended_from", "suspended_until", "lifted_on", "materials", "sources", "note"}
 	companyColumns  = []string{"id", "name", "aliases", "country", "roles", "sectors", "lei", "website", "note"}
 	supplyColumns   = []string{"supplier", "customer", "materials", "since", "until", "confidence", "sources", "note"}
-	licenceColumns  = []string{"id", "type", "status", "holder", "clients", "materials", "excluded_sectors", "issued_on", "valid_from", "valid_until", "revoked_on", "reference", "sources", "controls", "confidence", "note"}
+	licenceColumns  = []string{"id", "type", "status", "holder", "clients", "materials", "excluded_sectors", "issued_on", "valid_from", "valid_until", "revoked_on", "revocation_reason", "reference", "sources", "controls", "confidence", "note"}
 )
 
 type sector struct{ id, name, parent string }

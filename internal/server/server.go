@@ -11,6 +11,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/http/pprof"
 	"time"
 
 	"github.com/rs/cors"
@@ -43,8 +44,9 @@ type Options struct {
 	MaxConcurrentRequests int
 	QueueTimeout          time.Duration
 	// Debug serves DebugRuntimePath (the runtime's heap, collector and
-	// goroutine figures; ?gc=1 collects first). Off by default:
-	// it is unauthenticated and a forced collection costs CPU.
+	// goroutine figures; ?gc=1 collects first) and the runtime's profiles
+	// under /debug/pprof/. Off by default: it is unauthenticated, and a
+	// forced collection or a profile costs CPU.
 	Debug bool
 	// LeakBytesPerRequest, with Debug on, makes every /graphql request
 	// retain that many bytes for good: a deliberate leak, only for
@@ -75,6 +77,12 @@ func Handler(o Options) http.Handler {
 		l := newLeak(o.LeakBytesPerRequest)
 		graphql = l.wrap(graphql)
 		mux.HandleFunc("GET "+DebugRuntimePath, debugRuntime(l))
+		// The runtime's profiles, for finding where a load spends its
+		// time (go tool pprof http://HOST/debug/pprof/profile).
+		mux.HandleFunc("GET /debug/pprof/", pprof.Index)
+		mux.HandleFunc("GET /debug/pprof/profile", pprof.Profile)
+		mux.HandleFunc("GET /debug/pprof/trace", pprof.Trace)
+		mux.HandleFunc("GET /debug/pprof/symbol", pprof.Symbol)
 	}
 	mux.Handle("/graphql", graphql)
 	if o.Exports != nil {

@@ -49,7 +49,9 @@ func TestExposureDatesOnCuratedData(t *testing.T) {
 					Node struct {
 						Suppliers struct {
 							PageInfo struct{ HasNextPage bool }
-							Edges    []struct{ Node struct{ Since, Until *string } }
+							Edges    []struct {
+								Node struct{ Since, Until *string }
+							}
 						}
 					}
 				}
@@ -103,7 +105,9 @@ func TestExposureDatesOnCuratedData(t *testing.T) {
 		exposed := func(d domain.Date) string {
 			var v struct {
 				ExposedCompanies struct {
-					Edges []struct{ Node struct{ Company struct{ ID string } } }
+					Edges []struct {
+						Node struct{ Company struct{ ID string } }
+					}
 				}
 			}
 			if err := json.Unmarshal(mustData(t, srv.URL, `{ exposedCompanies(asOf: "`+d.String()+`", first: 100) { edges { node { company { id } } } } }`), &v); err != nil {

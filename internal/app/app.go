@@ -16,6 +16,7 @@ import (
 	"github.com/licencegraph/licencegraph/internal/config"
 	"github.com/licencegraph/licencegraph/internal/domain"
 	"github.com/licencegraph/licencegraph/internal/events"
+	"github.com/licencegraph/licencegraph/internal/explorer"
 	"github.com/licencegraph/licencegraph/internal/exposure"
 	"github.com/licencegraph/licencegraph/internal/graphiql"
 	"github.com/licencegraph/licencegraph/internal/neo4jstore"
@@ -72,6 +73,7 @@ func New(cfg config.Config, log *slog.Logger) (*App, error) {
 	h := server.Handler(server.Options{
 		GraphQL:     authn.Middleware(gql),
 		UI:          ui(cfg),
+		Explorer:    explorer.Handler("/graphql"),
 		DB:          readiness{store, proj},
 		CORSOrigins: cfg.CORSOrigins,
 		Logger:      log,

@@ -25,6 +25,9 @@ type Options struct {
 	GraphQL http.Handler
 	// UI serves "/" (GraphiQL) and its assets; nil leaves "/" a 404.
 	UI http.Handler
+	// Explorer serves /explore and its assets under /explore/; nil leaves
+	// them to UI.
+	Explorer http.Handler
 	// DB answers /readyz.
 	DB domain.Pinger
 	// CORSOrigins are the allowed origins; "*" allows any (without cookies).
@@ -73,6 +76,10 @@ func Handler(o Options) http.Handler {
 	mux.HandleFunc("GET /readyz", readyz(o.DB, o.ReadyTimeout, o.Logger))
 	if o.UI != nil {
 		mux.Handle("/", o.UI)
+	}
+	if o.Explorer != nil {
+		mux.Handle("/explore", o.Explorer)
+		mux.Handle("/explore/", o.Explorer)
 	}
 	c := cors.New(corsOptions(o.CORSOrigins))
 	return requestid.Middleware(logRequests(o.Logger, c.Handler(mux)))

@@ -15,7 +15,8 @@
 //      where it says nothing changes);
 //   7. Tab alone reaches every control, and Enter on a company draws it;
 //   8. an API error is shown in plain words.
-// E2E_SCREENSHOT_DIR: write explorer-desktop.png (1280x800) and
+// E2E_SCREENSHOT_DIR: write explorer-desktop.png and explorer-network.png
+// (1280x800: the top of the page, and scrolled to the network) and
 // explorer-phone.png (390x844) there.
 //
 //   BASE_URL=http://127.0.0.1:8080 node web/e2e/explorer.mjs
@@ -157,8 +158,11 @@ async function main() {
     });
 
     if (SHOTS) {
+      await page.waitForTimeout(600); // the smooth scroll to the network
+      await page.screenshot({ path: path.join(SHOTS, 'explorer-network.png') });
+      await page.evaluate(() => window.scrollTo(0, 0));
       await page.screenshot({ path: path.join(SHOTS, 'explorer-desktop.png') });
-      log(`screenshot ${path.join(SHOTS, 'explorer-desktop.png')}`);
+      log(`screenshots ${path.join(SHOTS, 'explorer-desktop.png')}, explorer-network.png`);
     }
 
     // 4. CSV.
@@ -221,6 +225,16 @@ async function main() {
         assertEqual(after, expected, `the table from ${dates[k - 1]} to ${dates[k]} (exposureChanges: +${ch.newlyExposed.length} -${ch.noLongerExposed.length})`);
       }
       log(`slider: ${dates[changing - 1]} → ${dates[changing]} changes the table${quiet > 0 ? `, ${dates[quiet - 1]} → ${dates[quiet]} does not` : ''}`);
+
+      // The "what changes" view lists the same companies.
+      await page.fill('#changesFrom', dates[changing - 1]);
+      await page.fill('#changesTo', dates[changing]);
+      await page.click('#askChanges');
+      await page.waitForSelector('#newlyExposed');
+      const ch = await changes(dates[changing - 1], dates[changing]);
+      const listed = (id) => page.$$eval(`#${id} li[data-company]`, (lis) => lis.map((li) => li.dataset.company));
+      assertEqual(await listed('newlyExposed'), ch.newlyExposed.map((c) => c.company.id), 'newly exposed');
+      assertEqual(await listed('noLongerExposed'), ch.noLongerExposed.map((c) => c.company.id), 'no longer exposed');
     });
 
     // 7. keyboard only.
@@ -268,6 +282,8 @@ async function main() {
       await page.goto(`${BASE_URL}/explore?sector=${SECTOR}&asOf=${asOf}&company=${target}`, { waitUntil: 'load' });
       await settled(page);
       await graphOf(page, target);
+      await page.waitForTimeout(600);
+      await page.evaluate(() => window.scrollTo(0, 0));
       await page.screenshot({ path: path.join(SHOTS, 'explorer-phone.png') });
       log(`screenshot ${path.join(SHOTS, 'explorer-phone.png')}`);
     }

@@ -59,7 +59,7 @@ export function draw(container, paths, target, { onNode, onEdge }) {
     style: [
       { selector: 'node', style: {
         'background-color': '#546e7a', label: 'data(label)', 'text-wrap': 'wrap', 'font-size': 11,
-        'text-valign': 'bottom', 'text-margin-y': 4, color: '#222', width: 18, height: 18,
+        'text-valign': 'bottom', 'text-margin-y': 4, color: '#222', width: 18, height: 18, 'text-max-width': 150,
         'font-family': 'system-ui, sans-serif' } },
       { selector: 'node.cn', style: { 'background-color': '#c62828', shape: 'round-rectangle' } },
       { selector: 'node.target', style: { 'background-color': '#1a237e', width: 24, height: 24, 'font-weight': 'bold' } },
@@ -69,7 +69,9 @@ export function draw(container, paths, target, { onNode, onEdge }) {
         'target-arrow-shape': 'triangle', 'curve-style': 'bezier', 'line-style': 'data(style)' } },
       { selector: 'edge:selected', style: { 'overlay-color': '#ffb300', 'overlay-opacity': 0.35, 'overlay-padding': 4 } },
     ],
-    layout: { name: 'dagre', rankDir: 'LR', nodeSep: 30, rankSep: 110, edgeSep: 10 },
+    layout: { name: 'dagre', rankDir: 'LR', nodeSep: 40, rankSep: 160, edgeSep: 10, padding: 40 },
+    minZoom: 0.2,
+    maxZoom: 1.3,
     wheelSensitivity: 0.3,
     boxSelectionEnabled: false,
   });

@@ -121,8 +121,8 @@ function build() {
   const th = (t, title) => h('th', { scope: 'col', title }, t);
   const table = h('table', { id: 'exposed' },
     h('caption', {}, 'Exposed companies, ordered by company id (the order the API pages in)'),
-    h('thead', {}, h('tr', {}, th('Company'), th('Country'), th('Sectors'), th('Least depth'), th('Paths'),
-      th('Confidence', 'the highest confidence of its paths'), th('First-hop reasons', `why the first hops of its ${Q.REASON_PATHS} shortest paths are not covered`), th('Since'))),
+    h('thead', {}, h('tr', {}, th('Company'), th('Country'), th('Sectors'), th('Depth', 'the least depth of its paths'), th('Paths', 'how many exposure paths it has'),
+      th('Conf.', 'confidence: the highest of its paths'), th('First-hop reasons', `why the first hops of its ${Q.REASON_PATHS} shortest paths are not covered`), th('Since', 'the first day of its current exposure'))),
     el.tbody);
   const tableSection = h('section', { id: 'companies', 'aria-labelledby': 'companiesTitle' },
     h('div', { class: 'section-head' }, h('h2', { id: 'companiesTitle' }, 'Exposed companies ', el.count), el.csv),
@@ -257,7 +257,7 @@ function showTable(conn) {
       h('td', { class: 'num' }, n.pathCount),
       h('td', { class: 'num' }, fmtConf(n.confidence)),
       h('td', {}, firstHopReasons(n).map(chip)),
-      h('td', {}, n.since || 'over two years'));
+      h('td', { class: 'date' }, n.since || 'over two years'));
   }));
   if (!conn.edges.length) replace(el.tbody, h('tr', {}, h('td', { colspan: 8 }, 'No company is exposed for this question.')));
   state.nextCursor = conn.pageInfo.hasNextPage ? conn.pageInfo.endCursor : '';

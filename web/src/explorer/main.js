@@ -251,13 +251,13 @@ function showTable(conn) {
     const b = h('button', { type: 'button', class: 'link', onclick: () => selectCompany(n.company.id, true) }, n.company.name);
     return h('tr', { dataset: { company: n.company.id }, 'aria-selected': n.company.id === state.company ? 'true' : undefined },
       h('td', {}, b, h('div', { class: 'note' }, n.company.id)),
-      h('td', { title: n.company.country.name }, n.company.country.code),
-      h('td', {}, n.company.sectors.map((s) => s.id).join(', ')),
-      h('td', { class: 'num' }, n.minDepth),
-      h('td', { class: 'num' }, n.pathCount),
-      h('td', { class: 'num' }, fmtConf(n.confidence)),
-      h('td', {}, firstHopReasons(n).map(chip)),
-      h('td', { class: 'date' }, n.since || 'over two years'));
+      h('td', { title: n.company.country.name, 'data-label': 'Country' }, n.company.country.code),
+      h('td', { 'data-label': 'Sectors' }, n.company.sectors.map((s) => s.id).join(', ')),
+      h('td', { class: 'num', 'data-label': 'Least depth' }, n.minDepth),
+      h('td', { class: 'num', 'data-label': 'Paths' }, n.pathCount),
+      h('td', { class: 'num', 'data-label': 'Confidence' }, fmtConf(n.confidence)),
+      h('td', { 'data-label': 'First hops' }, firstHopReasons(n).map(chip)),
+      h('td', { class: 'date', 'data-label': 'Since' }, n.since || 'over two years'));
   }));
   if (!conn.edges.length) replace(el.tbody, h('tr', {}, h('td', { colspan: 8 }, 'No company is exposed for this question.')));
   state.nextCursor = conn.pageInfo.hasNextPage ? conn.pageInfo.endCursor : '';

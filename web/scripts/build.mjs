@@ -12,7 +12,10 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const webDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const outdir = path.resolve(webDir, '../internal/graphiql/assets');
+// WEB_OUT_ROOT: write into another copy of the repository's layout (the
+// test that the committed bundles match a rebuild uses it).
+const outRoot = path.resolve(process.env.WEB_OUT_ROOT || path.join(webDir, '..'));
+const outdir = path.join(outRoot, 'internal/graphiql/assets');
 
 // GraphiQL's stylesheet inlines Roboto and Fira Code as base64 woff/woff2 in
 // every unicode-range subset (cyrillic, greek, vietnamese, ...), ~360 KB of the
@@ -72,7 +75,7 @@ const result = await build({
 
 await report(result, outdir, ['graphiql.css', 'graphiql.js']);
 
-const explorerDir = path.resolve(webDir, '../internal/explorer/assets');
+const explorerDir = path.join(outRoot, 'internal/explorer/assets');
 const explorer = await build({
   absWorkingDir: webDir,
   entryPoints: { explorer: 'src/explorer/main.js' },

@@ -15,6 +15,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/licencegraph/licencegraph/internal/seed"
 	"github.com/licencegraph/licencegraph/internal/testutil"
 )
 
@@ -48,6 +49,28 @@ func TestExplorerInHeadlessChromium(t *testing.T) {
 		if fi, err := os.Stat(filepath.Join(shots, name)); err != nil || fi.Size() == 0 {
 			t.Errorf("no screenshot %s: %v", name, err)
 		}
+	}
+}
+
+// Where anonymous reads are off, the explorer says a token is needed,
+// takes one, keeps it in session storage only and answers with it.
+func TestExplorerWithToken(t *testing.T) {
+	chromium, webDir := testutil.RequireBrowser(t)
+	w := newAuthWorld(t, false)
+	testutil.ResetGraph(t, w.cfg) // the curated data instead of the fixtures
+	if _, err := seed.New(w.app.Store, seed.Options{Logger: testutil.Logger(t)}).Load(context.Background(), []string{filepath.Join(testutil.RepoRoot(t), "seed")}); err != nil {
+		t.Fatalf("seed: %v", err)
+	}
+
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, "node", filepath.Join(webDir, "e2e", "explorer.mjs"))
+	cmd.Dir = webDir
+	cmd.Env = append(os.Environ(), "BASE_URL="+w.url, "CHROMIUM_PATH="+chromium, "E2E_TOKEN=reader-api-key")
+	out, err := cmd.CombinedOutput()
+	t.Logf("e2e output:\n%s", out)
+	if err != nil || !regexp.MustCompile(`(?m)^e2e: [1-9][0-9]* passed, 0 failed$`).Match(out) {
+		t.Fatalf("browser test failed: %v", err)
 	}
 }
 

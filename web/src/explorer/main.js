@@ -17,6 +17,7 @@ let dates = [];
 let cursors = []; // cursors of the pages before the current one (Previous)
 let inflight = null;
 let cy = null;
+let basics = false; // the sector tree and change dates are loaded
 
 function readURL() {
   const p = new URLSearchParams(location.search);
@@ -70,12 +71,13 @@ function build() {
     field('Minimum confidence', el.conf),
     field('Token', el.token),
     el.ask);
-  form.addEventListener('submit', (e) => {
+  form.addEventListener('submit', async (e) => {
     e.preventDefault();
+    setToken(el.token.value.trim());
     readForm();
     state.after = '';
     cursors = [];
-    ask();
+    if (basics || (await loadBasics())) ask();
   });
   el.date.addEventListener('change', () => {
     if (!el.date.value) return;
@@ -206,6 +208,12 @@ function placeSlider() {
   el.slider.setAttribute('aria-valuetext', dates[i] || '');
 }
 
+// mark records when something first showed (docs/performance.md reads
+// the marks: time to the first table, to the first network).
+function mark(name) {
+  if (performance.getEntriesByName(name).length === 0) performance.mark(name);
+}
+
 // --- asking ---------------------------------------------------------------
 
 // run sends a question, with the spinner and its Cancel, and shows an
@@ -237,6 +245,7 @@ async function ask() {
   const data = await run('Asking', (signal) => gql(Q.EXPOSED, { ...vars(), first: Q.PAGE_SIZE, after: state.after || null, reasonPaths: Q.REASON_PATHS }, signal));
   if (!data) return;
   showTable(data.exposedCompanies);
+  mark('explorer:table');
   if (state.company) await selectCompany(state.company, false);
   root.dataset.ready = '1';
 }
@@ -310,6 +319,7 @@ function showNetwork(id, name, paths) {
     return;
   }
   cy = draw(el.graph, paths, id, { onNode: (c) => selectPanel(c), onEdge: (hop) => showHop(hop) });
+  mark('explorer:network');
   replace(el.paths, paths.map((p, i) => h('li', { dataset: { hops: p.hops.map(hopId).join(' '), depth: p.depth } },
     `Path ${i + 1} (depth ${p.depth}, confidence ${fmtConf(p.confidence)}): `,
     p.hops.map((hop) => h('button', {
@@ -419,28 +429,34 @@ async function downloadCSV() {
 
 // --- start ----------------------------------------------------------------
 
+// loadBasics reads the sector tree and the change dates; false when the
+// server did not answer (they are read again with the next question).
+async function loadBasics() {
+  const data = await run('Loading', (signal) => gql(Q.INIT, { from: '1990-01-01', to: '2099-12-31' }, signal));
+  if (!data) return false;
+  dates = data.exposureDates;
+  const children = new Map();
+  for (const s of data.sectors) {
+    const p = s.parent ? s.parent.id : '';
+    if (!children.has(p)) children.set(p, []);
+    children.get(p).push(s);
+  }
+  const walk = (p, depth) => (children.get(p) || []).flatMap((s) => [
+    h('option', { value: s.id }, `${'\u00a0\u00a0'.repeat(depth)}${depth ? '└ ' : ''}${s.name || s.id}`),
+    ...walk(s.id, depth + 1)]);
+  replace(el.sector, h('option', { value: '' }, 'All sectors'), walk('', 0));
+  fillForm();
+  const i = dates.findIndex((d) => d > state.asOf);
+  el.from.value = state.asOf;
+  el.to.value = i >= 0 ? dates[i] : state.asOf;
+  basics = true;
+  return true;
+}
+
 async function init() {
   build();
   fillForm();
-  const data = await run('Loading', (signal) => gql(Q.INIT, { from: '1990-01-01', to: '2099-12-31' }, signal));
-  if (data) {
-    dates = data.exposureDates;
-    const children = new Map();
-    for (const s of data.sectors) {
-      const p = s.parent ? s.parent.id : '';
-      if (!children.has(p)) children.set(p, []);
-      children.get(p).push(s);
-    }
-    const walk = (p, depth) => (children.get(p) || []).flatMap((s) => [
-      h('option', { value: s.id }, `${'\u00a0\u00a0'.repeat(depth)}${depth ? '└ ' : ''}${s.name || s.id}`),
-      ...walk(s.id, depth + 1)]);
-    replace(el.sector, h('option', { value: '' }, 'All sectors'), walk('', 0));
-    fillForm();
-    const i = dates.findIndex((d) => d > state.asOf);
-    el.from.value = state.asOf;
-    el.to.value = i >= 0 ? dates[i] : state.asOf;
-  }
-  await ask();
+  if (await loadBasics()) await ask();
 }
 
 init();

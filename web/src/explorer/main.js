@@ -15,7 +15,7 @@ const today = () => new Date().toISOString().slice(0, 10);
 const state = readURL();
 let dates = [];
 let cursors = []; // cursors of the pages before the current one (Previous)
-let inflight = null;
+const inflight = new Map(); // slot → AbortController of its latest question
 let cy = null;
 let basics = false; // the sector tree and change dates are loaded
 
@@ -110,7 +110,7 @@ function build() {
   }
   el.token.addEventListener('change', () => setToken(el.token.value.trim()));
 
-  el.cancel = h('button', { id: 'cancel', type: 'button', onclick: () => inflight && inflight.abort() }, 'Cancel');
+  el.cancel = h('button', { id: 'cancel', type: 'button', onclick: () => inflight.forEach((c) => c.abort()) }, 'Cancel');
   el.status = h('div', { id: 'status', role: 'status', 'aria-live': 'polite' });
   el.error = h('div', { id: 'error', role: 'alert' });
 
@@ -217,37 +217,44 @@ function mark(name) {
 // --- asking ---------------------------------------------------------------
 
 // run sends a question, with the spinner and its Cancel, and shows an
-// error in plain words; only the latest question counts.
-async function run(label, f) {
-  if (inflight) inflight.abort();
+// error in plain words. Questions in different slots (the table, the
+// network, the side panel, …) run side by side; in one slot only the
+// latest counts.
+async function run(slot, label, f) {
+  if (inflight.has(slot)) inflight.get(slot).abort();
   const ctl = new AbortController();
-  inflight = ctl;
+  inflight.set(slot, ctl);
   replace(el.error);
   const t = setTimeout(() => replace(el.status, h('span', { class: 'spinner', 'aria-hidden': 'true' }), `${label}… `, el.cancel), 150);
   root.dataset.busy = '1';
   try {
     return await f(ctl.signal);
   } catch (err) {
-    if (ctl === inflight) replace(el.error, explain(err));
+    if (inflight.get(slot) === ctl) replace(el.error, explain(err));
     return undefined;
   } finally {
     clearTimeout(t);
-    if (ctl === inflight) {
-      inflight = null;
+    if (inflight.get(slot) === ctl) inflight.delete(slot);
+    if (inflight.size === 0) {
       replace(el.status);
       delete root.dataset.busy;
     }
   }
 }
 
+// ask asks the question of the form: the table, and the network of the
+// selected company at the same time.
 async function ask() {
   writeURL();
-  const data = await run('Asking', (signal) => gql(Q.EXPOSED, { ...vars(), first: Q.PAGE_SIZE, after: state.after || null, reasonPaths: Q.REASON_PATHS }, signal));
-  if (!data) return;
-  showTable(data.exposedCompanies);
-  mark('explorer:table');
-  if (state.company) await selectCompany(state.company, false);
-  root.dataset.ready = '1';
+  const table = run('table', 'Asking', (signal) => gql(Q.EXPOSED, { ...vars(), first: Q.PAGE_SIZE, after: state.after || null, reasonPaths: Q.REASON_PATHS }, signal));
+  const network = state.company ? selectCompany(state.company, false) : null;
+  const data = await table;
+  if (data) {
+    showTable(data.exposedCompanies);
+    mark('explorer:table');
+  }
+  await network;
+  if (data) root.dataset.ready = '1';
 }
 
 function firstHopReasons(node) {
@@ -294,7 +301,7 @@ async function selectCompany(id, move) {
     if (tr.dataset.company === id) tr.setAttribute('aria-selected', 'true');
     else tr.removeAttribute('aria-selected');
   }
-  const data = await run('Drawing', (signal) => Promise.all([
+  const data = await run('company', 'Drawing', (signal) => Promise.all([
     gql(Q.PATHS, { ...vars(), id, first: Q.MAX_PATHS, sector: undefined }, signal),
     gql(Q.COMPANY, { id, asOf: state.asOf }, signal),
   ]));
@@ -351,7 +358,7 @@ function showHop(hop) {
 }
 
 async function selectPanel(id) {
-  const data = await run('Reading', (signal) => gql(Q.COMPANY, { id, asOf: state.asOf }, signal));
+  const data = await run('panel', 'Reading', (signal) => gql(Q.COMPANY, { id, asOf: state.asOf }, signal));
   if (data) showPanel(data.company);
 }
 
@@ -391,7 +398,7 @@ async function askChanges() {
   }
   const v = { ...vars(), from, to };
   delete v.asOf;
-  const data = await run('Comparing', (signal) => gql(Q.CHANGES, v, signal));
+  const data = await run('changes', 'Comparing', (signal) => gql(Q.CHANGES, v, signal));
   if (!data) return;
   const ch = data.exposureChanges;
   const list = (items, id) => (items.length ? h('ul', { id }, items.map((x) => h('li', { dataset: { company: x.company.id } },
@@ -406,7 +413,7 @@ async function askChanges() {
 // --- CSV ------------------------------------------------------------------
 
 async function downloadCSV() {
-  const rows = await run('Reading every page', async (signal) => {
+  const rows = await run('csv', 'Reading every page', async (signal) => {
     const out = [];
     let after = null;
     for (;;) {
@@ -432,7 +439,7 @@ async function downloadCSV() {
 // loadBasics reads the sector tree and the change dates; false when the
 // server did not answer (they are read again with the next question).
 async function loadBasics() {
-  const data = await run('Loading', (signal) => gql(Q.INIT, { from: '1990-01-01', to: '2099-12-31' }, signal));
+  const data = await run('basics', 'Loading', (signal) => gql(Q.INIT, { from: '1990-01-01', to: '2099-12-31' }, signal));
   if (!data) return false;
   dates = data.exposureDates;
   const children = new Map();
@@ -456,7 +463,7 @@ async function loadBasics() {
 async function init() {
   build();
   fillForm();
-  if (await loadBasics()) await ask();
+  await Promise.all([loadBasics(), ask()]);
 }
 
 init();

@@ -5,7 +5,8 @@
 // RUNS loads in fresh tabs (the first load of each view is cold for the
 // server's memo of that question, the others warm). Prints one line per
 // view: cold, then the median and worst of the warm loads, in ms; script
-// is the page with its bundle loaded and run (DOMContentLoaded).
+// is the page with its bundle loaded and run (DOMContentLoaded), draw the
+// time Cytoscape and dagre took to lay out and draw the network.
 //
 //   BASE_URL=http://127.0.0.1:8080 RUNS=5 node web/e2e/explorer-timing.mjs \
 //     '/explore?sector=automotive' '/explore?sector=automotive&company=gm'
@@ -32,12 +33,13 @@ try {
       const t = await page.evaluate(() => ({
         ...Object.fromEntries(['explorer:table', 'explorer:network'].map((m) => [m, (performance.getEntriesByName(m)[0] || {}).startTime])),
         script: performance.getEntriesByType('navigation')[0].domContentLoadedEventEnd,
+        draw: (performance.getEntriesByName('explorer:draw')[0] || {}).duration,
       }));
       const err = await page.textContent('#error');
       const rows = await page.$$eval('#exposed tbody tr[data-company]', (r) => r.length);
       const paths = await page.$$eval('#paths li[data-hops]', (l) => l.length);
       if (err) throw new Error(`${view}: ${err}`);
-      runs.push({ script: t.script, table: t['explorer:table'], network: t['explorer:network'], rows, paths });
+      runs.push({ draw: t.draw, script: t.script, table: t['explorer:table'], network: t['explorer:network'], rows, paths });
       await page.close();
     }
     const fmt = (k) => {
@@ -47,7 +49,7 @@ try {
       const med = warm.length ? warm[Math.floor(warm.length / 2)] : NaN;
       return `${k}: cold ${xs[0].toFixed(0)} ms, warm median ${med.toFixed(0)} ms, worst ${Math.max(...warm).toFixed(0)} ms`;
     };
-    console.log(`${view} (${runs[0].rows} rows${wantNetwork ? `, ${runs[0].paths} paths` : ''}): ${[fmt('script'), fmt('table'), wantNetwork ? fmt('network') : ''].filter(Boolean).join('; ')}`);
+    console.log(`${view} (${runs[0].rows} rows${wantNetwork ? `, ${runs[0].paths} paths` : ''}): ${[fmt('script'), fmt('table'), wantNetwork ? fmt('network') : '', wantNetwork ? fmt('draw') : ''].filter(Boolean).join('; ')}`);
   }
 } finally {
   await browser.close();

@@ -325,7 +325,9 @@ function showNetwork(id, name, paths) {
     replace(el.graph);
     return;
   }
+  const t0 = performance.now();
   cy = draw(el.graph, paths, id, { onNode: (c) => selectPanel(c), onEdge: (hop) => showHop(hop) });
+  performance.measure('explorer:draw', { start: t0 });
   mark('explorer:network');
   replace(el.paths, paths.map((p, i) => h('li', { dataset: { hops: p.hops.map(hopId).join(' '), depth: p.depth } },
     `Path ${i + 1} (depth ${p.depth}, confidence ${fmtConf(p.confidence)}): `,
@@ -436,10 +438,16 @@ async function downloadCSV() {
 
 // --- start ----------------------------------------------------------------
 
+// dateWindow is the span of the date slider: twenty years back, ten ahead.
+function dateWindow() {
+  const y = new Date().getUTCFullYear();
+  return { from: `${y - 20}-01-01`, to: `${y + 10}-12-31` };
+}
+
 // loadBasics reads the sector tree and the change dates; false when the
 // server did not answer (they are read again with the next question).
 async function loadBasics() {
-  const data = await run('basics', 'Loading', (signal) => gql(Q.INIT, { from: '1990-01-01', to: '2099-12-31' }, signal));
+  const data = await run('basics', 'Loading', (signal) => gql(Q.INIT, dateWindow(), signal));
   if (!data) return false;
   dates = data.exposureDates;
   const children = new Map();

@@ -5,7 +5,7 @@
 export const PAGE_SIZE = 25;
 export const CSV_PAGE_SIZE = 50;
 // Paths read per company for the reasons of its first hops.
-export const REASON_PATHS = 20;
+export const REASON_PATHS = 10;
 export const MAX_PATHS = 100;
 
 export const INIT = `query ExplorerInit($from: Date!, $to: Date!) {

@@ -325,6 +325,8 @@ function showNetwork(id, name, paths) {
     replace(el.graph);
     return;
   }
+  // A few paths need little height; many get the panel's full height.
+  el.graph.style.height = `${Math.min(420, 180 + 40 * paths.length)}px`;
   const t0 = performance.now();
   cy = draw(el.graph, paths, id, { onNode: (c) => selectPanel(c), onEdge: (hop) => showHop(hop) });
   performance.measure('explorer:draw', { start: t0 });

@@ -25,8 +25,9 @@ import (
 // lists; selecting one draws the nodes and hops of exposurePaths; the CSV
 // has the API's rows; the URL reproduces the view; the date slider
 // changes the answer where exposureChanges says it should (and the "what
-// changes" view lists the same); Tab reaches every control; API errors
-// are said in plain words.
+// changes" view lists the same); Tab reaches every control; a slow
+// question shows a spinner whose Cancel stops it; API errors are said in
+// plain words.
 func TestExplorerInHeadlessChromium(t *testing.T) {
 	chromium, webDir := testutil.RequireBrowser(t)
 	_, srv := loadedServer(t, filepath.Join(testutil.RepoRoot(t), "seed"))

@@ -14,7 +14,8 @@
 //      next, changes the table exactly as exposureChanges says (and not
 //      where it says nothing changes);
 //   7. Tab alone reaches every control, and Enter on a company draws it;
-//   8. an API error is shown in plain words.
+//   8. a slow question shows a spinner whose Cancel stops it; an API
+//      error is shown in plain words.
 // E2E_SCREENSHOT_DIR: write explorer-desktop.png and explorer-network.png
 // (1280x800: the top of the page, and scrolled to the network) and
 // explorer-phone.png (390x844) there.
@@ -291,7 +292,18 @@ async function everything(page, context, watch) {
     log(`Tab reached all ${controls.length} controls`);
   });
 
-  // 8. errors in plain words.
+  // 8. a slow question can be cancelled; errors in plain words.
+  await check('a slow question shows a spinner with Cancel, which stops it', async () => {
+    await page.route('**/graphql', async (route) => {
+      await new Promise((r) => setTimeout(r, 5000));
+      await route.continue().catch(() => {}); // cancelled meanwhile
+    }, { times: 1 });
+    await page.click('#ask');
+    await page.waitForSelector('#status .spinner');
+    await page.click('#cancel');
+    await page.waitForFunction(() => document.querySelector('#error').textContent.includes('Cancelled'));
+    await page.waitForFunction(() => !document.querySelector('#explorer').dataset.busy && !document.querySelector('#status .spinner'));
+  });
   await check('an API error is said in plain words', async () => {
     for (const [code, words] of [['TIMEOUT', 'took longer'], ['QUERY_TOO_COMPLEX', 'larger than this server accepts'], ['UNAVAILABLE', 'not answering']]) {
       await page.route('**/graphql', (route) => route.fulfill({ status: 200, contentType: 'application/json', body: JSON.stringify({ errors: [{ message: 'x', extensions: { code } }] }) }), { times: 1 });

@@ -2,7 +2,7 @@
 SHELL := /bin/bash
 GO ?= go
 
-.PHONY: run test fuzz build check generate neo4j neo4j-stop graphiql deps bench-seed bench-api bench loadtest clean
+.PHONY: run test fuzz build check generate neo4j neo4j-stop graphiql web deps bench-seed bench-api bench loadtest clean
 
 ## run: start Neo4j if none answers, then migrate, seed and serve on LISTEN_ADDR (default :8080)
 run:
@@ -40,8 +40,11 @@ neo4j:
 neo4j-stop:
 	@bash tools/neo4j-local/neo4j-local.sh stop
 
-## graphiql: rebuild the embedded GraphiQL bundle from npm packages
-graphiql:
+## graphiql: rebuild the embedded GraphiQL and explorer bundles from npm packages (same as web)
+graphiql: web
+
+## web: rebuild the embedded bundles (internal/graphiql/assets, internal/explorer/assets) from web/ and check them for offline use
+web:
 	npm ci --prefix web --no-audit --no-fund
 	npm run --prefix web build
 

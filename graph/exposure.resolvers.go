@@ -126,6 +126,15 @@ func (r *queryResolver) ExposureTimeline(ctx context.Context, companyID string, 
 	return loader.Pointers(spans), err
 }
 
+func (r *queryResolver) ExposureDates(ctx context.Context, from domain.Date, to domain.Date) ([]*domain.Date, error) {
+	q := domain.DatesQuery{From: from, To: to}
+	if err := validate(q, ""); err != nil {
+		return nil, err
+	}
+	days, err := r.Exposure.ChangeDates(ctx, q)
+	return loader.Pointers(days), err
+}
+
 func (r *supplyHopResolver) Supplier(ctx context.Context, obj *domain.SupplyHop) (*domain.Company, error) {
 	return linkEnd(ctx, obj.Supplier)
 }

@@ -59,6 +59,7 @@ func complexityRoot() generated.ComplexityRoot {
 	c.Query.ExposureTimeline = func(child int, _ string, _ domain.Date, _ domain.Date, _ *int, _ *float64) int {
 		return 2*exposureCost + child*listEstimate
 	}
+	c.Query.ExposureDates = func(int, domain.Date, domain.Date) int { return exposureCost }
 	c.ExposedCompany.Paths = func(child int, first *int) int { return exposureCost + child*page(first, domain.DefaultPaths) }
 
 	c.Company.Suppliers = func(child int, first *int, _ *string) int { return 1 + child*page(first, domain.DefaultPageSize) }

@@ -29,4 +29,9 @@ export NEO4J_URI
 
 ./bin/licencegraph migrate
 ./bin/licencegraph seed seed/
+addr=${LISTEN_ADDR:-:8080}
+host=${addr%:*}
+case "$host" in ""|0.0.0.0|"[::]") host=localhost ;; esac
+echo "run: the exposure explorer: http://$host:${addr##*:}/explore" >&2
+echo "run: GraphiQL:              http://$host:${addr##*:}/" >&2
 exec ./bin/licencegraph serve

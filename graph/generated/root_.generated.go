@@ -256,6 +256,7 @@ type ComplexityRoot struct {
 		ExportControls   func(childComplexity int) int
 		ExposedCompanies func(childComplexity int, sector *string, asOf *domain.Date, maxDepth *int, minConfidence *float64, first *int, after *string) int
 		ExposureChanges  func(childComplexity int, from domain.Date, to domain.Date, sector *string, maxDepth *int, minConfidence *float64) int
+		ExposureDates    func(childComplexity int, from domain.Date, to domain.Date) int
 		ExposurePaths    func(childComplexity int, companyID string, asOf *domain.Date, maxDepth *int, minConfidence *float64, first *int) int
 		ExposureTimeline func(childComplexity int, companyID string, from domain.Date, to domain.Date, maxDepth *int, minConfidence *float64) int
 		Licence          func(childComplexity int, id string) int
@@ -1271,6 +1272,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.ExposureChanges(childComplexity, args["from"].(domain.Date), args["to"].(domain.Date), args["sector"].(*string), args["maxDepth"].(*int), args["minConfidence"].(*float64)), true
+	case "Query.exposureDates":
+		if e.ComplexityRoot.Query.ExposureDates == nil {
+			break
+		}
+
+		args, err := ec.field_Query_exposureDates_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.ExposureDates(childComplexity, args["from"].(domain.Date), args["to"].(domain.Date)), true
 	case "Query.exposurePaths":
 		if e.ComplexityRoot.Query.ExposurePaths == nil {
 			break
@@ -1912,6 +1924,16 @@ extend type Query {
   NOT_FOUND.
   """
   exposureTimeline(companyId: ID!, from: Date!, to: Date!, maxDepth: Int = 4, minConfidence: Float): [ExposureInterval!]!
+  """
+  The days from ` + "`" + `from` + "`" + ` to ` + "`" + `to` + "`" + ` (both included), in order, on which the
+  answer of an exposure question may differ from the day before: a
+  licence's validity starts (validFrom) or ends (the day after
+  validUntil), or it is revoked (revokedOn); an export control comes into
+  force, is suspended, resumes or is lifted; a supply link starts (since)
+  or ends (until). Between two of them every exposure answer stays the
+  same. The explorer's date slider steps through them.
+  """
+  exposureDates(from: Date!, to: Date!): [Date!]!
 }
 
 extend type Company {

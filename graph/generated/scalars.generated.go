@@ -51,6 +51,53 @@ func (ec *executionContext) marshalNDate2githubᚗcomᚋlicencegraphᚋlicencegr
 	return res
 }
 
+func (ec *executionContext) unmarshalNDate2ᚕᚖgithubᚗcomᚋlicencegraphᚋlicencegraphᚋinternalᚋdomainᚐDateᚄ(ctx context.Context, v any) ([]*domain.Date, error) {
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]*domain.Date, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNDate2ᚖgithubᚗcomᚋlicencegraphᚋlicencegraphᚋinternalᚋdomainᚐDate(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalNDate2ᚕᚖgithubᚗcomᚋlicencegraphᚋlicencegraphᚋinternalᚋdomainᚐDateᚄ(ctx context.Context, sel ast.SelectionSet, v []*domain.Date) graphql.Marshaler {
+	ret := make(graphql.Array, len(v))
+	for i := range v {
+		ret[i] = ec.marshalNDate2ᚖgithubᚗcomᚋlicencegraphᚋlicencegraphᚋinternalᚋdomainᚐDate(ctx, sel, v[i])
+	}
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) unmarshalNDate2ᚖgithubᚗcomᚋlicencegraphᚋlicencegraphᚋinternalᚋdomainᚐDate(ctx context.Context, v any) (*domain.Date, error) {
+	res, err := scalar.UnmarshalDate(v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNDate2ᚖgithubᚗcomᚋlicencegraphᚋlicencegraphᚋinternalᚋdomainᚐDate(ctx context.Context, sel ast.SelectionSet, v *domain.Date) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "Date!")
+		return graphql.Null
+	}
+	_ = sel
+	res := scalar.MarshalDate(*v)
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "Date!")
+	}
+	return res
+}
+
 func (ec *executionContext) unmarshalODate2githubᚗcomᚋlicencegraphᚋlicencegraphᚋinternalᚋdomainᚐDate(ctx context.Context, v any) (domain.Date, error) {
 	res, err := scalar.UnmarshalDate(v)
 	return res, graphql.ErrorOnPath(ctx, err)

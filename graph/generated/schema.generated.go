@@ -29,6 +29,7 @@ type QueryResolver interface {
 	ExposurePaths(ctx context.Context, companyID string, asOf *domain.Date, maxDepth *int, minConfidence *float64, first *int) ([]*domain.ExposurePath, error)
 	ExposureChanges(ctx context.Context, from domain.Date, to domain.Date, sector *string, maxDepth *int, minConfidence *float64) (*domain.ExposureChanges, error)
 	ExposureTimeline(ctx context.Context, companyID string, from domain.Date, to domain.Date, maxDepth *int, minConfidence *float64) ([]*domain.ExposureInterval, error)
+	ExposureDates(ctx context.Context, from domain.Date, to domain.Date) ([]*domain.Date, error)
 	Licence(ctx context.Context, id string) (*domain.Licence, error)
 	Licences(ctx context.Context, filter *domain.LicenceFilter, first *int, after *string) (*paging.LicenceConnection, error)
 	Sectors(ctx context.Context) ([]*domain.Sector, error)
@@ -227,6 +228,28 @@ func (ec *executionContext) field_Query_exposureChanges_args(ctx context.Context
 		return nil, err
 	}
 	args["minConfidence"] = arg4
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_exposureDates_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "from",
+		func(ctx context.Context, v any) (domain.Date, error) {
+			return ec.unmarshalNDate2githubᚗcomᚋlicencegraphᚋlicencegraphᚋinternalᚋdomainᚐDate(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["from"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "to",
+		func(ctx context.Context, v any) (domain.Date, error) {
+			return ec.unmarshalNDate2githubᚗcomᚋlicencegraphᚋlicencegraphᚋinternalᚋdomainᚐDate(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["to"] = arg1
 	return args, nil
 }
 
@@ -976,6 +999,50 @@ func (ec *executionContext) fieldContext_Query_exposureTimeline(ctx context.Cont
 	return fc, nil
 }
 
+func (ec *executionContext) _Query_exposureDates(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_exposureDates(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().ExposureDates(ctx, fc.Args["from"].(domain.Date), fc.Args["to"].(domain.Date))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*domain.Date) graphql.Marshaler {
+			return ec.marshalNDate2ᚕᚖgithubᚗcomᚋlicencegraphᚋlicencegraphᚋinternalᚋdomainᚐDateᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_exposureDates(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("field of type Date does not have child fields")
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_exposureDates_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Query_licence(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -1466,6 +1533,12 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_exposureTimeline(ctx, field)
+				})
+		case "exposureDates":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_exposureDates(ctx, field)
 				})
 		case "licence":
 			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,

@@ -16,6 +16,7 @@ import (
 	"github.com/licencegraph/licencegraph/internal/config"
 	"github.com/licencegraph/licencegraph/internal/domain"
 	"github.com/licencegraph/licencegraph/internal/events"
+	"github.com/licencegraph/licencegraph/internal/explorer"
 	"github.com/licencegraph/licencegraph/internal/exposure"
 	"github.com/licencegraph/licencegraph/internal/exposurecsv"
 	"github.com/licencegraph/licencegraph/internal/graphiql"
@@ -96,6 +97,7 @@ func New(cfg config.Config, log *slog.Logger) (*App, error) {
 		Exports: authn.Middleware(exposurecsv.Handler(exposurecsv.Options{
 			Reporter: engine, Companies: store, AllowAnonymousRead: cfg.AllowAnonymousRead, Logger: log,
 		})),
+		Explorer:    explorer.Handler("/graphql"),
 		DB:          readiness{store, proj},
 		CORSOrigins: cfg.CORSOrigins,
 		Logger:      log,

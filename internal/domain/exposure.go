@@ -204,6 +204,11 @@ type ExposureService interface {
 	// ExposureTimeline returns the maximal intervals of q.AsOf (from) to
 	// q.To during which q.CompanyID was exposed or not, in order.
 	ExposureTimeline(ctx context.Context, q TimelineQuery) ([]ExposureInterval, error)
+	// ChangeDates returns, in order, the days from q.From to q.To on which
+	// an exposure answer may differ from the day before: a licence's
+	// validity or a supply link starts or ends, a licence is revoked, an
+	// export control comes into force, is suspended, resumes or is lifted.
+	ChangeDates(ctx context.Context, q DatesQuery) ([]Date, error)
 }
 
 // ExposedList is the companies exposed for a question, sorted by id, with

@@ -129,6 +129,15 @@ func (q ChangesQuery) Validate() error {
 	return q.ExposureQuery.Validate()
 }
 
+// DatesQuery asks for the days from From to To (both included) on which
+// an exposure answer may change.
+type DatesQuery struct {
+	From, To Date
+}
+
+// Validate checks both dates: required, from not after to.
+func (q DatesQuery) Validate() error { return validSpan(q.From, q.To) }
+
 // validSpan checks the from and to of a question over a span of dates:
 // both required, from not after to.
 func validSpan(from, to Date) error {

@@ -29,6 +29,11 @@ type dated interface {
 	// ControlsInForce returns the controls in force on d with their
 	// materials.
 	ControlsInForce(ctx context.Context, d domain.Date) (map[string][]string, error)
+	// ChangeDays returns, in order, the days from from to to (both
+	// included) on which a licence, an export control or a supply link
+	// starts or stops counting: between two of them, every exposure
+	// answer stays the same.
+	ChangeDays(ctx context.Context, from, to domain.Date) ([]domain.Date, error)
 }
 
 func (e *bound) dated() (dated, error) {
@@ -36,6 +41,16 @@ func (e *bound) dated() (dated, error) {
 		return d, nil
 	}
 	return nil, domain.Errorf(domain.CodeUnavailable, "this store does not answer questions over a span of days")
+}
+
+// ChangeDates returns the days of q.AsOf … q.To on which an exposure
+// answer may differ from the day before.
+func (e *bound) ChangeDates(ctx context.Context, q domain.DatesQuery) ([]domain.Date, error) {
+	ds, err := e.dated()
+	if err != nil {
+		return nil, err
+	}
+	return ds.ChangeDays(ctx, q.From, q.To)
 }
 
 // withSince fills Since into the companies of page, each exposed on

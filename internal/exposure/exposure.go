@@ -143,6 +143,11 @@ func (e *Engine) ExposureTimeline(ctx context.Context, q domain.TimelineQuery) (
 	return with(ctx, e, func(b *bound) ([]domain.ExposureInterval, error) { return b.ExposureTimeline(ctx, q) })
 }
 
+// ChangeDates implements domain.ExposureService.
+func (e *Engine) ChangeDates(ctx context.Context, q domain.DatesQuery) ([]domain.Date, error) {
+	return with(ctx, e, func(b *bound) ([]domain.Date, error) { return b.ChangeDates(ctx, q) })
+}
+
 // normalize fills the date default: today.
 func normalize(q domain.ExposureQuery) domain.ExposureQuery {
 	if q.AsOf.IsZero() {

@@ -14,20 +14,16 @@ package graphiql
 
 import (
 	"bytes"
-	"compress/gzip"
 	"crypto/rand"
-	"crypto/sha256"
 	"embed"
 	"encoding/base64"
-	"encoding/hex"
 	"fmt"
 	"html/template"
-	"io/fs"
 	"net/http"
 	"strconv"
 	"strings"
-	"sync"
-	"time"
+
+	"github.com/licencegraph/licencegraph/internal/webasset"
 )
 
 //go:embed assets
@@ -64,40 +60,13 @@ func contentSecurityPolicy(nonce string) string {
 		"frame-ancestors 'none'"
 }
 
-type asset struct {
-	contentType string
-	body        []byte
-	hash        string // hex sha256 prefix, used as ETag and cache-busting version
-
-	gzOnce sync.Once
-	gzBody []byte
-}
-
-func (a *asset) gzipped() []byte {
-	a.gzOnce.Do(func() {
-		var buf bytes.Buffer
-		zw, _ := gzip.NewWriterLevel(&buf, gzip.BestCompression)
-		_, _ = zw.Write(a.body)
-		_ = zw.Close()
-		a.gzBody = buf.Bytes()
-	})
-	return a.gzBody
-}
-
 var (
-	jsAsset  = mustAsset("assets/graphiql.js", "text/javascript; charset=utf-8")
-	cssAsset = mustAsset("assets/graphiql.css", "text/css; charset=utf-8")
+	jsAsset  = webasset.Must(assetsFS, "assets/graphiql.js", "text/javascript; charset=utf-8", build)
+	cssAsset = webasset.Must(assetsFS, "assets/graphiql.css", "text/css; charset=utf-8", build)
 	pageTmpl = template.Must(template.ParseFS(assetsFS, "assets/index.html"))
 )
 
-func mustAsset(name, contentType string) *asset {
-	b, err := fs.ReadFile(assetsFS, name)
-	if err != nil {
-		panic(fmt.Sprintf("graphiql: embedded asset %s missing (run `npm run --prefix web build`): %v", name, err))
-	}
-	sum := sha256.Sum256(b)
-	return &asset{contentType: contentType, body: b, hash: hex.EncodeToString(sum[:8])}
-}
+const build = "npm run --prefix web build"
 
 type pageData struct {
 	Title      string
@@ -136,8 +105,8 @@ func (h *handler) renderPage(nonce string) ([]byte, error) {
 	err := pageTmpl.Execute(&buf, pageData{
 		Title:      "licencegraph · GraphiQL",
 		Endpoint:   h.endpoint,
-		JSPath:     JSPath + "?v=" + jsAsset.hash,
-		CSSPath:    CSSPath + "?v=" + cssAsset.hash,
+		JSPath:     jsAsset.URL(JSPath),
+		CSSPath:    cssAsset.URL(CSSPath),
 		StyleNonce: nonce,
 	})
 	return buf.Bytes(), err
@@ -152,7 +121,7 @@ func newNonce() string {
 }
 
 func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	var a *asset
+	var a *webasset.Asset
 	switch r.URL.Path {
 	case "/":
 	case JSPath:
@@ -190,37 +159,7 @@ func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		}
 		return
 	}
-	hdr.Set("Content-Type", a.contentType)
-	hdr.Set("Vary", "Accept-Encoding")
-	if r.URL.Query().Get("v") == a.hash {
-		// The URL names this exact content: cache it for good.
-		hdr.Set("Cache-Control", "public, max-age=31536000, immutable")
-	} else {
-		hdr.Set("Cache-Control", "no-cache")
-	}
-	body := a.body
-	etag := `"` + a.hash + `"`
-	if acceptsGzip(r) {
-		body = a.gzipped()
-		etag = `"` + a.hash + `-gz"`
-		hdr.Set("Content-Encoding", "gzip")
-	}
-	hdr.Set("ETag", etag)
-	http.ServeContent(w, r, "", time.Time{}, bytes.NewReader(body))
-}
-
-// acceptsGzip reports whether the request's Accept-Encoding allows gzip
-// (a "gzip;q=0" entry counts as a refusal).
-func acceptsGzip(r *http.Request) bool {
-	for _, part := range strings.Split(r.Header.Get("Accept-Encoding"), ",") {
-		coding, params, _ := strings.Cut(strings.TrimSpace(part), ";")
-		if !strings.EqualFold(strings.TrimSpace(coding), "gzip") {
-			continue
-		}
-		params = strings.ReplaceAll(strings.TrimSpace(params), " ", "")
-		return params != "q=0" && params != "q=0.0" && params != "q=0.00" && params != "q=0.000"
-	}
-	return false
+	a.ServeHTTP(w, r)
 }
 
 // offPage is what "/" shows when the server does not answer introspection:

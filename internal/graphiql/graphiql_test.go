@@ -9,6 +9,8 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+
+	"github.com/licencegraph/licencegraph/internal/webasset"
 )
 
 func serve(t *testing.T, h http.Handler, method, target string, hdr map[string]string) *httptest.ResponseRecorder {
@@ -40,8 +42,8 @@ func TestHandlerRoutes(t *testing.T) {
 			wantStatus: http.StatusOK, wantType: "text/html; charset=utf-8",
 			wantBody: []string{
 				`<div id="graphiql" data-endpoint="/graphql"`,
-				`<link rel="stylesheet" href="/graphiql/graphiql.css?v=` + cssAsset.hash + `">`,
-				`<script defer src="/graphiql/graphiql.js?v=` + jsAsset.hash + `"></script>`,
+				`<link rel="stylesheet" href="/graphiql/graphiql.css?v=` + cssAsset.Hash() + `">`,
+				`<script defer src="/graphiql/graphiql.js?v=` + jsAsset.Hash() + `"></script>`,
 			},
 			wantNotBody: []string{"http://", "https://", "<style", "style=", "<script>"},
 			wantHeader: map[string]string{
@@ -55,10 +57,10 @@ func TestHandlerRoutes(t *testing.T) {
 		{
 			name: "js", method: http.MethodGet, target: JSPath,
 			wantStatus: http.StatusOK, wantType: "text/javascript; charset=utf-8",
-			wantHeader: map[string]string{"ETag": `"` + jsAsset.hash + `"`, "Cache-Control": "no-cache", "X-Content-Type-Options": "nosniff"},
+			wantHeader: map[string]string{"ETag": `"` + jsAsset.Hash() + `"`, "Cache-Control": "no-cache", "X-Content-Type-Options": "nosniff"},
 		},
 		{
-			name: "js versioned", method: http.MethodGet, target: JSPath + "?v=" + jsAsset.hash,
+			name: "js versioned", method: http.MethodGet, target: JSPath + "?v=" + jsAsset.Hash(),
 			wantStatus: http.StatusOK, wantType: "text/javascript",
 			wantHeader: map[string]string{"Cache-Control": "public, max-age=31536000, immutable"},
 		},
@@ -69,21 +71,21 @@ func TestHandlerRoutes(t *testing.T) {
 		},
 		{name: "js HEAD", method: http.MethodHead, target: JSPath, wantStatus: http.StatusOK, wantType: "text/javascript"},
 		{
-			name: "css", method: http.MethodGet, target: CSSPath + "?v=" + cssAsset.hash,
+			name: "css", method: http.MethodGet, target: CSSPath + "?v=" + cssAsset.Hash(),
 			wantStatus: http.StatusOK, wantType: "text/css; charset=utf-8",
 			wantBody:   []string{".graphiql-container"},
-			wantHeader: map[string]string{"ETag": `"` + cssAsset.hash + `"`, "Cache-Control": "public, max-age=31536000, immutable"},
+			wantHeader: map[string]string{"ETag": `"` + cssAsset.Hash() + `"`, "Cache-Control": "public, max-age=31536000, immutable"},
 		},
 		{
 			name: "js not modified", method: http.MethodGet, target: JSPath,
-			header:     map[string]string{"If-None-Match": `"` + jsAsset.hash + `"`},
+			header:     map[string]string{"If-None-Match": `"` + jsAsset.Hash() + `"`},
 			wantStatus: http.StatusNotModified,
 		},
 		{
 			name: "css gzip", method: http.MethodGet, target: CSSPath,
 			header:     map[string]string{"Accept-Encoding": "br, gzip"},
 			wantStatus: http.StatusOK, wantType: "text/css",
-			wantHeader: map[string]string{"Content-Encoding": "gzip", "Vary": "Accept-Encoding", "ETag": `"` + cssAsset.hash + `-gz"`},
+			wantHeader: map[string]string{"Content-Encoding": "gzip", "Vary": "Accept-Encoding", "ETag": `"` + cssAsset.Hash() + `-gz"`},
 		},
 		{
 			name: "gzip refused", method: http.MethodGet, target: CSSPath,
@@ -125,7 +127,7 @@ func TestHandlerRoutes(t *testing.T) {
 				if err != nil {
 					t.Fatalf("gunzip: %v", err)
 				}
-				if !bytes.Equal(b, cssAsset.body) {
+				if !bytes.Equal(b, cssAsset.Body()) {
 					t.Errorf("gunzipped body differs from the embedded asset")
 				}
 				body = string(b)
@@ -240,37 +242,17 @@ func TestHandlerRejectsForeignEndpoints(t *testing.T) {
 func TestEmbeddedAssetsAreOffline(t *testing.T) {
 	// The built bundle must not pull anything from a CDN; the thorough check
 	// is web/scripts/check-offline.mjs, this is a cheap guard for go test.
-	for name, a := range map[string]*asset{"graphiql.js": jsAsset, "graphiql.css": cssAsset} {
-		if len(a.body) < 10_000 {
-			t.Errorf("%s is only %d bytes; was the bundle built?", name, len(a.body))
+	for name, a := range map[string]*webasset.Asset{"graphiql.js": jsAsset, "graphiql.css": cssAsset} {
+		if len(a.Body()) < 10_000 {
+			t.Errorf("%s is only %d bytes; was the bundle built?", name, len(a.Body()))
 		}
 		for _, host := range []string{"unpkg.com", "jsdelivr.net", "cdnjs.cloudflare.com", "fonts.googleapis.com", "fonts.gstatic.com", "esm.sh"} {
-			if bytes.Contains(a.body, []byte(host)) {
+			if bytes.Contains(a.Body(), []byte(host)) {
 				t.Errorf("%s references %s", name, host)
 			}
 		}
 	}
-	if bytes.Contains(cssAsset.body, []byte("@import")) {
+	if bytes.Contains(cssAsset.Body(), []byte("@import")) {
 		t.Errorf("graphiql.css contains @import")
-	}
-}
-
-func TestAcceptsGzip(t *testing.T) {
-	for in, want := range map[string]bool{
-		"":                   false,
-		"gzip":               true,
-		"GZIP":               true,
-		"br, gzip;q=0.5":     true,
-		"gzip;q=0":           false,
-		"gzip; q=0.000":      false,
-		"deflate, br":        false,
-		"x-gzip":             false,
-		" identity , gzip ,": true,
-	} {
-		r := httptest.NewRequest(http.MethodGet, "/", nil)
-		r.Header.Set("Accept-Encoding", in)
-		if got := acceptsGzip(r); got != want {
-			t.Errorf("acceptsGzip(%q) = %v, want %v", in, got, want)
-		}
 	}
 }

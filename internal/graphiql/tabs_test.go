@@ -9,7 +9,7 @@ import (
 // The bundle opens GraphiQL on the README's questions, one tab each (the
 // operation name is the tab's title), with the Docs pane showing.
 func TestBundleOpensOnTheREADMEQuestions(t *testing.T) {
-	js := string(jsAsset.body)
+	js := string(jsAsset.Body())
 	for _, want := range []string{
 		`query ExposedAutomakers {`, `exposedCompanies(sector: "automotive", first: 20)`,
 		`query WhyIsGMExposed {`, `exposurePaths(companyId: "gm")`,

@@ -29,6 +29,9 @@ type Options struct {
 	// Exports serves /export/ (the exposure CSV), within the same
 	// concurrency limit as /graphql; nil leaves it a 404.
 	Exports http.Handler
+	// Explorer serves /explore and its assets under /explore/; nil leaves
+	// them to UI.
+	Explorer http.Handler
 	// DB answers /readyz.
 	DB domain.Pinger
 	// CORSOrigins are the allowed origins; "*" allows any (without cookies).
@@ -97,6 +100,10 @@ func Handler(o Options) http.Handler {
 	}
 	if o.UI != nil {
 		mux.Handle("/", o.UI)
+	}
+	if o.Explorer != nil {
+		mux.Handle("/explore", o.Explorer)
+		mux.Handle("/explore/", o.Explorer)
 	}
 	c := cors.New(corsOptions(o.CORSOrigins))
 	return requestid.Middleware(traced(o.Tracing, logRequests(o.Logger, c.Handler(mux))))

@@ -1,6 +1,9 @@
 // Builds the offline GraphiQL bundle into ../internal/graphiql/assets:
 //   graphiql.js  (one minified IIFE: React, GraphiQL, CodeMirror 5, graphql-ws)
 //   graphiql.css (one minified stylesheet, fonts inlined as data: URIs)
+// and the exposure explorer into ../internal/explorer/assets:
+//   explorer.js  (one minified IIFE: the page, Cytoscape.js, cytoscape-dagre)
+//   explorer.css (its stylesheet; system fonts only)
 //
 // Usage: npm run build   (from web/)
 import { build } from 'esbuild';
@@ -9,7 +12,10 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const webDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const outdir = path.resolve(webDir, '../internal/graphiql/assets');
+// WEB_OUT_ROOT: write into another copy of the repository's layout (the
+// test that the committed bundles match a rebuild uses it).
+const outRoot = path.resolve(process.env.WEB_OUT_ROOT || path.join(webDir, '..'));
+const outdir = path.join(outRoot, 'internal/graphiql/assets');
 
 // GraphiQL's stylesheet inlines Roboto and Fira Code as base64 woff/woff2 in
 // every unicode-range subset (cyrillic, greek, vietnamese, ...), ~360 KB of the
@@ -67,13 +73,37 @@ const result = await build({
   plugins: [trimFonts],
 });
 
-const outputs = Object.keys(result.metafile.outputs).sort();
-const expected = ['graphiql.css', 'graphiql.js'];
-const names = outputs.map((o) => path.basename(o)).sort();
-if (JSON.stringify(names) !== JSON.stringify(expected)) {
-  throw new Error(`expected exactly ${expected.join(', ')}, esbuild wrote: ${names.join(', ')}`);
-}
-for (const name of expected) {
-  const { size } = await stat(path.join(outdir, name));
-  console.log(`${path.relative(webDir, path.join(outdir, name))}  ${(size / 1024).toFixed(1)} KiB`);
+await report(result, outdir, ['graphiql.css', 'graphiql.js']);
+
+const explorerDir = path.join(outRoot, 'internal/explorer/assets');
+const explorer = await build({
+  absWorkingDir: webDir,
+  entryPoints: { explorer: 'src/explorer/main.js' },
+  outdir: explorerDir,
+  bundle: true,
+  minify: true,
+  format: 'iife',
+  platform: 'browser',
+  target: ['chrome109', 'firefox115', 'safari16', 'edge109'],
+  define: { 'process.env.NODE_ENV': '"production"' },
+  splitting: false,
+  sourcemap: false,
+  legalComments: 'eof',
+  charset: 'utf8',
+  metafile: true,
+  logLevel: 'warning',
+});
+await report(explorer, explorerDir, ['explorer.css', 'explorer.js']);
+
+// report fails unless esbuild wrote exactly the expected files, and
+// prints their sizes.
+async function report(res, dir, expected) {
+  const names = Object.keys(res.metafile.outputs).map((o) => path.basename(o)).sort();
+  if (JSON.stringify(names) !== JSON.stringify(expected)) {
+    throw new Error(`expected exactly ${expected.join(', ')}, esbuild wrote: ${names.join(', ')}`);
+  }
+  for (const name of expected) {
+    const { size } = await stat(path.join(dir, name));
+    console.log(`${path.relative(webDir, path.join(dir, name))}  ${(size / 1024).toFixed(1)} KiB`);
+  }
 }

@@ -1,6 +1,8 @@
 // Fails if the built GraphiQL page could fetch anything from another host.
 //
-// Checked files (all under internal/graphiql/assets):
+// Checked files, for each bundle: GraphiQL (internal/graphiql/assets,
+// graphiql.*) and the exposure explorer (internal/explorer/assets,
+// explorer.*):
 //   index.html   may not contain any http(s):// or protocol-relative URL.
 //   graphiql.css every url(...) must be a data: URI; no @import at all.
 //   graphiql.js  no URL in a loading position (import(), importScripts,
@@ -18,8 +20,14 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const webDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-// CHECK_OFFLINE_DIR lets the check run on another copy (used to test it).
-const assets = path.resolve(process.env.CHECK_OFFLINE_DIR || path.join(webDir, '../internal/graphiql/assets'));
+// CHECK_OFFLINE_DIR lets the check run on another copy of the GraphiQL
+// bundle (used to test it); then only that one is checked.
+const BUNDLES = process.env.CHECK_OFFLINE_DIR
+  ? [{ dir: path.resolve(process.env.CHECK_OFFLINE_DIR), base: 'graphiql' }]
+  : [
+      { dir: path.join(webDir, '../internal/graphiql/assets'), base: 'graphiql' },
+      { dir: path.join(webDir, '../internal/explorer/assets'), base: 'explorer' },
+    ];
 
 // Hosts whose URLs occur in the bundle only as strings that are never loaded.
 const INERT_HOSTS = new Map([
@@ -30,6 +38,10 @@ const INERT_HOSTS = new Map([
   ['github.com', 'licence comments of bundled packages'],
   ['en.wikipedia.org', 'documentation link in a comment/string'],
   ['yarnpkg.com', 'documentation link in a graphql-js error message'],
+  ['engelschall.com', 'licence comment of Cytoscape.js (its bundled Thenable)'],
+  ['opensource.org', 'licence comment of Cytoscape.js'],
+  ['jquery.org', 'licence comment of Cytoscape.js (its event object)'],
+  ['tldrlegal.com', 'licence comment of Cytoscape.js'],
 ]);
 
 // Never acceptable, wherever they appear.
@@ -76,9 +88,13 @@ function excerpt(text, index, len = 60) {
   return JSON.stringify(text.slice(Math.max(0, index - len), index + len));
 }
 
+let assets;
 async function read(name) {
   return readFile(path.join(assets, name), 'utf8');
 }
+
+for (const bundle of BUNDLES) {
+assets = bundle.dir;
 
 // --- index.html -----------------------------------------------------------
 {
@@ -97,7 +113,7 @@ async function read(name) {
 
 // --- graphiql.css ---------------------------------------------------------
 {
-  const name = 'graphiql.css';
+  const name = `${bundle.base}.css`;
   const css = await read(name);
   for (const m of css.matchAll(/@import\b/g)) {
     problems.push(`${name}:${lineOf(css, m.index)}: @import ${excerpt(css, m.index)}`);
@@ -112,7 +128,7 @@ async function read(name) {
 
 // --- graphiql.js ----------------------------------------------------------
 {
-  const name = 'graphiql.js';
+  const name = `${bundle.base}.js`;
   const js = await read(name);
   for (const { name: ctx, re, unless } of LOADING_CONTEXTS) {
     for (const m of js.matchAll(re)) {
@@ -137,6 +153,8 @@ async function read(name) {
   }
 }
 
+}
+
 if (process.argv.includes('--verbose')) {
   for (const [host, n] of notes) console.log(`check-offline: inert ${host} x${n}: ${INERT_HOSTS.get(host) || 'user-clickable link, not fetched'}`);
 }
@@ -145,4 +163,4 @@ if (problems.length) {
   for (const p of problems) console.error(`  ${p}`);
   process.exit(1);
 }
-console.log('check-offline: no runtime fetch of another host in index.html, graphiql.js, graphiql.css');
+console.log(`check-offline: no runtime fetch of another host in ${BUNDLES.map((b) => `${path.relative(path.join(webDir, '..'), b.dir)}/{index.html,${b.base}.js,${b.base}.css}`).join(', ')}`);

@@ -1,0 +1,56 @@
+#!/usr/bin/env node
+// Times the exposure explorer in headless Chromium: for each view, from
+// the start of navigation to the first table (the performance mark
+// explorer:table) and to the first drawn network (explorer:network), over
+// RUNS loads in fresh tabs (the first load of each view is cold for the
+// server's memo of that question, the others warm). Prints one line per
+// view: cold, then the median and worst of the warm loads, in ms; script
+// is the page with its bundle loaded and run (DOMContentLoaded), draw the
+// time Cytoscape and dagre took to lay out and draw the network.
+//
+//   BASE_URL=http://127.0.0.1:8080 RUNS=5 node web/e2e/explorer-timing.mjs \
+//     '/explore?sector=automotive' '/explore?sector=automotive&company=gm'
+import { chromium } from 'playwright-core';
+
+const BASE_URL = (process.env.BASE_URL || '').replace(/\/+$/, '');
+const RUNS = Number(process.env.RUNS || 5);
+const views = process.argv.slice(2);
+if (!BASE_URL || !views.length) {
+  console.error('usage: BASE_URL=http://127.0.0.1:8080 node explorer-timing.mjs VIEW…');
+  process.exit(2);
+}
+
+const browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH || '/usr/bin/chromium', args: ['--no-sandbox', '--disable-gpu'] });
+try {
+  for (const view of views) {
+    const wantNetwork = view.includes('company=');
+    const runs = [];
+    for (let i = 0; i < RUNS; i++) {
+      const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+      await page.goto(BASE_URL + view, { waitUntil: 'load' });
+      const mark = wantNetwork ? 'explorer:network' : 'explorer:table';
+      await page.waitForFunction((m) => performance.getEntriesByName(m).length > 0 || document.querySelector('#error').textContent, mark, { timeout: 120_000, polling: 20 });
+      const t = await page.evaluate(() => ({
+        ...Object.fromEntries(['explorer:table', 'explorer:network'].map((m) => [m, (performance.getEntriesByName(m)[0] || {}).startTime])),
+        script: performance.getEntriesByType('navigation')[0].domContentLoadedEventEnd,
+        draw: (performance.getEntriesByName('explorer:draw')[0] || {}).duration,
+      }));
+      const err = await page.textContent('#error');
+      const rows = await page.$$eval('#exposed tbody tr[data-company]', (r) => r.length);
+      const paths = await page.$$eval('#paths li[data-hops]', (l) => l.length);
+      if (err) throw new Error(`${view}: ${err}`);
+      runs.push({ draw: t.draw, script: t.script, table: t['explorer:table'], network: t['explorer:network'], rows, paths });
+      await page.close();
+    }
+    const fmt = (k) => {
+      const xs = runs.map((r) => r[k]).filter((x) => x !== undefined);
+      if (!xs.length) return '';
+      const warm = xs.slice(1).sort((a, b) => a - b);
+      const med = warm.length ? warm[Math.floor(warm.length / 2)] : NaN;
+      return `${k}: cold ${xs[0].toFixed(0)} ms, warm median ${med.toFixed(0)} ms, worst ${Math.max(...warm).toFixed(0)} ms`;
+    };
+    console.log(`${view} (${runs[0].rows} rows${wantNetwork ? `, ${runs[0].paths} paths` : ''}): ${[fmt('script'), fmt('table'), wantNetwork ? fmt('network') : '', wantNetwork ? fmt('draw') : ''].filter(Boolean).join('; ')}`);
+  }
+} finally {
+  await browser.close();
+}

@@ -76,29 +76,45 @@ func Seed(ctx context.Context, src Source, dir string, o SeedOptions) (SeedSumma
 	if err := emptyDir(dir); err != nil {
 		return SeedSummary{}, err
 	}
+	var sum SeedSummary
+	var err error
+	sum.Version, err = atOneVersion(ctx, src, func() error {
+		for _, k := range seed.Kinds {
+			kc, err := seedKind(ctx, src, dir, k.Kind, o.MaxRows)
+			if err != nil {
+				return err
+			}
+			sum.Kinds = append(sum.Kinds, kc)
+		}
+		var err error
+		if sum.UncitedSources, err = src.UncitedSources(ctx); err != nil {
+			return fmt.Errorf("export: counting uncited sources: %w", err)
+		}
+		return nil
+	})
+	return sum, err
+}
+
+// atOneVersion runs read between two readings of the graph's version and
+// fails with ErrGraphChanged when they differ: the pages an export reads
+// are of one state only when no write was committed meanwhile. It
+// returns the version read first.
+func atOneVersion(ctx context.Context, src Source, read func() error) (domain.GraphVersion, error) {
 	before, err := src.GraphVersion(ctx)
 	if err != nil {
-		return SeedSummary{}, fmt.Errorf("export: reading the graph's version: %w", err)
+		return before, fmt.Errorf("export: reading the graph's version: %w", err)
 	}
-	sum := SeedSummary{Version: before}
-	for _, k := range seed.Kinds {
-		kc, err := seedKind(ctx, src, dir, k.Kind, o.MaxRows)
-		if err != nil {
-			return sum, err
-		}
-		sum.Kinds = append(sum.Kinds, kc)
-	}
-	if sum.UncitedSources, err = src.UncitedSources(ctx); err != nil {
-		return sum, fmt.Errorf("export: counting uncited sources: %w", err)
+	if err := read(); err != nil {
+		return before, err
 	}
 	after, err := src.GraphVersion(ctx)
 	if err != nil {
-		return sum, fmt.Errorf("export: reading the graph's version: %w", err)
+		return before, fmt.Errorf("export: reading the graph's version: %w", err)
 	}
 	if after != before {
-		return sum, ErrGraphChanged
+		return before, ErrGraphChanged
 	}
-	return sum, nil
+	return before, nil
 }
 
 // seedKind writes the records of one kind.

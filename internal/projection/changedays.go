@@ -28,14 +28,12 @@ func (v *View) ChangeDays(ctx context.Context, from, to domain.Date) ([]domain.D
 		}
 	}
 	for _, l := range g.licences {
-		until := l.validUntil
-		if until != openEnd {
-			until++ // validUntil is the last day of validity
-		}
-		add(l.validFrom, until, l.revok)
+		ds := l.changeDays()
+		add(ds[:]...)
 	}
 	for _, x := range g.controls {
-		add(x.effective, x.lifted, x.suspFrom, x.suspTo)
+		ds := x.changeDays()
+		add(ds[:]...)
 	}
 	for c, links := range g.out {
 		if c%4096 == 0 {

@@ -220,17 +220,14 @@ func (g *graph) hopDays(s, c int32, l link, lo, hi day) []day {
 	add(l.since)
 	add(l.until)
 	for _, x := range g.controls {
-		add(x.effective)
-		add(x.lifted)
-		add(x.suspFrom)
-		add(x.suspTo)
+		for _, d := range x.changeDays() {
+			add(d)
+		}
 	}
 	for _, x := range g.coveringLicences(s, c) {
-		add(x.validFrom)
-		if x.validUntil != openEnd {
-			add(x.validUntil + 1)
+		for _, d := range x.changeDays() {
+			add(d)
 		}
-		add(x.revok)
 	}
 	slices.Sort(out)
 	return out

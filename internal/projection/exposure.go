@@ -274,8 +274,7 @@ func (v *View) DatedChanges(_ context.Context, suppliers []string, from, to doma
 			continue
 		}
 		for _, l := range g.held[s] {
-			ends := l.validUntil != openEnd && f <= l.validUntil && l.validUntil < t
-			if within(l.validFrom) || ends || within(l.revok) {
+			if ds := l.changeDays(); slices.ContainsFunc(ds[:], within) {
 				out[id] = append(out[id], l.ID)
 			}
 		}
@@ -283,7 +282,7 @@ func (v *View) DatedChanges(_ context.Context, suppliers []string, from, to doma
 	var controls []string
 	for _, id := range g.controlOrder {
 		x := g.controls[id]
-		if within(x.effective) || within(x.suspFrom) || within(x.suspTo) || within(x.lifted) {
+		if ds := x.changeDays(); slices.ContainsFunc(ds[:], within) {
 			controls = append(controls, id)
 		}
 	}

@@ -330,12 +330,20 @@ func (g *graph) withLicences(ids map[string]bool, ls map[string]domain.Licence) 
 			m[k] = slices.Clone(l)
 		}
 	}
+	// The lists of the holders and clients the licences touch, before and
+	// after, become the copy's own; the hops between them are judged
+	// again (withPairs).
+	var pairs [][2]int32
 	touch := func(holder string, clients []string) {
-		if i, ok := g.index[holder]; ok {
-			own(ng.held, i)
+		h, ok := g.index[holder]
+		if ok {
+			own(ng.held, h)
 		}
 		for _, c := range clients {
 			own(ng.covering, g.index[c])
+			if ok {
+				pairs = append(pairs, [2]int32{h, g.index[c]})
+			}
 		}
 	}
 	for id := range ids {
@@ -344,22 +352,6 @@ func (g *graph) withLicences(ids map[string]bool, ls map[string]domain.Licence) 
 		}
 		if l, ok := ls[id]; ok {
 			touch(l.Holder, l.Clients)
-		}
-	}
-	var pairs [][2]int32 // the holders and clients whose licences change
-	addPairs := func(holder string, clients []string) {
-		if h, ok := g.index[holder]; ok {
-			for _, c := range clients {
-				pairs = append(pairs, [2]int32{h, g.index[c]})
-			}
-		}
-	}
-	for id := range ids {
-		if old, ok := g.licences[id]; ok {
-			addPairs(old.Holder, old.Clients)
-		}
-		if l, ok := ls[id]; ok {
-			addPairs(l.Holder, l.Clients)
 		}
 	}
 	for id := range ids {

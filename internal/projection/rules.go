@@ -26,6 +26,21 @@ func (g *graph) controlledOn(d day) []bool {
 	return out
 }
 
+// changeDays are the days on which whether the control is in force may
+// differ from the day before; absent bounds are openStart or openEnd.
+func (x *control) changeDays() [4]day { return [4]day{x.effective, x.lifted, x.suspFrom, x.suspTo} }
+
+// changeDays are the days on which the licence's standing may differ
+// from the day before: its validity starts, ends (the day after
+// validUntil) or it is revoked; absent bounds are openStart or openEnd.
+func (l *licence) changeDays() [3]day {
+	end := l.validUntil
+	if end != openEnd {
+		end++
+	}
+	return [3]day{l.validFrom, end, l.revok}
+}
+
 // inForce is rule 1's "control in force on d": effective, not lifted,
 // not suspended.
 func (x *control) inForce(d day) bool {

@@ -20,7 +20,9 @@ func TestExposureScenarioOnCuratedData(t *testing.T) {
 	exposedNow := func() []string {
 		var got struct {
 			ExposedCompanies struct {
-				Edges []struct{ Node struct{ Company struct{ ID string } } }
+				Edges []struct {
+					Node struct{ Company struct{ ID string } }
+				}
 			}
 		}
 		if err := json.Unmarshal(mustData(t, srv.URL, `{ exposedCompanies(asOf: "2026-11-25", first: 100) { edges { node { company { id } } } } }`), &got); err != nil {

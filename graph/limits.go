@@ -71,7 +71,9 @@ func complexityRoot() generated.ComplexityRoot {
 	c.ExposureScenario.NoLongerExposed = func(child int, first *int) int {
 		return 1 + child*page(first, domain.DefaultScenarioCompanies)
 	}
-	c.ExposureScenario.ChangedHops = list
+	c.ExposureScenario.ChangedHops = func(child int, first *int) int {
+		return 1 + child*page(first, domain.DefaultScenarioCompanies)
+	}
 	c.ExposedCompany.Paths = func(child int, first *int) int { return exposureCost + child*page(first, domain.DefaultPaths) }
 
 	c.Company.Suppliers = func(child int, first *int, _ *string) int { return 1 + child*page(first, domain.DefaultPageSize) }

@@ -9,6 +9,7 @@ import (
 	"context"
 
 	"github.com/licencegraph/licencegraph/graph/generated"
+	"github.com/licencegraph/licencegraph/graph/loader"
 	"github.com/licencegraph/licencegraph/graph/model"
 	"github.com/licencegraph/licencegraph/graph/paging"
 	"github.com/licencegraph/licencegraph/internal/domain"
@@ -28,6 +29,18 @@ func (r *exposureScenarioResolver) NewlyExposed(ctx context.Context, obj *domain
 
 func (r *exposureScenarioResolver) NoLongerExposed(ctx context.Context, obj *domain.ExposureScenario, first *int) ([]*paging.ExposedCompanyNode, error) {
 	return scenarioNodes(obj.NoLongerExposed, first, obj.Query)
+}
+
+func (r *exposureScenarioResolver) ChangedHops(ctx context.Context, obj *domain.ExposureScenario, first *int) ([]*domain.HopChange, error) {
+	n, err := scenarioFirst(first)
+	if err != nil {
+		return nil, err
+	}
+	return loader.Pointers(obj.ChangedHops[:min(n, len(obj.ChangedHops))]), nil
+}
+
+func (r *exposureScenarioResolver) ChangedHopsCount(ctx context.Context, obj *domain.ExposureScenario) (int, error) {
+	return len(obj.ChangedHops), nil
 }
 
 func (r *queryResolver) ExposureScenario(ctx context.Context, asOf *domain.Date, maxDepth *int, sector *string, minConfidence *float64, change model.ScenarioInput) (*domain.ExposureScenario, error) {

@@ -79,17 +79,27 @@ func intArg(args map[string]any, name string, def int) int {
 	return def
 }
 
-// scenarioNodes is the first companies of a scenario's list (first
-// checked as the query was: within its bounds), judged there, with their
-// paths.
-func scenarioNodes(list []domain.ScenarioCompany, first *int, q domain.ExposureQuery) ([]*paging.ExposedCompanyNode, error) {
+// scenarioFirst is the `first` of a scenario's list: default 100, at
+// most 1,000.
+func scenarioFirst(first *int) (int, error) {
 	n := domain.DefaultScenarioCompanies
 	if first != nil {
 		n = *first
 	}
 	if n < 0 || n > domain.MaxScenarioCompanies {
-		return nil, &domain.Error{Code: domain.CodeBadUserInput, Field: "first",
+		return 0, &domain.Error{Code: domain.CodeBadUserInput, Field: "first",
 			Message: fmt.Sprintf("first must be between 0 and %d", domain.MaxScenarioCompanies)}
+	}
+	return n, nil
+}
+
+// scenarioNodes is the first companies of a scenario's list (first
+// checked as the query was: within its bounds), judged there, with their
+// paths.
+func scenarioNodes(list []domain.ScenarioCompany, first *int, q domain.ExposureQuery) ([]*paging.ExposedCompanyNode, error) {
+	n, err := scenarioFirst(first)
+	if err != nil {
+		return nil, err
 	}
 	out := make([]*paging.ExposedCompanyNode, 0, min(n, len(list)))
 	for _, x := range list[:min(n, len(list))] {

@@ -186,7 +186,8 @@ type ComplexityRoot struct {
 
 	ExposureScenario struct {
 		BaselineCount        func(childComplexity int) int
-		ChangedHops          func(childComplexity int) int
+		ChangedHops          func(childComplexity int, first *int) int
+		ChangedHopsCount     func(childComplexity int) int
 		NewlyExposed         func(childComplexity int, first *int) int
 		NewlyExposedCount    func(childComplexity int) int
 		NoLongerExposed      func(childComplexity int, first *int) int
@@ -919,7 +920,18 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			break
 		}
 
-		return e.ComplexityRoot.ExposureScenario.ChangedHops(childComplexity), true
+		args, err := ec.field_ExposureScenario_changedHops_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.ExposureScenario.ChangedHops(childComplexity, args["first"].(*int)), true
+	case "ExposureScenario.changedHopsCount":
+		if e.ComplexityRoot.ExposureScenario.ChangedHopsCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ExposureScenario.ChangedHopsCount(childComplexity), true
 	case "ExposureScenario.newlyExposed":
 		if e.ComplexityRoot.ExposureScenario.NewlyExposed == nil {
 			break
@@ -2538,9 +2550,12 @@ type ExposureScenario {
   """
   The links the changes touch whose judgement on asOf differs —
   controlled, covered or reason — or that are controlled hops on one side
-  only; by supplier then customer.
+  only; by supplier then customer (at most ` + "`" + `first` + "`" + `, default 100, at most
+  1,000).
   """
-  changedHops: [ChangedHop!]!
+  changedHops(first: Int = 100): [ChangedHop!]!
+  "How many links are judged otherwise in all."
+  changedHopsCount: Int!
 }
 
 "A link judged on the graph as it stands and with a scenario's changes."
@@ -3003,6 +3018,8 @@ func (ec *executionContext) childFields_ExposureScenario(ctx context.Context, fi
 		return ec.fieldContext_ExposureScenario_noLongerExposedCount(ctx, field)
 	case "changedHops":
 		return ec.fieldContext_ExposureScenario_changedHops(ctx, field)
+	case "changedHopsCount":
+		return ec.fieldContext_ExposureScenario_changedHopsCount(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type ExposureScenario", field.Name)
 }

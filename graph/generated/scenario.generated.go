@@ -25,11 +25,28 @@ type ExposureScenarioResolver interface {
 	NewlyExposed(ctx context.Context, obj *domain.ExposureScenario, first *int) ([]*paging.ExposedCompanyNode, error)
 
 	NoLongerExposed(ctx context.Context, obj *domain.ExposureScenario, first *int) ([]*paging.ExposedCompanyNode, error)
+
+	ChangedHops(ctx context.Context, obj *domain.ExposureScenario, first *int) ([]*domain.HopChange, error)
+	ChangedHopsCount(ctx context.Context, obj *domain.ExposureScenario) (int, error)
 }
 
 // endregion ************************** generated!.gotpl **************************
 
 // region    ***************************** args.gotpl *****************************
+
+func (ec *executionContext) field_ExposureScenario_changedHops_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg0
+	return args, nil
+}
 
 func (ec *executionContext) field_ExposureScenario_newlyExposed_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
@@ -380,27 +397,62 @@ func (ec *executionContext) _ExposureScenario_changedHops(ctx context.Context, f
 			return ec.fieldContext_ExposureScenario_changedHops(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.ChangedHops, nil
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.ExposureScenario().ChangedHops(ctx, obj, fc.Args["first"].(*int))
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v []domain.HopChange) graphql.Marshaler {
-			return ec.marshalNChangedHop2ᚕgithubᚗcomᚋlicencegraphᚋlicencegraphᚋinternalᚋdomainᚐHopChangeᚄ(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v []*domain.HopChange) graphql.Marshaler {
+			return ec.marshalNChangedHop2ᚕᚖgithubᚗcomᚋlicencegraphᚋlicencegraphᚋinternalᚋdomainᚐHopChangeᚄ(ctx, selections, v)
 		},
 		true,
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_ExposureScenario_changedHops(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+func (ec *executionContext) fieldContext_ExposureScenario_changedHops(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "ExposureScenario",
 		Field:      field,
-		IsMethod:   false,
-		IsResolver: false,
+		IsMethod:   true,
+		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_ChangedHop(ctx, field)
 		},
 	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_ExposureScenario_changedHops_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
 	return fc, nil
+}
+
+func (ec *executionContext) _ExposureScenario_changedHopsCount(ctx context.Context, field graphql.CollectedField, obj *domain.ExposureScenario) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ExposureScenario_changedHopsCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.ExposureScenario().ChangedHopsCount(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ExposureScenario_changedHopsCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ExposureScenario", field, true, true, "Int")
 }
 
 // endregion **************************** field.gotpl *****************************
@@ -789,10 +841,17 @@ func (ec *executionContext) _ExposureScenario(ctx context.Context, sel ast.Selec
 				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "changedHops":
-			out.Values[i] = ec._ExposureScenario_changedHops(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
-			}
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._ExposureScenario_changedHops(ctx, field, obj)
+				})
+		case "changedHopsCount":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._ExposureScenario_changedHopsCount(ctx, field, obj)
+				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -814,15 +873,11 @@ func (ec *executionContext) _ExposureScenario(ctx context.Context, sel ast.Selec
 
 // region    ***************************** type.gotpl *****************************
 
-func (ec *executionContext) marshalNChangedHop2githubᚗcomᚋlicencegraphᚋlicencegraphᚋinternalᚋdomainᚐHopChange(ctx context.Context, sel ast.SelectionSet, v domain.HopChange) graphql.Marshaler {
-	return ec._ChangedHop(ctx, sel, &v)
-}
-
-func (ec *executionContext) marshalNChangedHop2ᚕgithubᚗcomᚋlicencegraphᚋlicencegraphᚋinternalᚋdomainᚐHopChangeᚄ(ctx context.Context, sel ast.SelectionSet, v []domain.HopChange) graphql.Marshaler {
+func (ec *executionContext) marshalNChangedHop2ᚕᚖgithubᚗcomᚋlicencegraphᚋlicencegraphᚋinternalᚋdomainᚐHopChangeᚄ(ctx context.Context, sel ast.SelectionSet, v []*domain.HopChange) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
-		return ec.marshalNChangedHop2githubᚗcomᚋlicencegraphᚋlicencegraphᚋinternalᚋdomainᚐHopChange(ctx, sel, v[i])
+		return ec.marshalNChangedHop2ᚖgithubᚗcomᚋlicencegraphᚋlicencegraphᚋinternalᚋdomainᚐHopChange(ctx, sel, v[i])
 	})
 
 	for _, e := range ret {
@@ -832,6 +887,14 @@ func (ec *executionContext) marshalNChangedHop2ᚕgithubᚗcomᚋlicencegraphᚋ
 	}
 
 	return ret
+}
+
+func (ec *executionContext) marshalNChangedHop2ᚖgithubᚗcomᚋlicencegraphᚋlicencegraphᚋinternalᚋdomainᚐHopChange(ctx context.Context, sel ast.SelectionSet, v *domain.HopChange) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "ChangedHop!")
+		return graphql.Null
+	}
+	return ec._ChangedHop(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalNExposureScenario2ᚖgithubᚗcomᚋlicencegraphᚋlicencegraphᚋinternalᚋdomainᚐExposureScenario(ctx context.Context, sel ast.SelectionSet, v *domain.ExposureScenario) graphql.Marshaler {

@@ -87,6 +87,10 @@ func TestExposureScenarioOnCuratedData(t *testing.T) {
 	if len(s.NewlyExposed) != 1 || s.NewlyExposed[0].Company.ID != "ford" || s.NewlyExposedCount != 1 {
 		t.Fatalf("newly exposed %+v, want ford alone (its suppliers' licence revoked)", s.NewlyExposed)
 	}
+	// Baotou Tianhe is Volkswagen's one Chinese supplier in the graph.
+	if len(s.NoLongerExposed) != 1 || s.NoLongerExposed[0].Company.ID != "volkswagen" || s.NoLongerExposedCount != 1 {
+		t.Errorf("no longer exposed %+v, want volkswagen alone (the hypothetical licence covers its one Chinese supplier)", s.NoLongerExposed)
+	}
 	ford := s.NewlyExposed[0]
 	if ford.MinDepth != 1 || ford.PathCount == 0 || len(ford.Paths) == 0 || ford.Paths[0].Hops[0].Reason == nil {
 		t.Errorf("ford in the scenario: %+v; want a path of depth 1 from its suppliers, with a reason", ford)
@@ -141,8 +145,8 @@ func TestExposureScenarioOnCuratedData(t *testing.T) {
 			}
 		}
 	}
-	if !fordHop || !vwHop {
-		t.Errorf("changed hops %+v: want Ford's and Tianhe → Volkswagen", s.ChangedHops)
+	if !fordHop || !vwHop || len(s.ChangedHops) != 2 {
+		t.Errorf("changed hops %+v: want Ford's and Tianhe → Volkswagen only", s.ChangedHops)
 	}
 	if after := exposedNow(); !slices.Equal(after, before) {
 		t.Errorf("exposedCompanies after the scenario %v, before %v: a scenario must write nothing", after, before)

@@ -54,7 +54,7 @@ func TestScenarioMatchesApplyingIt(t *testing.T) {
 	rng := rand.New(rand.NewPCG(17, 5))
 	const rounds, forReal = 24, 3
 	kinds := map[string]int{}
-	var newly, gone, hops int
+	var newly, gone, hops, sinces int
 	for round := range rounds {
 		s, names := randomScenario(rng, recs, round)
 		for _, n := range names {
@@ -72,6 +72,9 @@ func TestScenarioMatchesApplyingIt(t *testing.T) {
 			compareScenario(t, fmt.Sprintf("round %d (%v), %s", round, names, fmtQuery(q)), got, refBefore, refAfter, q)
 			answers[i] = got
 			newly, gone, hops = newly+got.NewlyExposedCount, gone+got.NoLongerExposedCount, hops+len(got.ChangedHops)
+		}
+		if sinces < 20 { // the reference's day-by-day sweeps are slow
+			sinces += sinceInScenario(ctx, t, engine, round, s, refBefore, refAfter)
 		}
 		if v := graphVersion(ctx, t, store); v != version {
 			t.Fatalf("round %d: the graph's version moved from %v to %v: a scenario wrote", round, version, v)
@@ -95,10 +98,42 @@ func TestScenarioMatchesApplyingIt(t *testing.T) {
 		}
 		load()
 	}
-	t.Logf("changes tried: %v; answers: %d newly exposed, %d no longer, %d changed hops", kinds, newly, gone, hops)
-	if newly == 0 || gone == 0 || hops == 0 {
+	t.Logf("changes tried: %v; answers: %d newly exposed, %d no longer, %d changed hops; %d since checked", kinds, newly, gone, hops, sinces)
+	if newly == 0 || gone == 0 || hops == 0 || sinces == 0 {
 		t.Errorf("the scenarios changed too little to test anything")
 	}
+}
+
+// sinceInScenario checks the since of the companies a scenario lists, each
+// on its side: the first day of their exposure up to the date asked, on
+// the graph with (newly exposed) or without (no longer exposed) the
+// changes, as the reference finds it day by day.
+func sinceInScenario(ctx context.Context, t *testing.T, engine *exposure.Engine, round int, s domain.Scenario, before, after *refWorld) (checked int) {
+	t.Helper()
+	q := domain.ExposureQuery{AsOf: day("2026-06-01"), MaxDepth: 3}
+	got, err := engine.ExposureScenario(ctx, domain.ScenarioQuery{ExposureQuery: q, Change: s,
+		First: domain.MaxScenarioCompanies, Fields: domain.ExposedFields{Since: true}})
+	if err != nil {
+		t.Fatalf("round %d, since: %v", round, err)
+	}
+	from := domain.DateOf(q.AsOf.Time().AddDate(-2, 0, 0)).AddDays(-1)
+	for _, side := range []struct {
+		name string
+		list []domain.ScenarioCompany
+		ref  *refWorld
+	}{{"newlyExposed", got.NewlyExposed, after}, {"noLongerExposed", got.NoLongerExposed, before}} {
+		if len(side.list) == 0 {
+			continue
+		}
+		days := side.ref.sweep(q, from, q.AsOf)
+		for _, x := range side.list {
+			if want := days.since(x.CompanyID, q.AsOf); !x.Since.Equal(want) {
+				t.Errorf("round %d, %s %s: since %s, reference %s", round, side.name, x.CompanyID, x.Since, want)
+			}
+			checked++
+		}
+	}
+	return checked
 }
 
 func graphVersion(ctx context.Context, t *testing.T, store *neo4jstore.Store) domain.GraphVersion {

@@ -72,7 +72,7 @@ func complexityRoot() generated.ComplexityRoot {
 		return 1 + child*page(first, domain.DefaultScenarioCompanies)
 	}
 	c.ExposureScenario.ChangedHops = func(child int, first *int) int {
-		return 1 + child*page(first, domain.DefaultScenarioCompanies)
+		return 1 + child*page(first, domain.DefaultChangedHops)
 	}
 	c.ExposedCompany.Paths = func(child int, first *int) int { return exposureCost + child*page(first, domain.DefaultPaths) }
 

@@ -32,7 +32,7 @@ func (r *exposureScenarioResolver) NoLongerExposed(ctx context.Context, obj *dom
 }
 
 func (r *exposureScenarioResolver) ChangedHops(ctx context.Context, obj *domain.ExposureScenario, first *int) ([]*domain.HopChange, error) {
-	n, err := scenarioFirst(first)
+	n, err := scenarioFirst(first, domain.DefaultChangedHops)
 	if err != nil {
 		return nil, err
 	}

@@ -79,10 +79,10 @@ func intArg(args map[string]any, name string, def int) int {
 	return def
 }
 
-// scenarioFirst is the `first` of a scenario's list: default 100, at
+// scenarioFirst is the `first` of a scenario's list: def when absent, at
 // most 1,000.
-func scenarioFirst(first *int) (int, error) {
-	n := domain.DefaultScenarioCompanies
+func scenarioFirst(first *int, def int) (int, error) {
+	n := def
 	if first != nil {
 		n = *first
 	}
@@ -97,7 +97,7 @@ func scenarioFirst(first *int) (int, error) {
 // checked as the query was: within its bounds), judged there, with their
 // paths.
 func scenarioNodes(list []domain.ScenarioCompany, first *int, q domain.ExposureQuery) ([]*paging.ExposedCompanyNode, error) {
-	n, err := scenarioFirst(first)
+	n, err := scenarioFirst(first, domain.DefaultScenarioCompanies)
 	if err != nil {
 		return nil, err
 	}

@@ -2534,17 +2534,17 @@ type ExposureScenario {
   scenarioCount: Int!
   """
   Companies exposed with the changes and not without, by id (at most
-  ` + "`" + `first` + "`" + `, default 100, at most 1,000), judged in the scenario: their
+  ` + "`" + `first` + "`" + `, default 20, at most 1,000), judged in the scenario: their
   paths run over the scenario's links and licences.
   """
-  newlyExposed(first: Int = 100): [ExposedCompany!]!
+  newlyExposed(first: Int = 20): [ExposedCompany!]!
   "How many are newly exposed in all."
   newlyExposedCount: Int!
   """
   Companies exposed without the changes and not with them, by id (at most
   ` + "`" + `first` + "`" + `), judged on the graph as it stands.
   """
-  noLongerExposed(first: Int = 100): [ExposedCompany!]!
+  noLongerExposed(first: Int = 20): [ExposedCompany!]!
   "How many are no longer exposed in all."
   noLongerExposedCount: Int!
   """

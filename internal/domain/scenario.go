@@ -148,10 +148,13 @@ type ScenarioQuery struct {
 }
 
 // DefaultScenarioCompanies and MaxScenarioCompanies bound the companies
-// a scenario lists each way (newly exposed, no longer exposed).
+// a scenario lists each way (newly exposed, no longer exposed), as a page
+// of exposedCompanies; DefaultChangedHops is how many changed hops it
+// lists unless asked (at most MaxScenarioCompanies).
 const (
-	DefaultScenarioCompanies = 100
+	DefaultScenarioCompanies = DefaultPageSize
 	MaxScenarioCompanies     = 1000
+	DefaultChangedHops       = 100
 )
 
 // Validate checks the exposure question and the bounds; the changes are

@@ -101,34 +101,26 @@ func (s Scenario) Check() InvalidInput {
 	return invalid
 }
 
-// ScenarioRef is a reference of a scenario to a record that must exist in
-// the graph, with the path of the field that makes it.
-type ScenarioRef struct {
-	Path  string
-	Index int
-	Ref
-}
-
 // Refs are the references to records the scenario does not change
 // (companies, materials, sectors, controls named by the licences and
 // links it adds), which must exist as for the mutations. The records it
 // changes (licences revoked, links removed, controls suspended) are
 // looked up where it is applied.
-func (s Scenario) Refs() []ScenarioRef {
-	var out []ScenarioRef
+func (s Scenario) Refs() []PathRef {
+	var out []PathRef
 	for i, l := range s.GrantLicences {
 		for _, r := range l.Refs() {
-			out = append(out, ScenarioRef{Path: ScenarioPath("grantLicences", i, r.Field), Index: i, Ref: r})
+			out = append(out, PathRef{Path: ScenarioPath("grantLicences", i, r.Field), Index: i, Ref: r})
 		}
 	}
 	for i, x := range s.SetExclusions {
 		for _, id := range x.Sectors {
-			out = append(out, ScenarioRef{Path: ScenarioPath("setExclusions", i, "sectors"), Index: i, Ref: Ref{Field: "sectors", Kind: KindSector, ID: id}})
+			out = append(out, PathRef{Path: ScenarioPath("setExclusions", i, "sectors"), Index: i, Ref: Ref{Field: "sectors", Kind: KindSector, ID: id}})
 		}
 	}
 	for i, l := range s.AddLinks {
 		for _, r := range l.Refs() {
-			out = append(out, ScenarioRef{Path: ScenarioPath("addLinks", i, r.Field), Index: i, Ref: r})
+			out = append(out, PathRef{Path: ScenarioPath("addLinks", i, r.Field), Index: i, Ref: r})
 		}
 	}
 	return out

@@ -3,7 +3,6 @@ package exposure
 import (
 	"context"
 	"errors"
-	"fmt"
 
 	"github.com/licencegraph/licencegraph/internal/domain"
 )
@@ -53,7 +52,7 @@ func (e *Engine) ExposureScenario(ctx context.Context, q domain.ScenarioQuery) (
 	q.ExposureQuery = normalize(q.ExposureQuery)
 	invalid := q.Change.Check()
 	if len(invalid) == 0 && e.refs != nil {
-		unknown, err := unknownRefs(ctx, e.refs, q.Change.Refs())
+		unknown, err := domain.UnknownRefs(ctx, e.refs.ExistingIDs, q.Change.Refs())
 		if err != nil {
 			return domain.ExposureScenario{}, err
 		}
@@ -178,37 +177,4 @@ func judgedAlike(x, y *domain.SupplyHop) bool {
 		return !x.Controlled
 	}
 	return x.Controlled == y.Controlled && x.Covered == y.Covered && x.Reason == y.Reason
-}
-
-// unknownRefs reports the references to ids the store does not have, on
-// their paths, as the mutations do.
-func unknownRefs(ctx context.Context, refs RefChecker, rs []domain.ScenarioRef) (domain.InvalidInput, error) {
-	byKind := map[domain.Kind][]string{}
-	queued := map[domain.Ref]bool{}
-	for _, r := range rs {
-		k := domain.Ref{Kind: r.Kind, ID: r.ID}
-		if !queued[k] {
-			queued[k] = true
-			byKind[r.Kind] = append(byKind[r.Kind], r.ID)
-		}
-	}
-	found := map[domain.Kind]map[string]bool{}
-	for _, kind := range domain.Kinds {
-		if len(byKind[kind]) == 0 {
-			continue
-		}
-		f, err := refs.ExistingIDs(ctx, kind, byKind[kind])
-		if err != nil {
-			return nil, err
-		}
-		found[kind] = f
-	}
-	var out domain.InvalidInput
-	for _, r := range rs {
-		if !found[r.Kind][r.ID] {
-			out = append(out, domain.InvalidField{Index: r.Index, Field: r.Path,
-				Message: fmt.Sprintf("unknown %s %q", domain.KindName(r.Kind), r.ID)})
-		}
-	}
-	return out, nil
 }

@@ -14,8 +14,6 @@ import (
 	"github.com/licencegraph/licencegraph/internal/exposure"
 	"github.com/licencegraph/licencegraph/internal/neo4jstore"
 	"github.com/licencegraph/licencegraph/internal/projection"
-	"github.com/licencegraph/licencegraph/internal/seed"
-	"github.com/licencegraph/licencegraph/internal/synth"
 	"github.com/licencegraph/licencegraph/internal/testutil"
 )
 
@@ -26,24 +24,8 @@ import (
 // changes for real through the write API on a fresh copy of the world.
 // Nothing a scenario asks is written.
 func TestScenarioMatchesApplyingIt(t *testing.T) {
-	cfg, store := openStore(t)
+	store, recs, load := generatedWorld(t, 200, 17)
 	ctx := context.Background()
-	dir := t.TempDir()
-	if _, err := synth.Generate(ctx, synth.Options{Companies: 200, Seed: 17}, dir); err != nil {
-		t.Fatal(err)
-	}
-	recs, err := seed.ReadFiles([]string{dir})
-	if err != nil {
-		t.Fatal(err)
-	}
-	load := func() {
-		t.Helper()
-		testutil.ResetGraph(t, cfg)
-		if _, err := seed.New(store, seed.Options{Logger: testutil.Logger(t)}).Load(ctx, []string{dir}); err != nil {
-			t.Fatalf("loading the world: %v", err)
-		}
-	}
-	load()
 	proj := projection.New(store, testutil.Logger(t))
 	engine := exposure.New(exposure.Views(proj.Acquire)).WithScenarios(exposure.WhatIfOn((*projection.View).WhatIf), store)
 	queries := []domain.ExposureQuery{
@@ -88,6 +70,7 @@ func TestScenarioMatchesApplyingIt(t *testing.T) {
 		// The same changes for real, on a copy of the world.
 		before := make([][]domain.ExposedCompany, len(queries))
 		for i, q := range queries {
+			var err error
 			if before[i], err = engine.ExposedCompanies(ctx, q); err != nil {
 				t.Fatal(err)
 			}

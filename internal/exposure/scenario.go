@@ -143,19 +143,20 @@ func changedHops(ctx context.Context, b, s *bound, touched [][2]string, d domain
 	if err != nil {
 		return nil, err
 	}
-	byPair := func(hops []domain.SupplyHop) map[[2]string]*domain.SupplyHop {
-		m := make(map[[2]string]*domain.SupplyHop, len(hops))
-		for i := range hops {
-			m[[2]string{hops[i].Supplier, hops[i].Customer}] = &hops[i]
-		}
-		return m
-	}
-	bm, sm := byPair(before), byPair(after)
+	// ClassifyHops keeps the order of the pairs, leaving out those with no
+	// link: walk both lists along touched.
 	var out []domain.HopChange
+	i, j := 0, 0
 	for _, p := range touched {
-		x, y := bm[p], sm[p]
-		if y != nil {
+		var x, y *domain.SupplyHop
+		if i < len(before) && before[i].Supplier == p[0] && before[i].Customer == p[1] {
+			x = &before[i]
+			i++
+		}
+		if j < len(after) && after[j].Supplier == p[0] && after[j].Customer == p[1] {
+			y = &after[j]
 			y.Hypothetical = hyp
+			j++
 		}
 		if judgedAlike(x, y) {
 			continue

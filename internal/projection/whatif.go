@@ -1,6 +1,7 @@
 package projection
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"maps"
@@ -254,15 +255,24 @@ func (g *graph) withLinkChanges(set map[domain.LinkKey]domain.SupplyLink, remove
 // scenario may change, in g or in its copy ng: those between the holders
 // and clients of the licences it changed (before and after), those it
 // added or removed, and, for a control it suspends, every link from CN
-// abroad that carries one of its materials. Sorted.
+// abroad that carries one of its materials. Sorted by supplier then
+// customer id. A scenario adds no company, so both graphs number
+// companies alike.
 func (g *graph) touchedBy(ng *graph, h *domain.Hypothetical, removed map[domain.LinkKey]bool, controls map[string]domain.ExportControl) [][2]string {
-	set := map[[2]string]bool{}
+	set := map[[2]int32]bool{}
+	pair := func(s, c string) {
+		si, ok1 := g.index[s]
+		ci, ok2 := g.index[c]
+		if ok1 && ok2 {
+			set[[2]int32{si, ci}] = true
+		}
+	}
 	holderClients := func(l domain.Licence) {
 		if l.Holder == "" {
 			return
 		}
 		for _, c := range l.Clients {
-			set[[2]string{l.Holder, c}] = true
+			pair(l.Holder, c)
 		}
 	}
 	for id, l := range h.Licences {
@@ -272,10 +282,10 @@ func (g *graph) touchedBy(ng *graph, h *domain.Hypothetical, removed map[domain.
 		}
 	}
 	for k := range h.Links {
-		set[[2]string{k.Supplier, k.Customer}] = true
+		pair(k.Supplier, k.Customer)
 	}
 	for k := range removed {
-		set[[2]string{k.Supplier, k.Customer}] = true
+		pair(k.Supplier, k.Customer)
 	}
 	if len(controls) > 0 {
 		mats := map[int32]bool{}
@@ -293,35 +303,34 @@ func (g *graph) touchedBy(ng *graph, h *domain.Hypothetical, removed map[domain.
 					if x.origin[l.other] != originAbroad {
 						continue
 					}
-					for _, m := range x.linkMats(l) {
-						if mats[m] {
-							set[[2]string{x.ids[s], x.ids[l.other]}] = true
-							break
-						}
+					if slices.ContainsFunc(x.linkMats(l), func(m int32) bool { return mats[m] }) {
+						set[[2]int32{int32(s), l.other}] = true
 					}
 				}
 			}
 		}
 	}
 	// Only pairs with a link on one side or the other can be judged.
-	out := make([][2]string, 0, len(set))
+	idx := make([][2]int32, 0, len(set))
 	for p := range set {
-		k := domain.LinkKey{Supplier: p[0], Customer: p[1]}
-		if g.hasLink(k) || ng.hasLink(k) {
-			out = append(out, p)
+		_, inG := g.linkOf(p[0], p[1])
+		_, inNG := ng.linkOf(p[0], p[1])
+		if inG || inNG {
+			idx = append(idx, p)
 		}
 	}
-	slices.SortFunc(out, func(a, b [2]string) int {
-		return cmpPair(a, b)
+	rank := g.idRank()
+	slices.SortFunc(idx, func(a, b [2]int32) int {
+		if c := cmp.Compare(rank[a[0]], rank[b[0]]); c != 0 {
+			return c
+		}
+		return cmp.Compare(rank[a[1]], rank[b[1]])
 	})
-	return out
-}
-
-func cmpPair(a, b [2]string) int {
-	if c := strings.Compare(a[0], b[0]); c != 0 {
-		return c
+	out := make([][2]string, len(idx))
+	for i, p := range idx {
+		out[i] = [2]string{g.ids[p[0]], g.ids[p[1]]}
 	}
-	return strings.Compare(a[1], b[1])
+	return out
 }
 
 func (n *interner) clone() *interner {

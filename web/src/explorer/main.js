@@ -4,7 +4,7 @@
 import './explorer.css';
 import { client, explain, getToken, setToken } from './api.js';
 import { h, replace, $, sourceItem, fmtConf } from './dom.js';
-import { draw, hopId, REASON_COLOURS, GREY } from './graph.js';
+import { hopId, REASON_COLOURS, GREY } from './graph.js';
 import * as Q from './queries.js';
 import { toCSV, CSV_HEADER, csvRow } from './csv.js';
 
@@ -21,6 +21,9 @@ let basics = false; // the sector tree and change dates are loaded
 // The evidence of the hops of the network drawn (Q.HOPS), read after it
 // is drawn: { company, ready: a promise of a Map hop id → hop, or null }.
 let evidence = null;
+// draw.js with Cytoscape.js, evaluated once the first questions are sent.
+let drawing = null;
+const loadDrawing = () => (drawing ||= import('./draw.js'));
 
 function readURL() {
   const p = new URLSearchParams(location.search);
@@ -308,7 +311,9 @@ async function selectCompany(id, move) {
   const data = await run('company', 'Drawing', (signal) => gql(Q.PATHS, v, signal));
   if (!data) return;
   const paths = data.exposurePaths;
-  showNetwork(id, paths.length ? paths[0].hops[paths[0].hops.length - 1].customer.name : id, paths);
+  const { draw } = await loadDrawing();
+  if (state.company !== id) return; // another company was chosen meanwhile
+  showNetwork(draw, id, paths.length ? paths[0].hops[paths[0].hops.length - 1].customer.name : id, paths);
   if (move) el.graphTitle.scrollIntoView({ block: 'start', behavior: 'smooth' });
   // Then, with the network on screen, the evidence of its hops and the
   // side panel.
@@ -326,7 +331,7 @@ function networkTitle(name, n) {
   el.graphTitle.textContent = `The network of ${name}: ${n} path${n === 1 ? '' : 's'} on ${state.asOf}`;
 }
 
-function showNetwork(id, name, paths) {
+function showNetwork(draw, id, name, paths) {
   networkTitle(name, paths.length);
   if (cy) cy.destroy();
   cy = null;
@@ -502,9 +507,12 @@ async function loadBasics() {
 }
 
 async function init() {
+  mark('explorer:start');
   build();
   fillForm();
-  await ask(() => basics || loadBasics());
+  const asked = ask(() => basics || loadBasics());
+  loadDrawing();
+  await asked;
 }
 
 init();

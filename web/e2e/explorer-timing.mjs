@@ -7,10 +7,11 @@
 // view: cold, then the median and worst of the warm loads, in ms; script
 // is the page with its bundle loaded and run (DOMContentLoaded), draw the
 // time Cytoscape and dagre took to lay out and draw the network.
-// Then, where the time goes, from the warm loads (medians): each GraphQL
-// request the page sent (by operation name), when it left after the start
-// of navigation, the server's time (request sent to first byte of the
-// answer) and when its answer was in.
+// Then, where the time goes, from the warm loads (medians): when the
+// page's script started (the mark explorer:start), and each GraphQL
+// request the page sent (by operation name, from the page's resource
+// timing): when it left after the start of navigation, the server's time
+// (request sent to first byte of the answer) and when its answer was in.
 //
 //   BASE_URL=http://127.0.0.1:8080 RUNS=5 node web/e2e/explorer-timing.mjs \
 //     '/explore?sector=automotive&asOf=2026-12-06' '/explore?sector=automotive&asOf=2026-12-06&company=gm'
@@ -39,11 +40,11 @@ try {
     const runs = [];
     for (let i = 0; i < RUNS; i++) {
       const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
-      const requests = [];
-      page.on('requestfinished', (req) => {
+      const ops = []; // operation names, in the order the page sent them
+      page.on('request', (req) => {
         if (!req.url().endsWith('/graphql') || req.method() !== 'POST') return;
         const m = /query (\w+)/.exec(JSON.parse(req.postData() || '{}').query || '');
-        requests.push({ op: m ? m[1] : '?', t: req.timing() });
+        ops.push(m ? m[1] : '?');
       });
       await page.goto(BASE_URL + view, { waitUntil: 'load' });
       const mark = wantNetwork ? 'explorer:network' : 'explorer:table';
@@ -52,20 +53,17 @@ try {
         ...Object.fromEntries(['explorer:table', 'explorer:network'].map((m) => [m, (performance.getEntriesByName(m)[0] || {}).startTime])),
         script: performance.getEntriesByType('navigation')[0].domContentLoadedEventEnd,
         draw: (performance.getEntriesByName('explorer:draw')[0] || {}).duration,
-        origin: performance.timeOrigin,
+        start: (performance.getEntriesByName('explorer:start')[0] || {}).startTime,
       }));
       const err = await page.textContent('#error');
       const rows = await page.$$eval('#exposed tbody tr[data-company]', (r) => r.length);
       const paths = await page.$$eval('#paths li[data-hops]', (l) => l.length);
       if (err) throw new Error(`${view}: ${err}`);
-      await page.waitForTimeout(200); // the last requestfinished events
-      const reqs = requests.map(({ op, t: rt }) => ({
-        op,
-        sent: rt.startTime - t.origin + rt.requestStart,
-        server: rt.responseStart - rt.requestStart,
-        done: rt.startTime - t.origin + rt.responseEnd,
-      }));
-      runs.push({ draw: t.draw, script: t.script, table: t['explorer:table'], network: t['explorer:network'], rows, paths, reqs });
+      // The requests answered so far, in the order they were sent.
+      const timings = await page.evaluate(() => performance.getEntriesByType('resource').filter((e) => e.name.endsWith('/graphql'))
+        .sort((a, b) => a.startTime - b.startTime).map((e) => ({ sent: e.requestStart, server: e.responseStart - e.requestStart, done: e.responseEnd })));
+      const reqs = timings.map((x, k) => ({ op: ops[k] || '?', ...x }));
+      runs.push({ draw: t.draw, script: t.script, start: t.start, table: t['explorer:table'], network: t['explorer:network'], rows, paths, reqs });
       await page.close();
     }
     const fmt = (k) => {
@@ -76,6 +74,7 @@ try {
     };
     console.log(`${view} (${runs[0].rows} rows${wantNetwork ? `, ${runs[0].paths} paths` : ''}): ${[fmt('script'), fmt('table'), wantNetwork ? fmt('network') : '', wantNetwork ? fmt('draw') : ''].filter(Boolean).join('; ')}`);
     const warm = runs.slice(1).length ? runs.slice(1) : runs;
+    console.log(`  page script started at ${median(warm.map((r) => r.start)).toFixed(0)} ms`);
     const ops = [...new Set(warm.flatMap((r) => r.reqs.map((q) => q.op)))];
     for (const op of ops) {
       const of = warm.map((r) => r.reqs.find((q) => q.op === op)).filter(Boolean);

@@ -511,7 +511,9 @@ async function init() {
   build();
   fillForm();
   const asked = ask(() => basics || loadBasics());
-  loadDrawing();
+  // In a task of its own: the browser sends the questions only when the
+  // task that asked them ends.
+  setTimeout(loadDrawing, 0);
   await asked;
 }
 

@@ -225,12 +225,14 @@ function mark(name) {
 // run sends a question, with the spinner and its Cancel, and shows an
 // error in plain words. Questions in different slots (the table, the
 // network, the side panel, …) run side by side; in one slot only the
-// latest counts.
-async function run(slot, label, f) {
+// latest counts. A question that follows another (later: the evidence,
+// the side panel and the sector tree after the first answers) leaves the
+// error shown; asked on its own, it clears it.
+async function run(slot, label, f, later = false) {
   if (inflight.has(slot)) inflight.get(slot).abort();
   const ctl = new AbortController();
   inflight.set(slot, ctl);
-  replace(el.error);
+  if (!later) replace(el.error);
   const t = setTimeout(() => replace(el.status, h('span', { class: 'spinner', 'aria-hidden': 'true' }), `${label}… `, el.cancel), 150);
   root.dataset.busy = '1';
   try {
@@ -317,14 +319,14 @@ async function selectCompany(id, move) {
   if (move) el.graphTitle.scrollIntoView({ block: 'start', behavior: 'smooth' });
   // Then, with the network on screen, the evidence of its hops and the
   // side panel.
-  const ready = run('hops', 'Reading the evidence', (signal) => gql(Q.HOPS, v, signal)).then((d) => {
+  const ready = run('hops', 'Reading the evidence', (signal) => gql(Q.HOPS, v, signal), true).then((d) => {
     if (!d) return null;
     const byHop = new Map();
     for (const p of d.exposurePaths) for (const hop of p.hops) if (!byHop.has(hopId(hop))) byHop.set(hopId(hop), hop);
     return byHop;
   });
   evidence = { company: id, ready };
-  await Promise.all([ready, selectPanel(id, paths.length === 0)]);
+  await Promise.all([ready, selectPanel(id, paths.length === 0, true)]);
 }
 
 function networkTitle(name, n) {
@@ -394,9 +396,10 @@ async function showHop(drawn) {
 }
 
 // selectPanel shows a company in the side panel; with retitle, it also
-// names the network after it (drawn without paths, so without its name).
-async function selectPanel(id, retitle) {
-  const data = await run('panel', 'Reading', (signal) => gql(Q.COMPANY, { id, asOf: state.asOf }, signal));
+// names the network after it (drawn without paths, so without its name);
+// later as in run.
+async function selectPanel(id, retitle, later) {
+  const data = await run('panel', 'Reading', (signal) => gql(Q.COMPANY, { id, asOf: state.asOf }, signal), later);
   if (!data) return;
   showPanel(data.company);
   if (retitle && data.company && el.graph.dataset.company === id) networkTitle(data.company.name, 0);
@@ -484,8 +487,8 @@ function dateWindow() {
 
 // loadBasics reads the sector tree and the change dates; false when the
 // server did not answer (they are read again with the next question).
-async function loadBasics() {
-  const data = await run('basics', 'Loading', (signal) => gql(Q.INIT, dateWindow(), signal));
+async function loadBasics(later) {
+  const data = await run('basics', 'Loading', (signal) => gql(Q.INIT, dateWindow(), signal), later);
   if (!data) return false;
   dates = data.exposureDates;
   const children = new Map();
@@ -510,7 +513,7 @@ async function init() {
   mark('explorer:start');
   build();
   fillForm();
-  const asked = ask(() => basics || loadBasics());
+  const asked = ask(() => basics || loadBasics(true));
   // In a task of its own: the browser sends the questions only when the
   // task that asked them ends.
   setTimeout(loadDrawing, 0);

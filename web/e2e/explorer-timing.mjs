@@ -74,7 +74,8 @@ try {
     };
     console.log(`${view} (${runs[0].rows} rows${wantNetwork ? `, ${runs[0].paths} paths` : ''}): ${[fmt('script'), fmt('table'), wantNetwork ? fmt('network') : '', wantNetwork ? fmt('draw') : ''].filter(Boolean).join('; ')}`);
     const warm = runs.slice(1).length ? runs.slice(1) : runs;
-    console.log(`  page script started at ${median(warm.map((r) => r.start)).toFixed(0)} ms`);
+    const starts = warm.map((r) => r.start).filter((x) => x !== undefined);
+    if (starts.length) console.log(`  page script started at ${median(starts).toFixed(0)} ms`);
     const ops = [...new Set(warm.flatMap((r) => r.reqs.map((q) => q.op)))];
     for (const op of ops) {
       const of = warm.map((r) => r.reqs.find((q) => q.op === op)).filter(Boolean);

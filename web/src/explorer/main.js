@@ -513,11 +513,15 @@ async function init() {
   mark('explorer:start');
   build();
   fillForm();
-  const asked = ask(() => basics || loadBasics(true));
-  // In a task of its own: the browser sends the questions only when the
-  // task that asked them ends.
-  setTimeout(loadDrawing, 0);
-  await asked;
+  // Cytoscape.js is run in a task after this one (the browser sends the
+  // questions only when the task that asked them ends): at once when the
+  // URL names a company, whose network is drawn next; else once the table
+  // is on screen.
+  if (state.company) setTimeout(loadDrawing, 0);
+  await ask(() => {
+    if (!drawing) requestAnimationFrame(() => setTimeout(loadDrawing, 0));
+    return basics || loadBasics(true);
+  });
 }
 
 init();

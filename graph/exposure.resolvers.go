@@ -96,7 +96,11 @@ func (r *queryResolver) ExposedCompanies(ctx context.Context, sector *string, as
 	if err != nil {
 		return nil, err
 	}
-	return paging.NewExposedCompanyConnection(page, total, more, q), nil
+	conn := paging.NewExposedCompanyConnection(page, total, more, q)
+	if err := withFirstHops(ctx, r.Exposure, q, conn); err != nil {
+		return nil, err
+	}
+	return conn, nil
 }
 
 func (r *queryResolver) ExposurePaths(ctx context.Context, companyID string, asOf *domain.Date, maxDepth *int, minConfidence *float64, first *int) ([]*domain.ExposurePath, error) {

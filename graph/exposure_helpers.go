@@ -3,8 +3,10 @@ package graph
 import (
 	"context"
 	"errors"
+	"slices"
 
 	"github.com/licencegraph/licencegraph/graph/loader"
+	"github.com/licencegraph/licencegraph/graph/paging"
 
 	"github.com/licencegraph/licencegraph/internal/domain"
 	"github.com/licencegraph/licencegraph/internal/exposure"
@@ -52,6 +54,38 @@ func exposedFieldsAsked(ctx context.Context) domain.ExposedFields {
 		Details: selectsAnyOf(ctx, []string{"pathCount", "uncoveredSuppliers", "confidence"}, "ExposedCompany", toNode...),
 		Since:   selectsAnyOf(ctx, []string{"since"}, "ExposedCompany", toNode...),
 	}
+}
+
+// withFirstHops fills the first hops of the companies of a page and their
+// reasons, read in one question for the whole page, when the query
+// selects firstHops or firstHopReasons.
+func withFirstHops(ctx context.Context, s domain.ExposureService, q domain.ExposureQuery, conn *paging.ExposedCompanyConnection) error {
+	toNode := []step{{"ExposedCompanyConnection", "edges"}, {"ExposedCompanyEdge", "node"}}
+	if len(conn.Edges) == 0 || !selectsAnyOf(ctx, []string{"firstHops", "firstHopReasons"}, "ExposedCompany", toNode...) {
+		return nil
+	}
+	ids := make([]string, len(conn.Edges))
+	for i, e := range conn.Edges {
+		ids[i] = e.Node.CompanyID
+	}
+	hops, err := s.FirstHops(ctx, q, ids)
+	if err != nil {
+		return err
+	}
+	for _, e := range conn.Edges {
+		// A company a write in between no longer exposes has none.
+		hs := hops[e.Node.CompanyID]
+		e.Node.FirstHops = loader.Pointers(hs)
+		reasons := []domain.ExposureReason{}
+		for _, h := range hs {
+			if h.Reason != "" {
+				reasons = append(reasons, h.Reason)
+			}
+		}
+		slices.Sort(reasons)
+		e.Node.FirstHopReasons = slices.Compact(reasons)
+	}
+	return nil
 }
 
 // hopLink is the supply link a hop walks, read with the other hops of the

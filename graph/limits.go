@@ -88,6 +88,7 @@ func complexityRoot() generated.ComplexityRoot {
 	c.Licence.Controls = list
 	c.Sector.Children = list
 	c.ExposedCompany.UncoveredSuppliers = list
+	c.ExposedCompany.FirstHops = list
 	c.ExposureInterval.UncoveredSuppliers = list
 	c.ExposureInterval.Licences = list
 	c.ExposureInterval.Controls = list

@@ -441,6 +441,61 @@ func (ec *executionContext) fieldContext_ExposedCompany_paths(ctx context.Contex
 	return fc, nil
 }
 
+func (ec *executionContext) _ExposedCompany_firstHops(ctx context.Context, field graphql.CollectedField, obj *paging.ExposedCompanyNode) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ExposedCompany_firstHops(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.FirstHops, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*domain.SupplyHop) graphql.Marshaler {
+			return ec.marshalNSupplyHop2ᚕᚖgithubᚗcomᚋlicencegraphᚋlicencegraphᚋinternalᚋdomainᚐSupplyHopᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ExposedCompany_firstHops(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ExposedCompany",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_SupplyHop(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ExposedCompany_firstHopReasons(ctx context.Context, field graphql.CollectedField, obj *paging.ExposedCompanyNode) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ExposedCompany_firstHopReasons(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.FirstHopReasons, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []domain.ExposureReason) graphql.Marshaler {
+			return ec.marshalNExposureReason2ᚕgithubᚗcomᚋlicencegraphᚋlicencegraphᚋinternalᚋdomainᚐExposureReasonᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ExposedCompany_firstHopReasons(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ExposedCompany", field, false, false, "ExposureReason")
+}
+
 func (ec *executionContext) _ExposedCompanyConnection_edges(ctx context.Context, field graphql.CollectedField, obj *paging.ExposedCompanyConnection) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -1416,6 +1471,16 @@ func (ec *executionContext) _ExposedCompany(ctx context.Context, sel ast.Selecti
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._ExposedCompany_paths(ctx, field, obj)
 				})
+		case "firstHops":
+			out.Values[i] = ec._ExposedCompany_firstHops(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "firstHopReasons":
+			out.Values[i] = ec._ExposedCompany_firstHopReasons(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -1953,6 +2018,51 @@ func (ec *executionContext) marshalNExposurePath2ᚖgithubᚗcomᚋlicencegraph�
 	return ec._ExposurePath(ctx, sel, v)
 }
 
+func (ec *executionContext) unmarshalNExposureReason2githubᚗcomᚋlicencegraphᚋlicencegraphᚋinternalᚋdomainᚐExposureReason(ctx context.Context, v any) (domain.ExposureReason, error) {
+	tmp, err := graphql.UnmarshalString(v)
+	res := domain.ExposureReason(tmp)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNExposureReason2githubᚗcomᚋlicencegraphᚋlicencegraphᚋinternalᚋdomainᚐExposureReason(ctx context.Context, sel ast.SelectionSet, v domain.ExposureReason) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalString(string(v))
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "ExposureReason!")
+	}
+	return res
+}
+
+func (ec *executionContext) unmarshalNExposureReason2ᚕgithubᚗcomᚋlicencegraphᚋlicencegraphᚋinternalᚋdomainᚐExposureReasonᚄ(ctx context.Context, v any) ([]domain.ExposureReason, error) {
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]domain.ExposureReason, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNExposureReason2githubᚗcomᚋlicencegraphᚋlicencegraphᚋinternalᚋdomainᚐExposureReason(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalNExposureReason2ᚕgithubᚗcomᚋlicencegraphᚋlicencegraphᚋinternalᚋdomainᚐExposureReasonᚄ(ctx context.Context, sel ast.SelectionSet, v []domain.ExposureReason) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNExposureReason2githubᚗcomᚋlicencegraphᚋlicencegraphᚋinternalᚋdomainᚐExposureReason(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
 func (ec *executionContext) marshalNSupplyHop2githubᚗcomᚋlicencegraphᚋlicencegraphᚋinternalᚋdomainᚐSupplyHop(ctx context.Context, sel ast.SelectionSet, v domain.SupplyHop) graphql.Marshaler {
 	return ec._SupplyHop(ctx, sel, &v)
 }
@@ -1971,6 +2081,30 @@ func (ec *executionContext) marshalNSupplyHop2ᚕgithubᚗcomᚋlicencegraphᚋl
 	}
 
 	return ret
+}
+
+func (ec *executionContext) marshalNSupplyHop2ᚕᚖgithubᚗcomᚋlicencegraphᚋlicencegraphᚋinternalᚋdomainᚐSupplyHopᚄ(ctx context.Context, sel ast.SelectionSet, v []*domain.SupplyHop) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNSupplyHop2ᚖgithubᚗcomᚋlicencegraphᚋlicencegraphᚋinternalᚋdomainᚐSupplyHop(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNSupplyHop2ᚖgithubᚗcomᚋlicencegraphᚋlicencegraphᚋinternalᚋdomainᚐSupplyHop(ctx context.Context, sel ast.SelectionSet, v *domain.SupplyHop) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "SupplyHop!")
+		return graphql.Null
+	}
+	return ec._SupplyHop(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalOExposureReason2ᚖgithubᚗcomᚋlicencegraphᚋlicencegraphᚋinternalᚋdomainᚐExposureReason(ctx context.Context, v any) (*domain.ExposureReason, error) {

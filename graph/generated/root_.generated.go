@@ -138,6 +138,8 @@ type ComplexityRoot struct {
 	ExposedCompany struct {
 		Company            func(childComplexity int) int
 		Confidence         func(childComplexity int) int
+		FirstHopReasons    func(childComplexity int) int
+		FirstHops          func(childComplexity int) int
 		MinDepth           func(childComplexity int) int
 		PathCount          func(childComplexity int) int
 		Paths              func(childComplexity int, first *int) int
@@ -741,6 +743,18 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.ExposedCompany.Confidence(childComplexity), true
+	case "ExposedCompany.firstHopReasons":
+		if e.ComplexityRoot.ExposedCompany.FirstHopReasons == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ExposedCompany.FirstHopReasons(childComplexity), true
+	case "ExposedCompany.firstHops":
+		if e.ComplexityRoot.ExposedCompany.FirstHops == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ExposedCompany.FirstHops(childComplexity), true
 	case "ExposedCompany.minDepth":
 		if e.ComplexityRoot.ExposedCompany.MinDepth == nil {
 			break
@@ -2140,6 +2154,19 @@ type ExposedCompany {
   since: Date
   "Its exposure paths (default 10, at most 100)."
   paths(first: Int): [ExposurePath!]!
+  """
+  The first hops S0→S1 of its exposure paths, each once, judged on the
+  date asked (each controlled and not covered: reason says why), by
+  supplier then customer: why it is exposed, without reading its paths.
+  """
+  firstHops: [SupplyHop!]!
+  """
+  Why its first hops are not covered: the distinct reasons of firstHops,
+  sorted by name. A company has as many first hops as
+  distinct (S0, S1) among its paths, hundreds in a large graph: this is
+  their short form, for a list of companies.
+  """
+  firstHopReasons: [ExposureReason!]!
 }
 
 type ExposedCompanyEdge {
@@ -2920,6 +2947,10 @@ func (ec *executionContext) childFields_ExposedCompany(ctx context.Context, fiel
 		return ec.fieldContext_ExposedCompany_since(ctx, field)
 	case "paths":
 		return ec.fieldContext_ExposedCompany_paths(ctx, field)
+	case "firstHops":
+		return ec.fieldContext_ExposedCompany_firstHops(ctx, field)
+	case "firstHopReasons":
+		return ec.fieldContext_ExposedCompany_firstHopReasons(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type ExposedCompany", field.Name)
 }

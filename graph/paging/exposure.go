@@ -7,6 +7,11 @@ import "github.com/licencegraph/licencegraph/internal/domain"
 type ExposedCompanyNode struct {
 	domain.ExposedCompany
 	Query domain.ExposureQuery
+	// FirstHops are the first hops of its paths and FirstHopReasons
+	// their distinct reasons, read for the whole page at once when the
+	// query selects either.
+	FirstHops       []*domain.SupplyHop
+	FirstHopReasons []domain.ExposureReason
 	// Judged: the company was judged in a what-if scenario, and Paths are
 	// its paths there (as many as the query asked), for the paths field.
 	Judged bool

@@ -98,8 +98,7 @@ func TestExplorerQueriesWithinLimits(t *testing.T) {
 	values := map[string]any{
 		"from": "2020-01-01", "to": "2030-12-31", "asOf": "2026-06-01", "sector": "automotive", "maxDepth": 6,
 		"minConfidence": 0.1, "id": "gm", "after": nil,
-		"first":       max(consts["PAGE_SIZE"], consts["CSV_PAGE_SIZE"], consts["MAX_PATHS"]),
-		"reasonPaths": consts["REASON_PATHS"],
+		"first": max(consts["PAGE_SIZE"], consts["CSV_PAGE_SIZE"], consts["MAX_PATHS"]),
 	}
 	if len(queries) < 5 || consts["PAGE_SIZE"] == 0 || consts["MAX_PATHS"] == 0 {
 		t.Fatalf("read %d queries and constants %v from queries.js", len(queries), consts)

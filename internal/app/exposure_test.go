@@ -108,6 +108,68 @@ func TestExposureAPIOnCuratedData(t *testing.T) {
 		}
 	})
 
+	// firstHops are the distinct first hops of the paths exposurePaths
+	// lists (the curated companies have fewer than 100), by supplier then
+	// customer, and firstHopReasons their reasons; asked twice, the
+	// second answer (kept per version) is the same.
+	t.Run("first hops are those of the paths", func(t *testing.T) {
+		type hop struct {
+			Supplier, Customer struct{ ID string }
+			Reason             string
+		}
+		for _, asOf := range []string{"2025-05-01", "2026-11-25", "2026-12-05"} {
+			var page struct {
+				ExposedCompanies struct {
+					Edges []struct {
+						Node struct {
+							Company         struct{ ID string }
+							FirstHops       []hop
+							FirstHopReasons []string
+						}
+					}
+				}
+			}
+			q := `{ exposedCompanies(asOf: "` + asOf + `", first: 100) { edges { node { company { id }
+				firstHops { supplier { id } customer { id } reason } firstHopReasons } } } }`
+			data := mustData(t, srv.URL, q)
+			if again := mustData(t, srv.URL, q); string(again) != string(data) {
+				t.Errorf("%s: asked again:\n%s\nfirst:\n%s", asOf, again, data)
+			}
+			if err := json.Unmarshal(data, &page); err != nil {
+				t.Fatal(err)
+			}
+			if len(page.ExposedCompanies.Edges) == 0 {
+				t.Fatalf("%s: nobody exposed: the test proves nothing", asOf)
+			}
+			for _, e := range page.ExposedCompanies.Edges {
+				n := e.Node
+				var paths struct{ ExposurePaths []struct{ Hops []hop } }
+				if err := json.Unmarshal(mustData(t, srv.URL, `{ exposurePaths(companyId: "`+n.Company.ID+`", asOf: "`+asOf+`", first: 100) {
+					hops { supplier { id } customer { id } reason } } }`), &paths); err != nil {
+					t.Fatal(err)
+				}
+				var want []hop
+				var reasons []string
+				for _, p := range paths.ExposurePaths {
+					if !slices.Contains(want, p.Hops[0]) {
+						want = append(want, p.Hops[0])
+						reasons = append(reasons, p.Hops[0].Reason)
+					}
+				}
+				slices.SortFunc(want, func(a, b hop) int {
+					return strings.Compare(a.Supplier.ID+"\x00"+a.Customer.ID, b.Supplier.ID+"\x00"+b.Customer.ID)
+				})
+				slices.Sort(reasons)
+				if !slices.Equal(n.FirstHops, want) {
+					t.Errorf("%s %s: firstHops %+v, want those of its paths %+v", asOf, n.Company.ID, n.FirstHops, want)
+				}
+				if !slices.Equal(n.FirstHopReasons, slices.Compact(reasons)) {
+					t.Errorf("%s %s: firstHopReasons %v, want %v", asOf, n.Company.ID, n.FirstHopReasons, slices.Compact(reasons))
+				}
+			}
+		}
+	})
+
 	t.Run("a producer's client coverage", func(t *testing.T) {
 		data := mustData(t, srv.URL, `{ company(id: "baotou-tianhe") { clientCoverage(asOf: "2026-11-25") {
 			client { id } materials { id } controlled covered reason licences { id } } } }`)

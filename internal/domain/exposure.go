@@ -197,6 +197,10 @@ type ExposureService interface {
 	// ExposurePaths returns up to q.First exposure paths of a company, by
 	// depth then by the ids along the path.
 	ExposurePaths(ctx context.Context, q PathsQuery) ([]ExposurePath, error)
+	// FirstHops returns, per company of ids exposed for q, the distinct
+	// first hops (S0, S1) of the paths q counts, judged on q.AsOf, sorted
+	// by supplier then customer; a company not exposed has none.
+	FirstHops(ctx context.Context, q ExposureQuery, ids []string) (map[string][]SupplyHop, error)
 	// ClassifyHop judges the link supplier→customer on a date.
 	ClassifyHop(ctx context.Context, supplier, customer string, asOf Date) (SupplyHop, error)
 	// ClientCoverage judges every current link from producer to a client

@@ -114,10 +114,10 @@ func TestHandlerRejectsForeignEndpoints(t *testing.T) {
 
 // A cheap guard for go test; the thorough check is
 // web/scripts/check-offline.mjs. The bundle holds the page's questions
-// and Cytoscape with its layered layout.
+// and Cytoscape.js (which looks for its stylesheet by that id).
 func TestEmbeddedBundle(t *testing.T) {
 	js := jsAsset.Body()
-	for _, want := range []string{"query ExplorerExposed(", "query ExplorerPaths(", "exposureDates(from: $from, to: $to)", "rankDir", "dagre"} {
+	for _, want := range []string{"query ExplorerExposed(", "query ExplorerPaths(", "query ExplorerHops(", "exposureDates(from: $from, to: $to)", "__________cytoscape_stylesheet"} {
 		if !bytes.Contains(js, []byte(want)) {
 			t.Errorf("explorer.js lacks %q (rebuild it: npm run --prefix web build)", want)
 		}

@@ -23,6 +23,7 @@ const (
 	pathEntries   = 4_096  // one company's listed paths
 	sinceEntries  = 50_000 // one exposed company's since
 	spanEntries   = 256    // one company's timeline
+	firstEntries  = 512    // one company's first hops, judged (hundreds each, ~130 B a hop)
 )
 
 type caches struct {
@@ -31,6 +32,7 @@ type caches struct {
 	paths   *lru.Cache[string, pathsEntry]
 	since   *lru.Cache[string, domain.Date]
 	spans   *lru.Cache[string, []domain.ExposureInterval]
+	firsts  *lru.Cache[string, []domain.SupplyHop]
 
 	mu    sync.Mutex
 	calls map[string]*call
@@ -53,6 +55,8 @@ func newCaches() *caches {
 	c.since, err = lru.New[string, domain.Date](sinceEntries)
 	must(err)
 	c.spans, err = lru.New[string, []domain.ExposureInterval](spanEntries)
+	must(err)
+	c.firsts, err = lru.New[string, []domain.SupplyHop](firstEntries)
 	must(err)
 	return c
 }

@@ -350,26 +350,14 @@ func (e *bound) firstHopMaterials(ctx context.Context, ds dated, xs []domain.Exp
 	for i, x := range xs {
 		ids[i] = x.CompanyID
 	}
-	hops, err := ds.FirstHops(ctx, ids, q)
+	hops, err := e.firstHops(ctx, ds, ids, q)
 	if err != nil {
 		return nil, err
-	}
-	var pairs [][2]string
-	for _, hs := range hops {
-		pairs = append(pairs, hs...)
-	}
-	judged, err := e.store.ClassifyHops(ctx, union(pairs, nil), q.AsOf)
-	if err != nil {
-		return nil, err
-	}
-	linkMats := make(map[[2]string][]string, len(judged))
-	for _, h := range judged {
-		linkMats[[2]string{h.Supplier, h.Customer}] = h.Materials
 	}
 	out := make(map[string][]string, len(hops))
 	for id, hs := range hops {
 		for _, h := range hs {
-			out[id] = append(out[id], linkMats[h]...)
+			out[id] = append(out[id], h.Materials...)
 		}
 	}
 	return out, nil

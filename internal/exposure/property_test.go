@@ -1,6 +1,7 @@
 package exposure_test
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"reflect"
@@ -350,8 +351,18 @@ func compareExposed(ctx context.Context, t *testing.T, engine domain.ExposureSer
 			}
 		}
 	}
+	wantFirst := map[string][]domain.SupplyHop{} // the distinct first hops of all its paths
 	for _, id := range ids {
 		wantPaths := ref.paths(id, q)
+		for _, p := range wantPaths {
+			h := normHop(p.Hops[0])
+			if !slices.ContainsFunc(wantFirst[id], func(x domain.SupplyHop) bool { return x.Supplier == h.Supplier && x.Customer == h.Customer }) {
+				wantFirst[id] = append(wantFirst[id], h)
+			}
+		}
+		slices.SortFunc(wantFirst[id], func(a, b domain.SupplyHop) int {
+			return cmp.Or(strings.Compare(a.Supplier, b.Supplier), strings.Compare(a.Customer, b.Customer))
+		})
 		if len(wantPaths) > propPathLimit {
 			wantPaths = wantPaths[:propPathLimit]
 		}
@@ -364,6 +375,29 @@ func compareExposed(ctx context.Context, t *testing.T, engine domain.ExposureSer
 			t.Errorf("ExposurePaths(%s, %s): engine %d paths, reference %d:\n%s", id, fmtQuery(q), len(gotPaths), len(wantPaths), diff)
 		}
 	}
+
+	// The first hops of the same companies (the API's firstHops), asked
+	// twice: the second answer comes from what the engine keeps.
+	for range 2 {
+		got, err := engine.FirstHops(ctx, q, ids)
+		if err != nil {
+			t.Errorf("FirstHops(%s): %v", fmtQuery(q), err)
+			return
+		}
+		for _, id := range ids {
+			if !slices.EqualFunc(got[id], wantFirst[id], func(a, b domain.SupplyHop) bool { return reflect.DeepEqual(normHop(a), normHop(b)) }) {
+				t.Errorf("FirstHops(%s, %s):\n engine    %s\n reference %s", id, fmtQuery(q), fmtHops(got[id]), fmtHops(wantFirst[id]))
+			}
+		}
+	}
+}
+
+func fmtHops(hs []domain.SupplyHop) string {
+	out := make([]string, len(hs))
+	for i, h := range hs {
+		out[i] = fmtHop(h)
+	}
+	return "[" + strings.Join(out, "; ") + "]"
 }
 
 // normHop makes empty lists nil, so that nil and empty compare equal.

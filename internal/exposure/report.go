@@ -77,9 +77,67 @@ func (e *bound) reportChunk(ctx context.Context, q domain.ExposureQuery, withSin
 	for i, x := range part {
 		ids[i] = x.CompanyID
 	}
-	firsts, err := ds.FirstHops(ctx, ids, q)
+	firsts, err := e.firstHops(ctx, ds, ids, q)
 	if err != nil {
 		return nil, false, err
+	}
+	out := make([]domain.ExposedReportRow, len(part))
+	for i, x := range part {
+		out[i].ExposedCompany = x
+		for _, h := range firsts[x.CompanyID] {
+			out[i].FirstHops = append(out[i].FirstHops, domain.SupplyHop{Supplier: h.Supplier, Customer: h.Customer, Reason: h.Reason})
+		}
+	}
+	return out, end < list.Len(), nil
+}
+
+// FirstHops implements domain.ExposureService: per company of ids exposed
+// on q.AsOf, the first hops of the paths q counts, judged on q.AsOf. Each
+// company's are kept per version and question, as its paths are: the
+// walk of all its paths and the judging of hundreds of hops cost more
+// than the rest of a page of the API, which is asked for again and again.
+func (e *Engine) FirstHops(ctx context.Context, q domain.ExposureQuery, ids []string) (map[string][]domain.SupplyHop, error) {
+	return with(ctx, e, func(b *bound) (map[string][]domain.SupplyHop, error) {
+		q = normalize(q)
+		q.Sector = "" // a company's paths are the same whatever sector was asked
+		prefix := key("firsts|", b.store.Version(), "|", q.AsOf, "|", q.MaxDepth, "|", q.ConfidenceKey(), "|")
+		out := make(map[string][]domain.SupplyHop, len(ids))
+		var missing []string
+		for _, id := range ids {
+			if hs, ok := b.c.firsts.Get(prefix + id); ok {
+				out[id] = hs
+			} else {
+				missing = append(missing, id)
+			}
+		}
+		if len(missing) == 0 {
+			return out, nil
+		}
+		ds, err := b.dated()
+		if err != nil {
+			return nil, err
+		}
+		got, err := b.firstHops(ctx, ds, missing, q)
+		if err != nil {
+			return nil, err
+		}
+		for _, id := range missing {
+			b.c.firsts.Add(prefix+id, got[id])
+			out[id] = got[id]
+		}
+		return out, nil
+	})
+}
+
+// firstHops returns, per company of ids exposed on q.AsOf, the distinct
+// first hops (S0, S1) of the paths q counts, each judged on q.AsOf (all
+// of them controlled and uncovered: rule 5), sorted by supplier then
+// customer. The export, the API and what explains a change of exposure
+// read them here.
+func (e *bound) firstHops(ctx context.Context, ds dated, ids []string, q domain.ExposureQuery) (map[string][]domain.SupplyHop, error) {
+	firsts, err := ds.FirstHops(ctx, ids, q)
+	if err != nil {
+		return nil, err
 	}
 	var pairs [][2]string
 	for _, hs := range firsts {
@@ -87,19 +145,17 @@ func (e *bound) reportChunk(ctx context.Context, q domain.ExposureQuery, withSin
 	}
 	judged, err := e.store.ClassifyHops(ctx, union(pairs, nil), q.AsOf)
 	if err != nil {
-		return nil, false, err
+		return nil, err
 	}
 	byPair := make(map[[2]string]domain.SupplyHop, len(judged))
 	for _, h := range judged {
 		byPair[[2]string{h.Supplier, h.Customer}] = h
 	}
-	out := make([]domain.ExposedReportRow, len(part))
-	for i, x := range part {
-		out[i].ExposedCompany = x
-		for _, p := range firsts[x.CompanyID] {
-			h := byPair[p]
-			out[i].FirstHops = append(out[i].FirstHops, domain.SupplyHop{Supplier: h.Supplier, Customer: h.Customer, Reason: h.Reason})
+	out := make(map[string][]domain.SupplyHop, len(firsts))
+	for id, hs := range firsts {
+		for _, p := range hs {
+			out[id] = append(out[id], byPair[p])
 		}
 	}
-	return out, end < list.Len(), nil
+	return out, nil
 }

@@ -306,6 +306,9 @@ async function everything(page, context, watch) {
   });
   await check('an API error is said in plain words', async () => {
     for (const [code, words] of [['TIMEOUT', 'took longer'], ['QUERY_TOO_COMPLEX', 'larger than this server accepts'], ['UNAVAILABLE', 'not answering']]) {
+      // The questions that follow the last answers (the hops' evidence,
+      // the side panel) first: the error is for the next question asked.
+      await page.waitForFunction(() => !document.querySelector('#explorer').dataset.busy);
       await page.route('**/graphql', (route) => route.fulfill({ status: 200, contentType: 'application/json', body: JSON.stringify({ errors: [{ message: 'x', extensions: { code } }] }) }), { times: 1 });
       await page.click('#ask');
       await page.waitForFunction((w) => document.querySelector('#error').textContent.includes(w), words);

@@ -1,10 +1,6 @@
 // The network of one company: its exposure paths, left to right from the
-// Chinese supplier to the company, drawn by Cytoscape.js with the dagre
-// layered layout (each path's tier is a column).
-import cytoscape from 'cytoscape';
-import dagre from 'cytoscape-dagre';
-
-cytoscape.use(dagre);
+// Chinese supplier to the company, in columns by tier (tiers below); the
+// legend's colours. draw.js draws it with Cytoscape.js.
 
 export const REASON_COLOURS = {
   NO_LICENCE: '#c62828',
@@ -46,37 +42,57 @@ export function elementsOf(paths, target) {
   return { nodes: [...nodes.values()], edges: [...edges.values()] };
 }
 
-export function draw(container, paths, target, { onNode, onEdge }) {
-  const { nodes, edges } = elementsOf(paths, target);
-  container.dataset.nodes = JSON.stringify(nodes.map((n) => n.id).sort());
-  container.dataset.edges = JSON.stringify(edges.map((e) => e.id).sort());
-  const cy = cytoscape({
-    container,
-    elements: [
-      ...nodes.map((n) => ({ data: n, classes: [n.cn ? 'cn' : '', n.target ? 'target' : ''].join(' ') })),
-      ...edges.map((e) => ({ data: e })),
-    ],
-    style: [
-      { selector: 'node', style: {
-        'background-color': '#546e7a', label: 'data(label)', 'text-wrap': 'wrap', 'font-size': 11,
-        'text-valign': 'bottom', 'text-margin-y': 4, color: '#222', width: 18, height: 18, 'text-max-width': 150,
-        'font-family': 'system-ui, sans-serif' } },
-      { selector: 'node.cn', style: { 'background-color': '#c62828', shape: 'round-rectangle' } },
-      { selector: 'node.target', style: { 'background-color': '#1a237e', width: 24, height: 24, 'font-weight': 'bold' } },
-      { selector: 'node:selected', style: { 'border-width': 3, 'border-color': '#ffb300' } },
-      { selector: 'edge', style: {
-        width: 'data(width)', 'line-color': 'data(colour)', 'target-arrow-color': 'data(colour)',
-        'target-arrow-shape': 'triangle', 'curve-style': 'bezier', 'line-style': 'data(style)' } },
-      { selector: 'edge:selected', style: { 'overlay-color': '#ffb300', 'overlay-opacity': 0.35, 'overlay-padding': 4 } },
-    ],
-    layout: { name: 'dagre', rankDir: 'LR', nodeSep: 40, rankSep: 160, edgeSep: 10, padding: 40 },
-    minZoom: 0.2,
-    maxZoom: 1.3,
-    wheelSensitivity: 0.3,
-    boxSelectionEnabled: false,
-  });
-  cy.on('tap', 'node', (ev) => onNode(ev.target.id()));
-  cy.on('tap', 'edge', (ev) => onEdge(ev.target.data('hop')));
-  cy.on('mouseover', 'edge', (ev) => onEdge(ev.target.data('hop'), true));
-  return cy;
+// Spacing of the columns and rows of tiers, in pixels at zoom 1: a node
+// with its two-line label (at most 150 px wide) and room between.
+const COLUMN = 230;
+const ROW = 64;
+
+// tiers lays the nodes of paths out in columns, right to left from the
+// company (column 0) to the Chinese suppliers: each node in the column of
+// its greatest distance, in hops, from the company along one of the
+// paths. Within a column, nodes are ordered to keep lines from crossing
+// by a few sweeps of the barycentre heuristic (each node at the mean row
+// of its neighbours in the columns placed before it): the layered layout
+// dagre makes, without its network-simplex ranking and its many ordering
+// passes, which took most of the time to draw a company with a hundred
+// paths. Returns each node's position.
+export function tiers(paths, target) {
+  const col = new Map([[target, 0]]);
+  const next = new Map(); // node → its customers along the paths
+  const prev = new Map(); // node → its suppliers
+  const link = (m, a, b) => {
+    if (!m.has(a)) m.set(a, new Set());
+    m.get(a).add(b);
+  };
+  for (const p of paths) {
+    const n = p.hops.length;
+    p.hops.forEach((hop, i) => {
+      for (const [id, d] of [[hop.supplier.id, n - i], [hop.customer.id, n - i - 1]]) {
+        if (id !== target) col.set(id, Math.max(col.get(id) || 0, d));
+      }
+      link(next, hop.supplier.id, hop.customer.id);
+      link(prev, hop.customer.id, hop.supplier.id);
+    });
+  }
+  const last = Math.max(...col.values());
+  const columns = Array.from({ length: last + 1 }, () => []);
+  for (const [id, c] of col) columns[c].push(id); // in the order of the paths
+  const row = new Map();
+  const place = (c) => columns[c].forEach((id, i) => row.set(id, i - (columns[c].length - 1) / 2));
+  columns.forEach((_, c) => place(c));
+  // Order column c by the mean row of its neighbours in near (customers
+  // or suppliers); a node with none keeps its row. Sorting is stable.
+  const order = (c, near) => {
+    const key = new Map(columns[c].map((id) => {
+      const ns = [...(near.get(id) || [])].filter((x) => col.get(x) !== c);
+      return [id, ns.length ? ns.reduce((a, x) => a + row.get(x), 0) / ns.length : row.get(id)];
+    }));
+    columns[c].sort((a, b) => key.get(a) - key.get(b));
+    place(c);
+  };
+  for (let sweep = 0; sweep < 4; sweep++) {
+    if (sweep % 2 === 0) for (let c = 1; c <= last; c++) order(c, next);
+    else for (let c = last - 1; c >= 0; c--) order(c, prev);
+  }
+  return new Map([...col].map(([id, c]) => [id, { x: (last - c) * COLUMN, y: row.get(id) * ROW }]));
 }

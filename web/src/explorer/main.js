@@ -4,7 +4,7 @@
 import './explorer.css';
 import { client, explain, getToken, setToken } from './api.js';
 import { h, replace, $, sourceItem, fmtConf } from './dom.js';
-import { draw, hopId, REASON_COLOURS, GREY } from './graph.js';
+import { hopId, REASON_COLOURS, GREY } from './graph.js';
 import * as Q from './queries.js';
 import { toCSV, CSV_HEADER, csvRow } from './csv.js';
 
@@ -18,6 +18,12 @@ let cursors = []; // cursors of the pages before the current one (Previous)
 const inflight = new Map(); // slot → AbortController of its latest question
 let cy = null;
 let basics = false; // the sector tree and change dates are loaded
+// The evidence of the hops of the network drawn (Q.HOPS), read after it
+// is drawn: { company, ready: a promise of a Map hop id → hop, or null }.
+let evidence = null;
+// draw.js with Cytoscape.js, evaluated once the first questions are sent.
+let drawing = null;
+const loadDrawing = () => (drawing ||= import('./draw.js'));
 
 function readURL() {
   const p = new URLSearchParams(location.search);
@@ -124,7 +130,7 @@ function build() {
   const table = h('table', { id: 'exposed' },
     h('caption', {}, 'Exposed companies, ordered by company id (the order the API pages in)'),
     h('thead', {}, h('tr', {}, th('Company'), th('Country'), th('Sectors'), th('Depth', 'the least depth of its paths'), th('Paths', 'how many exposure paths it has'),
-      th('Conf.', 'confidence: the highest of its paths'), th('First-hop reasons', `why the first hops of its ${Q.REASON_PATHS} shortest paths are not covered`), th('Since', 'the first day of its current exposure'))),
+      th('Conf.', 'confidence: the highest of its paths'), th('First-hop reasons', 'why the first hops of its paths are not covered'), th('Since', 'the first day of its current exposure'))),
     el.tbody);
   const tableSection = h('section', { id: 'companies', 'aria-labelledby': 'companiesTitle' },
     h('div', { class: 'section-head' }, h('h2', { id: 'companiesTitle' }, 'Exposed companies ', el.count), el.csv),
@@ -219,12 +225,14 @@ function mark(name) {
 // run sends a question, with the spinner and its Cancel, and shows an
 // error in plain words. Questions in different slots (the table, the
 // network, the side panel, …) run side by side; in one slot only the
-// latest counts.
-async function run(slot, label, f) {
+// latest counts. A question that follows another (later: the evidence,
+// the side panel and the sector tree after the first answers) leaves the
+// error shown; asked on its own, it clears it.
+async function run(slot, label, f, later = false) {
   if (inflight.has(slot)) inflight.get(slot).abort();
   const ctl = new AbortController();
   inflight.set(slot, ctl);
-  replace(el.error);
+  if (!later) replace(el.error);
   const t = setTimeout(() => replace(el.status, h('span', { class: 'spinner', 'aria-hidden': 'true' }), `${label}… `, el.cancel), 150);
   root.dataset.busy = '1';
   try {
@@ -243,10 +251,12 @@ async function run(slot, label, f) {
 }
 
 // ask asks the question of the form: the table, and the network of the
-// selected company at the same time.
-async function ask() {
+// selected company at the same time; then whatever then starts (the
+// page's first question loads the sector tree and the change dates then,
+// so that they do not compete with the table and the network).
+async function ask(then) {
   writeURL();
-  const table = run('table', 'Asking', (signal) => gql(Q.EXPOSED, { ...vars(), first: Q.PAGE_SIZE, after: state.after || null, reasonPaths: Q.REASON_PATHS }, signal));
+  const table = run('table', 'Asking', (signal) => gql(Q.EXPOSED, { ...vars(), first: Q.PAGE_SIZE, after: state.after || null }, signal));
   const network = state.company ? selectCompany(state.company, false) : null;
   const data = await table;
   if (data) {
@@ -254,12 +264,10 @@ async function ask() {
     mark('explorer:table');
   }
   await network;
+  if (then) await then();
   if (data) root.dataset.ready = '1';
 }
 
-function firstHopReasons(node) {
-  return [...new Set(node.paths.map((p) => p.hops[0] && p.hops[0].reason).filter(Boolean))].sort();
-}
 
 function showTable(conn) {
   el.count.textContent = `(${conn.totalCount})`;
@@ -272,7 +280,7 @@ function showTable(conn) {
       h('td', { class: 'num', 'data-label': 'Least depth' }, n.minDepth),
       h('td', { class: 'num', 'data-label': 'Paths' }, n.pathCount),
       h('td', { class: 'num', 'data-label': 'Confidence' }, fmtConf(n.confidence)),
-      h('td', { 'data-label': 'First hops' }, firstHopReasons(n).map(chip)),
+      h('td', { 'data-label': 'First hops' }, n.firstHopReasons.map(chip)),
       h('td', { class: 'date', 'data-label': 'Since' }, n.since || 'over two years'));
   }));
   if (!conn.edges.length) replace(el.tbody, h('tr', {}, h('td', { colspan: 8 }, 'No company is exposed for this question.')));
@@ -301,22 +309,36 @@ async function selectCompany(id, move) {
     if (tr.dataset.company === id) tr.setAttribute('aria-selected', 'true');
     else tr.removeAttribute('aria-selected');
   }
-  const data = await run('company', 'Drawing', (signal) => Promise.all([
-    gql(Q.PATHS, { ...vars(), id, first: Q.MAX_PATHS, sector: undefined }, signal),
-    gql(Q.COMPANY, { id, asOf: state.asOf }, signal),
-  ]));
+  const v = { ...vars(), id, first: Q.MAX_PATHS, sector: undefined };
+  const data = await run('company', 'Drawing', (signal) => gql(Q.PATHS, v, signal));
   if (!data) return;
-  const [{ exposurePaths: paths }, { company }] = data;
-  showPanel(company);
-  showNetwork(id, company ? company.name : id, paths);
+  const paths = data.exposurePaths;
+  const { draw } = await loadDrawing();
+  if (state.company !== id) return; // another company was chosen meanwhile
+  showNetwork(draw, id, paths.length ? paths[0].hops[paths[0].hops.length - 1].customer.name : id, paths);
   if (move) el.graphTitle.scrollIntoView({ block: 'start', behavior: 'smooth' });
+  // Then, with the network on screen, the evidence of its hops and the
+  // side panel.
+  const ready = run('hops', 'Reading the evidence', (signal) => gql(Q.HOPS, v, signal), true).then((d) => {
+    if (!d) return null;
+    const byHop = new Map();
+    for (const p of d.exposurePaths) for (const hop of p.hops) if (!byHop.has(hopId(hop))) byHop.set(hopId(hop), hop);
+    return byHop;
+  });
+  evidence = { company: id, ready };
+  await Promise.all([ready, selectPanel(id, paths.length === 0, true)]);
 }
 
-function showNetwork(id, name, paths) {
-  el.graphTitle.textContent = `The network of ${name}: ${paths.length} path${paths.length === 1 ? '' : 's'} on ${state.asOf}`;
+function networkTitle(name, n) {
+  el.graphTitle.textContent = `The network of ${name}: ${n} path${n === 1 ? '' : 's'} on ${state.asOf}`;
+}
+
+function showNetwork(draw, id, name, paths) {
+  networkTitle(name, paths.length);
   if (cy) cy.destroy();
   cy = null;
   el.graph.dataset.company = id;
+  evidence = null;
   replace(el.hop);
   if (!paths.length) {
     el.graph.dataset.nodes = '[]';
@@ -339,7 +361,19 @@ function showNetwork(id, name, paths) {
     }, hop.controlled && !hop.covered ? chip(hop.reason) : null, `${hop.supplier.name} → ${hop.customer.name}`)))));
 }
 
-function showHop(hop) {
+// showHop shows the evidence of a hop of the network drawn, once read.
+async function showHop(drawn) {
+  const id = hopId(drawn);
+  el.hop.dataset.hop = id;
+  replace(el.hop, h('p', { class: 'note' }, `${drawn.supplier.name} → ${drawn.customer.name}: reading its evidence…`));
+  const byHop = evidence && evidence.company === el.graph.dataset.company ? await evidence.ready : null;
+  if (el.hop.dataset.hop !== id) return; // another hop was chosen meanwhile
+  const found = byHop && byHop.get(id);
+  if (!found) {
+    replace(el.hop, h('p', {}, byHop ? 'The graph changed since the network was drawn: ask again for its evidence.' : 'Its evidence could not be read: ask again.'));
+    return;
+  }
+  const hop = { ...drawn, ...found, supplier: drawn.supplier, customer: drawn.customer };
   const link = hop.link || {};
   const dl = (pairs) => h('dl', {}, pairs.map(([k, v]) => [h('dt', {}, k), h('dd', {}, v)]));
   replace(el.hop, h('h3', {}, `${hop.supplier.name} → ${hop.customer.name}`),
@@ -361,9 +395,14 @@ function showHop(hop) {
       h('ul', {}, l.sources.map(sourceItem))))) : h('p', {}, 'None: the supplier holds no licence covering the customer.'));
 }
 
-async function selectPanel(id) {
-  const data = await run('panel', 'Reading', (signal) => gql(Q.COMPANY, { id, asOf: state.asOf }, signal));
-  if (data) showPanel(data.company);
+// selectPanel shows a company in the side panel; with retitle, it also
+// names the network after it (drawn without paths, so without its name);
+// later as in run.
+async function selectPanel(id, retitle, later) {
+  const data = await run('panel', 'Reading', (signal) => gql(Q.COMPANY, { id, asOf: state.asOf }, signal), later);
+  if (!data) return;
+  showPanel(data.company);
+  if (retitle && data.company && el.graph.dataset.company === id) networkTitle(data.company.name, 0);
 }
 
 function showPanel(c) {
@@ -421,9 +460,9 @@ async function downloadCSV() {
     const out = [];
     let after = null;
     for (;;) {
-      const d = await gql(Q.EXPOSED, { ...vars(), first: Q.CSV_PAGE_SIZE, after, reasonPaths: Q.REASON_PATHS }, signal);
+      const d = await gql(Q.EXPORT, { ...vars(), first: Q.CSV_PAGE_SIZE, after }, signal);
       const conn = d.exposedCompanies;
-      for (const { node } of conn.edges) out.push(csvRow(node, firstHopReasons(node)));
+      for (const { node } of conn.edges) out.push(csvRow(node, node.firstHopReasons));
       if (!conn.pageInfo.hasNextPage) return out;
       after = conn.pageInfo.endCursor;
     }
@@ -448,8 +487,8 @@ function dateWindow() {
 
 // loadBasics reads the sector tree and the change dates; false when the
 // server did not answer (they are read again with the next question).
-async function loadBasics() {
-  const data = await run('basics', 'Loading', (signal) => gql(Q.INIT, dateWindow(), signal));
+async function loadBasics(later) {
+  const data = await run('basics', 'Loading', (signal) => gql(Q.INIT, dateWindow(), signal), later);
   if (!data) return false;
   dates = data.exposureDates;
   const children = new Map();
@@ -471,9 +510,18 @@ async function loadBasics() {
 }
 
 async function init() {
+  mark('explorer:start');
   build();
   fillForm();
-  await Promise.all([loadBasics(), ask()]);
+  // Cytoscape.js is run in a task after this one (the browser sends the
+  // questions only when the task that asked them ends): at once when the
+  // URL names a company, whose network is drawn next; else once the table
+  // is on screen.
+  if (state.company) setTimeout(loadDrawing, 0);
+  await ask(() => {
+    if (!drawing) requestAnimationFrame(() => setTimeout(loadDrawing, 0));
+    return basics || loadBasics(true);
+  });
 }
 
 init();

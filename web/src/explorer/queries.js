@@ -1,43 +1,67 @@
 // Every query the page sends. Each stays well inside the server's default
 // limits (graph/limits.go: depth 15, complexity 250,000, 30 aliases);
-// internal/explorer's tests send each with its largest page size.
+// internal/app's TestExplorerQueriesWithinLimits sends each with its largest
+// page size.
 
 export const PAGE_SIZE = 25;
 export const CSV_PAGE_SIZE = 50;
-// Paths read per company for the reasons of its first hops.
-export const REASON_PATHS = 10;
 export const MAX_PATHS = 100;
 
-export const INIT = `query ExplorerInit($from: Date!, $to: Date!) {
-  sectors { id name parent { id } }
-  exposureDates(from: $from, to: $to)
-}`;
-
-export const EXPOSED = `query ExplorerExposed($sector: ID, $asOf: Date, $maxDepth: Int, $minConfidence: Float, $first: Int, $after: String, $reasonPaths: Int) {
+// The table: the reasons of each company's first hops in their short
+// form (firstHopReasons); its first suppliers, hundreds for a company in
+// a large graph, only for the CSV (EXPORT).
+export const EXPOSED = `query ExplorerExposed($sector: ID, $asOf: Date, $maxDepth: Int, $minConfidence: Float, $first: Int, $after: String) {
   exposedCompanies(sector: $sector, asOf: $asOf, maxDepth: $maxDepth, minConfidence: $minConfidence, first: $first, after: $after) {
     totalCount
     pageInfo { hasNextPage endCursor }
     edges { node {
       company { id name country { code name } sectors { id } }
-      minDepth pathCount confidence since
-      uncoveredSuppliers { id }
-      paths(first: $reasonPaths) { hops { reason } }
+      minDepth pathCount confidence since firstHopReasons
     } }
   }
 }`;
 
+export const EXPORT = `query ExplorerExport($sector: ID, $asOf: Date, $maxDepth: Int, $minConfidence: Float, $first: Int, $after: String) {
+  exposedCompanies(sector: $sector, asOf: $asOf, maxDepth: $maxDepth, minConfidence: $minConfidence, first: $first, after: $after) {
+    totalCount
+    pageInfo { hasNextPage endCursor }
+    edges { node {
+      company { id name country { code name } sectors { id } }
+      minDepth pathCount confidence since firstHopReasons
+      uncoveredSuppliers { id }
+    } }
+  }
+}`;
+
+// The network is drawn from PATHS, just what the drawing needs; the
+// evidence of each hop (HOPS: the same paths, in the same order, with
+// materials, licences and link details) is read after it is drawn.
 export const PATHS = `query ExplorerPaths($id: ID!, $asOf: Date, $maxDepth: Int, $minConfidence: Float, $first: Int) {
   exposurePaths(companyId: $id, asOf: $asOf, maxDepth: $maxDepth, minConfidence: $minConfidence, first: $first) {
     depth confidence
     hops {
       supplier { id name country { code } }
       customer { id name country { code } }
-      materials { id } controlledMaterials { id }
       controlled covered reason
+      link { confidence }
+    }
+  }
+}`;
+
+export const HOPS = `query ExplorerHops($id: ID!, $asOf: Date, $maxDepth: Int, $minConfidence: Float, $first: Int) {
+  exposurePaths(companyId: $id, asOf: $asOf, maxDepth: $maxDepth, minConfidence: $minConfidence, first: $first) {
+    hops {
+      supplier { id } customer { id }
+      materials { id } controlledMaterials { id }
       licences { id type status standing(asOf: $asOf) validFrom validUntil revokedOn sources note }
       link { since until confidence sources note }
     }
   }
+}`;
+
+export const INIT = `query ExplorerInit($from: Date!, $to: Date!) {
+  sectors { id name parent { id } }
+  exposureDates(from: $from, to: $to)
 }`;
 
 export const COMPANY = `query ExplorerCompany($id: ID!, $asOf: Date) {

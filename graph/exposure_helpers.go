@@ -76,16 +76,21 @@ func withFirstHops(ctx context.Context, s domain.ExposureService, q domain.Expos
 		// A company a write in between no longer exposes has none.
 		hs := hops[e.Node.CompanyID]
 		e.Node.FirstHops = loader.Pointers(hs)
-		reasons := []domain.ExposureReason{}
-		for _, h := range hs {
-			if h.Reason != "" {
-				reasons = append(reasons, h.Reason)
-			}
-		}
-		slices.Sort(reasons)
-		e.Node.FirstHopReasons = slices.Compact(reasons)
+		e.Node.FirstHopReasons = reasonsOf(hs)
 	}
 	return nil
+}
+
+// reasonsOf is the distinct reasons of hops, sorted.
+func reasonsOf(hs []domain.SupplyHop) []domain.ExposureReason {
+	reasons := []domain.ExposureReason{}
+	for _, h := range hs {
+		if h.Reason != "" {
+			reasons = append(reasons, h.Reason)
+		}
+	}
+	slices.Sort(reasons)
+	return slices.Compact(reasons)
 }
 
 // hopLink is the supply link a hop walks, read with the other hops of the

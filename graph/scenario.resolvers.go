@@ -45,7 +45,7 @@ func (r *exposureScenarioResolver) ChangedHopsCount(ctx context.Context, obj *do
 
 func (r *queryResolver) ExposureScenario(ctx context.Context, asOf *domain.Date, maxDepth *int, sector *string, minConfidence *float64, change model.ScenarioInput) (*domain.ExposureScenario, error) {
 	q := domain.ScenarioQuery{ExposureQuery: exposureQuery(sector, asOf, maxDepth, minConfidence), Change: scenarioFromInput(change)}
-	q.First, q.Paths, q.Fields = scenarioAsked(ctx)
+	q.First, q.Paths, q.Fields, q.FirstHops = scenarioAsked(ctx)
 	if err := validate(q, ""); err != nil {
 		return nil, err
 	}

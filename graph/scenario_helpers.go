@@ -6,6 +6,7 @@ import (
 
 	"github.com/99designs/gqlgen/graphql"
 
+	"github.com/licencegraph/licencegraph/graph/loader"
 	"github.com/licencegraph/licencegraph/graph/model"
 	"github.com/licencegraph/licencegraph/graph/paging"
 	"github.com/licencegraph/licencegraph/internal/domain"
@@ -42,12 +43,13 @@ func scenarioFromInput(in model.ScenarioInput) domain.Scenario {
 
 // scenarioAsked reads from exposureScenario's selection how many
 // companies each list asks for (the larger `first`), how many paths
-// their `paths` ask for (0 when not selected) and which costly figures.
+// their `paths` ask for (0 when not selected), which costly figures, and
+// whether their first hops.
 // Outside an operation: the defaults, with paths.
-func scenarioAsked(ctx context.Context) (first, paths int, fields domain.ExposedFields) {
+func scenarioAsked(ctx context.Context) (first, paths int, fields domain.ExposedFields, firstHops bool) {
 	fc, oc := graphql.GetFieldContext(ctx), graphql.GetOperationContext(ctx)
 	if fc == nil || oc == nil {
-		return domain.DefaultScenarioCompanies, domain.DefaultPaths, domain.ExposedFields{Details: true, Since: true}
+		return domain.DefaultScenarioCompanies, domain.DefaultPaths, domain.ExposedFields{Details: true, Since: true}, true
 	}
 	for _, list := range graphql.CollectFields(oc, fc.Field.Selections, []string{"ExposureScenario"}) {
 		if list.Name != "newlyExposed" && list.Name != "noLongerExposed" {
@@ -62,10 +64,12 @@ func scenarioAsked(ctx context.Context) (first, paths int, fields domain.Exposed
 				fields.Details = true
 			case "since":
 				fields.Since = true
+			case "firstHops", "firstHopReasons":
+				firstHops = true
 			}
 		}
 	}
-	return first, paths, fields
+	return first, paths, fields, firstHops
 }
 
 // intArg is an Int argument, def when absent or null.
@@ -103,7 +107,8 @@ func scenarioNodes(list []domain.ScenarioCompany, first *int, q domain.ExposureQ
 	}
 	out := make([]*paging.ExposedCompanyNode, 0, min(n, len(list)))
 	for _, x := range list[:min(n, len(list))] {
-		out = append(out, &paging.ExposedCompanyNode{ExposedCompany: x.ExposedCompany, Query: q, Judged: true, Paths: x.Paths})
+		out = append(out, &paging.ExposedCompanyNode{ExposedCompany: x.ExposedCompany, Query: q, Judged: true, Paths: x.Paths,
+			FirstHops: loader.Pointers(x.FirstHops), FirstHopReasons: reasonsOf(x.FirstHops)})
 	}
 	return out, nil
 }

@@ -49,10 +49,11 @@ func TestExposureScenarioOnCuratedData(t *testing.T) {
 			BaselineCount, ScenarioCount            int
 			NewlyExposedCount, NoLongerExposedCount int
 			NewlyExposed                            []struct {
-				Company   struct{ ID string }
-				MinDepth  int
-				PathCount int
-				Paths     []struct {
+				Company         struct{ ID string }
+				MinDepth        int
+				PathCount       int
+				FirstHopReasons []string
+				Paths           []struct {
 					Hops []struct {
 						Supplier, Customer struct{ ID string }
 						Reason             *string
@@ -71,7 +72,7 @@ func TestExposureScenarioOnCuratedData(t *testing.T) {
 		grantLicences: [{id: "what-if-vw", holder: "baotou-tianhe", clients: ["volkswagen"], materials: ["NdFeB"], validFrom: "2026-01-01", validUntil: "2026-12-31"}]
 	}) {
 		baselineCount scenarioCount newlyExposedCount noLongerExposedCount
-		newlyExposed { company { id } minDepth pathCount paths(first: 5) { hops { supplier { id } customer { id } reason } } }
+		newlyExposed { company { id } minDepth pathCount firstHopReasons paths(first: 5) { hops { supplier { id } customer { id } reason } } }
 		noLongerExposed { company { id } }
 		changedHops { supplier { id } customer { id }
 			baseline { covered reason licences { id status revokedOn } }
@@ -92,8 +93,9 @@ func TestExposureScenarioOnCuratedData(t *testing.T) {
 		t.Errorf("no longer exposed %+v, want volkswagen alone (the hypothetical licence covers its one Chinese supplier)", s.NoLongerExposed)
 	}
 	ford := s.NewlyExposed[0]
-	if ford.MinDepth != 1 || ford.PathCount == 0 || len(ford.Paths) == 0 || ford.Paths[0].Hops[0].Reason == nil {
-		t.Errorf("ford in the scenario: %+v; want a path of depth 1 from its suppliers, with a reason", ford)
+	if ford.MinDepth != 1 || ford.PathCount == 0 || len(ford.Paths) == 0 || ford.Paths[0].Hops[0].Reason == nil ||
+		!slices.Equal(ford.FirstHopReasons, []string{*ford.Paths[0].Hops[0].Reason}) {
+		t.Errorf("ford in the scenario: %+v; want a path of depth 1 from its suppliers, with a reason, its one first hop's", ford)
 	}
 	if s.ScenarioCount != s.BaselineCount+s.NewlyExposedCount-s.NoLongerExposedCount {
 		t.Errorf("counts do not add up: %+v", s)

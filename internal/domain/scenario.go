@@ -135,8 +135,10 @@ type ScenarioQuery struct {
 	Paths  int
 	// First bounds the companies listed each way.
 	First int
-	// Fields says which costly figures of the companies listed to fill.
-	Fields ExposedFields
+	// Fields says which costly figures of the companies listed to fill;
+	// FirstHops, whether to list their first hops.
+	Fields    ExposedFields
+	FirstHops bool
 }
 
 // DefaultScenarioCompanies and MaxScenarioCompanies bound the companies
@@ -181,10 +183,12 @@ type ExposureScenario struct {
 	Query ExposureQuery
 }
 
-// ScenarioCompany is an exposed company with its paths.
+// ScenarioCompany is an exposed company with its paths and, when asked,
+// the first hops of its paths (as ExposureService.FirstHops lists them).
 type ScenarioCompany struct {
 	ExposedCompany
-	Paths []ExposurePath
+	Paths     []ExposurePath
+	FirstHops []SupplyHop
 }
 
 // HopChange is one hop judged in the baseline and in the scenario; nil on

@@ -109,9 +109,27 @@ func (e *bound) scenarioCompanies(ctx context.Context, v string, q domain.Scenar
 			return nil, err
 		}
 	}
+	var firsts map[string][]domain.SupplyHop
+	if q.FirstHops && len(xs) > 0 {
+		ds, err := e.dated()
+		if err != nil {
+			return nil, err
+		}
+		ids := make([]string, len(xs))
+		for i, x := range xs {
+			ids[i] = x.CompanyID
+		}
+		if firsts, err = e.firstHops(ctx, ds, ids, q.ExposureQuery); err != nil {
+			return nil, err
+		}
+	}
 	out := make([]domain.ScenarioCompany, len(xs))
 	for i, x := range xs {
 		out[i].ExposedCompany = x
+		out[i].FirstHops = firsts[x.CompanyID]
+		for j := range out[i].FirstHops {
+			out[i].FirstHops[j].Hypothetical = hyp
+		}
 		if q.Paths == 0 {
 			continue
 		}

@@ -47,7 +47,7 @@ func TestScenarioMatchesApplyingIt(t *testing.T) {
 		answers := make([]domain.ExposureScenario, len(queries))
 		for i, q := range queries {
 			got, err := engine.ExposureScenario(ctx, domain.ScenarioQuery{ExposureQuery: q, Change: s,
-				Paths: domain.MaxPaths, First: domain.MaxScenarioCompanies, Fields: domain.ExposedFields{Details: true}})
+				Paths: domain.MaxPaths, First: domain.MaxScenarioCompanies, Fields: domain.ExposedFields{Details: true}, FirstHops: true})
 			if err != nil {
 				t.Fatalf("round %d (%v), %s: %v", round, names, fmtQuery(q), err)
 			}
@@ -171,6 +171,24 @@ func compareScenario(t *testing.T, what string, got domain.ExposureScenario, bef
 		}
 		if diff := exposedDiff(list, side.want, 10); diff != "" {
 			t.Errorf("%s, %s:\n%s", what, side.name, diff)
+		}
+		firsts := side.ref.firstHopsOn(q)
+		for _, x := range side.got {
+			var got [][2]string
+			for _, h := range x.FirstHops {
+				got = append(got, [2]string{h.Supplier, h.Customer})
+				if want, _ := side.ref.hop(h.Supplier, h.Customer, q.AsOf); want.Reason != h.Reason {
+					t.Errorf("%s, %s %s: first hop %s→%s reason %q, reference %q", what, side.name, x.CompanyID, h.Supplier, h.Customer, h.Reason, want.Reason)
+				}
+			}
+			var want [][2]string
+			for p := range firsts[x.CompanyID] {
+				want = append(want, p)
+			}
+			slices.SortFunc(want, func(a, b [2]string) int { return strings.Compare(a[0]+"\x00"+a[1], b[0]+"\x00"+b[1]) })
+			if !slices.Equal(got, want) {
+				t.Errorf("%s, %s %s: first hops %v, reference %v", what, side.name, x.CompanyID, got, want)
+			}
 		}
 		for _, x := range side.got {
 			want := side.ref.paths(x.CompanyID, q)

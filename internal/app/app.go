@@ -196,9 +196,10 @@ func OpenStore(cfg config.Config, log *slog.Logger) (*neo4jstore.Store, error) {
 	})
 }
 
-// Close flushes the spans not yet exported and releases the database
-// driver.
+// Close stops the exposure alerts' watchers, flushes the spans not yet
+// exported and releases the database driver.
 func (a *App) Close(ctx context.Context) error {
+	a.Alerts.Close()
 	return errors.Join(a.stopTelemetry(ctx), a.Store.Close(ctx))
 }
 

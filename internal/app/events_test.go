@@ -105,7 +105,12 @@ func (c *wsClient) subscribe(id string, after string) {
 	if after != "" {
 		vars["after"] = after
 	}
-	c.send(map[string]any{"id": id, "type": "subscribe", "payload": map[string]any{"query": licenceEventsSubscription, "variables": vars}})
+	c.start(id, licenceEventsSubscription, vars)
+}
+
+// start sends a subscription.
+func (c *wsClient) start(id, query string, vars map[string]any) {
+	c.send(map[string]any{"id": id, "type": "subscribe", "payload": map[string]any{"query": query, "variables": vars}})
 }
 
 // event waits for the next licence event of subscription id.

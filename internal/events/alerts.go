@@ -196,6 +196,25 @@ func (a *Alerts) wakeAll() {
 	}
 }
 
+// Close stops every watcher and the version poll; their subscriptions
+// end. The server calls it on shutdown.
+func (a *Alerts) Close() {
+	a.mu.Lock()
+	ws := make([]*watcher, 0, len(a.watchers))
+	for _, w := range a.watchers {
+		ws = append(ws, w)
+		a.remove(w)
+	}
+	a.mu.Unlock()
+	for _, w := range ws {
+		w.mu.Lock()
+		for s := range w.subs {
+			w.end(s)
+		}
+		w.mu.Unlock()
+	}
+}
+
 // Watchers is the number of questions watched (tests, metrics).
 func (a *Alerts) Watchers() int {
 	a.mu.Lock()

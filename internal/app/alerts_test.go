@@ -289,7 +289,7 @@ func TestExposureAlerts(t *testing.T) {
 		offset.Store(int64(time.Until(midnight.Add(-time.Hour))))
 		c := dialEvents(t, ctx, w.url, "Bearer reader-api-key")
 		c.watch("dated", map[string]any{"ids": []string{"jp-d"}})
-		time.Sleep(time.Second) // judged on 2030-06-30: covered
+		time.Sleep(time.Second)                                    // judged on 2030-06-30: covered
 		offset.Store(int64(time.Until(midnight.Add(time.Second)))) // the clock passes midnight
 		moved := time.Now()
 		a := c.alert("dated", time.Minute)

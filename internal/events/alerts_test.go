@@ -214,7 +214,7 @@ func TestADayPassingAlertsOnce(t *testing.T) {
 		t.Fatalf("alert %+v", got)
 	}
 	now.Store(time.Date(2030, 6, 30, 23, 59, 0, 0, time.UTC).UnixNano()) // set back
-	w.write("b", true)                                                    // judged again
+	w.write("b", true)                                                   // judged again
 	noAlert(t, ch)
 	a.Close()
 }

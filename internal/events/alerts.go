@@ -322,7 +322,8 @@ func (t *tracker) poll(ctx context.Context) (moved bool, err error) {
 }
 
 // changes returns the audit-trail entries of epoch with a Seq in (from,
-// to], from those kept or else from the trail.
+// to] (the latest recentChanges of them), from those kept or else from
+// the trail.
 func (t *tracker) changes(ctx context.Context, epoch string, from, to int64) ([]domain.Change, error) {
 	if to <= from {
 		return nil, nil
@@ -340,7 +341,8 @@ func (t *tracker) changes(ctx context.Context, epoch string, from, to int64) ([]
 	if int64(len(kept)) == to-from {
 		return kept, nil
 	}
-	got, err := t.a.Source.ChangesSince(ctx, domain.GraphVersion{Epoch: epoch, Seq: from}, int(min(to-from, recentChanges)))
+	// Past recentChanges, the latest ones: they name the alerts' cause.
+	got, err := t.a.Source.ChangesSince(ctx, domain.GraphVersion{Epoch: epoch, Seq: max(from, to-recentChanges)}, int(min(to-from, recentChanges)))
 	if err != nil {
 		return nil, err
 	}

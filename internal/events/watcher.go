@@ -118,10 +118,12 @@ func (w *watcher) judge() error {
 	}
 	newEpoch := snap.Version.Epoch != prev.Version.Epoch
 	var changes []domain.Change
+	writes := 0
 	if !newEpoch {
 		if changes, err = w.tracker.changes(ctx, snap.Version.Epoch, prev.Version.Seq, snap.Version.Seq); err != nil {
 			return err
 		}
+		writes = int(snap.Version.Seq - prev.Version.Seq) // every recorded write moves Seq by one
 	}
 	at := a.now()
 	alerts := make([]*domain.ExposureAlert, len(flips))
@@ -129,7 +131,7 @@ func (w *watcher) judge() error {
 	for i, f := range flips {
 		keys[i] = cursorOf(snap, f.CompanyID)
 		alerts[i] = &domain.ExposureAlert{Cursor: keys[i].String(), CompanyID: f.CompanyID, Exposed: f.Exposed,
-			At: at, AsOf: snap.AsOf, Change: cause(changes, f, snap.AsOf.After(prev.AsOf)), Writes: len(changes),
+			At: at, AsOf: snap.AsOf, Change: cause(changes, f, snap.AsOf.After(prev.AsOf)), Writes: writes,
 			Paths: f.Paths, Hops: f.Hops}
 	}
 	w.snap = snap

@@ -2,7 +2,6 @@ package app
 
 import (
 	"context"
-	"encoding/json"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -95,20 +94,9 @@ func (c *wsClient) watch(id string, vars map[string]any) {
 // alert waits for the next alert of subscription id.
 func (c *wsClient) alert(id string, timeout time.Duration) exposureAlert {
 	c.t.Helper()
-	m := c.next(timeout)
-	if m.ID != id || m.Type != "next" {
-		c.t.Fatalf("want next for %s, got %s %s: %s", id, m.Type, m.ID, m.Payload)
-	}
-	var p struct {
-		Data struct {
-			ExposureAlerts exposureAlert `json:"exposureAlerts"`
-		} `json:"data"`
-		Errors []gqlError `json:"errors"`
-	}
-	if err := json.Unmarshal(m.Payload, &p); err != nil || len(p.Errors) > 0 {
-		c.t.Fatalf("alert payload %s (err %v)", m.Payload, err)
-	}
-	return p.Data.ExposureAlerts
+	var a exposureAlert
+	c.nextData(id, timeout, "exposureAlerts", &a)
+	return a
 }
 
 // quiet fails if a message other than a ping arrives within d. The

@@ -34,6 +34,11 @@ const (
 	recentChanges = 1000
 	// retryJudgement is how soon a failed judgement is tried again.
 	retryJudgement = time.Second
+	// MaxRetainedWatchers bounds the watchers kept running without
+	// subscribers (each judges its question after every write): past it,
+	// the one left longest ago ends. Clients cycling through many
+	// questions cannot make every write cost thousands of judgements.
+	MaxRetainedWatchers = 100
 )
 
 // Judge judges a watched question on one view of the graph
@@ -157,12 +162,32 @@ func (a *Alerts) leave(w *watcher, sub *alertSub) {
 	case <-w.ready:
 		if w.err == nil {
 			w.retainFor(a.retain())
+			a.evictRetained()
 			return
 		}
 	default:
 		return // still starting: its starter holds a place
 	}
 	a.remove(w)
+}
+
+// evictRetained ends the watcher without subscribers left longest ago
+// while more than MaxRetainedWatchers are kept (under a.mu).
+func (a *Alerts) evictRetained() {
+	var oldest *watcher
+	n := 0
+	for _, w := range a.watchers {
+		if w.holders == 0 && w.retaining != nil {
+			n++
+			if oldest == nil || w.retainedAt.Before(oldest.retainedAt) {
+				oldest = w
+			}
+		}
+	}
+	if n > MaxRetainedWatchers {
+		oldest.stopRetaining()
+		a.remove(oldest)
+	}
 }
 
 // expire ends w if nobody came back while it was retained (gen: that

@@ -258,3 +258,37 @@ func TestCause(t *testing.T) {
 		})
 	}
 }
+
+// Watchers left without subscribers are kept for resuming, at most
+// MaxRetainedWatchers of them: the one left longest ago ends first.
+func TestRetainedWatchersAreBounded(t *testing.T) {
+	w := newWorld()
+	a := newAlerts(w)
+	defer a.Close()
+	n := MaxRetainedWatchers + 20
+	for i := range n {
+		ctx, cancel := context.WithCancel(context.Background())
+		ch, err := a.ExposureAlerts(ctx, domain.AlertQuery{CompanyIDs: []string{fmt.Sprint("c", i)}, MaxDepth: 4}, "")
+		if err != nil {
+			t.Fatal(err)
+		}
+		cancel()
+		for range ch { // ends once it has left
+		}
+	}
+	deadline := time.Now().Add(2 * time.Second)
+	for a.Watchers() > MaxRetainedWatchers && time.Now().Before(deadline) {
+		time.Sleep(10 * time.Millisecond)
+	}
+	if got := a.Watchers(); got != MaxRetainedWatchers {
+		t.Fatalf("%d watchers kept after %d questions were left, want %d", got, n, MaxRetainedWatchers)
+	}
+	// The latest are kept: the last question resumes from its start.
+	a.mu.Lock()
+	_, last := a.watchers[domain.AlertQuery{CompanyIDs: []string{fmt.Sprint("c", n-1)}, MaxDepth: 4}.Key()]
+	_, first := a.watchers[domain.AlertQuery{CompanyIDs: []string{"c0"}, MaxDepth: 4}.Key()]
+	a.mu.Unlock()
+	if !last || first {
+		t.Fatalf("kept the last: %v, the first: %v", last, first)
+	}
+}

@@ -29,9 +29,10 @@ type watcher struct {
 
 	// Under alerts.mu: the places held (subscribers and those joining),
 	// and the retention after the last left.
-	holders   int
-	retaining *time.Timer
-	retainGen int
+	holders    int
+	retaining  *time.Timer
+	retainedAt time.Time
+	retainGen  int
 
 	snap domain.ExposureSnapshot // the last judgement; the run goroutine's
 
@@ -238,6 +239,7 @@ func (w *watcher) end(s *alertSub) {
 func (w *watcher) retainFor(d time.Duration) {
 	w.retainGen++
 	gen := w.retainGen
+	w.retainedAt = time.Now()
 	w.retaining = time.AfterFunc(d, func() { w.alerts.expire(w, gen) })
 }
 

@@ -48,6 +48,9 @@ func (r *exposedCompanyResolver) Paths(ctx context.Context, obj *paging.ExposedC
 	if err != nil {
 		return nil, err
 	}
+	if obj.Judged {
+		return loader.Pointers(obj.Paths[:min(q.First, len(obj.Paths))]), nil
+	}
 	paths, err := r.Exposure.ExposurePaths(ctx, q)
 	return loader.Pointers(paths), err
 }
@@ -156,7 +159,7 @@ func (r *supplyHopResolver) Reason(ctx context.Context, obj *domain.SupplyHop) (
 }
 
 func (r *supplyHopResolver) Licences(ctx context.Context, obj *domain.SupplyHop) ([]*domain.Licence, error) {
-	return licences(ctx, obj.Licences)
+	return hopLicences(ctx, obj)
 }
 
 func (r *supplyHopResolver) Link(ctx context.Context, obj *domain.SupplyHop) (*domain.SupplyLink, error) {

@@ -57,6 +57,11 @@ func exposedFieldsAsked(ctx context.Context) domain.ExposedFields {
 // hopLink is the supply link a hop walks, read with the other hops of the
 // request in one batch.
 func hopLink(ctx context.Context, h *domain.SupplyHop) (*domain.SupplyLink, error) {
+	if h.Hypothetical != nil {
+		if l, ok := h.Hypothetical.Links[domain.LinkKey{Supplier: h.Supplier, Customer: h.Customer}]; ok {
+			return &l, nil
+		}
+	}
 	l, err := loader.For(ctx)
 	if err != nil {
 		return nil, err

@@ -11,6 +11,7 @@ import (
 	"github.com/vektah/gqlparser/v2/validator/rules"
 
 	"github.com/licencegraph/licencegraph/graph/generated"
+	"github.com/licencegraph/licencegraph/graph/model"
 	"github.com/licencegraph/licencegraph/internal/domain"
 )
 
@@ -60,6 +61,19 @@ func complexityRoot() generated.ComplexityRoot {
 		return 2*exposureCost + child*listEstimate
 	}
 	c.Query.ExposureDates = func(int, domain.Date, domain.Date) int { return exposureCost }
+	// A scenario answers the question twice (baseline and scenario).
+	c.Query.ExposureScenario = func(child int, _ *domain.Date, _ *int, _ *string, _ *float64, _ model.ScenarioInput) int {
+		return 2*exposureCost + child
+	}
+	c.ExposureScenario.NewlyExposed = func(child int, first *int) int {
+		return 1 + child*page(first, domain.DefaultScenarioCompanies)
+	}
+	c.ExposureScenario.NoLongerExposed = func(child int, first *int) int {
+		return 1 + child*page(first, domain.DefaultScenarioCompanies)
+	}
+	c.ExposureScenario.ChangedHops = func(child int, first *int) int {
+		return 1 + child*page(first, domain.DefaultChangedHops)
+	}
 	c.ExposedCompany.Paths = func(child int, first *int) int { return exposureCost + child*page(first, domain.DefaultPaths) }
 
 	c.Company.Suppliers = func(child int, first *int, _ *string) int { return 1 + child*page(first, domain.DefaultPageSize) }

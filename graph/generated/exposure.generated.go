@@ -1821,6 +1821,22 @@ func (ec *executionContext) marshalNCoverage2ᚖgithubᚗcomᚋlicencegraphᚋli
 	return ec._Coverage(ctx, sel, v)
 }
 
+func (ec *executionContext) marshalNExposedCompany2ᚕᚖgithubᚗcomᚋlicencegraphᚋlicencegraphᚋgraphᚋpagingᚐExposedCompanyNodeᚄ(ctx context.Context, sel ast.SelectionSet, v []*paging.ExposedCompanyNode) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNExposedCompany2ᚖgithubᚗcomᚋlicencegraphᚋlicencegraphᚋgraphᚋpagingᚐExposedCompanyNode(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
 func (ec *executionContext) marshalNExposedCompany2ᚖgithubᚗcomᚋlicencegraphᚋlicencegraphᚋgraphᚋpagingᚐExposedCompanyNode(ctx context.Context, sel ast.SelectionSet, v *paging.ExposedCompanyNode) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "ExposedCompany!")
@@ -1994,6 +2010,13 @@ func (ec *executionContext) marshalOExposureReason2ᚖgithubᚗcomᚋlicencegrap
 	_ = ctx
 	res := graphql.MarshalString(string(*v))
 	return res
+}
+
+func (ec *executionContext) marshalOSupplyHop2ᚖgithubᚗcomᚋlicencegraphᚋlicencegraphᚋinternalᚋdomainᚐSupplyHop(ctx context.Context, sel ast.SelectionSet, v *domain.SupplyHop) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._SupplyHop(ctx, sel, v)
 }
 
 // endregion ***************************** type.gotpl *****************************

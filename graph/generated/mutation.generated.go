@@ -1101,4 +1101,43 @@ func (ec *executionContext) unmarshalNSupplyLinkInput2githubᚗcomᚋlicencegrap
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
+func (ec *executionContext) unmarshalNSupplyLinkInput2ᚖgithubᚗcomᚋlicencegraphᚋlicencegraphᚋgraphᚋmodelᚐSupplyLinkInput(ctx context.Context, v any) (*model.SupplyLinkInput, error) {
+	res, err := ec.unmarshalInputSupplyLinkInput(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalOLicenceInput2ᚕᚖgithubᚗcomᚋlicencegraphᚋlicencegraphᚋgraphᚋmodelᚐLicenceInputᚄ(ctx context.Context, v any) ([]*model.LicenceInput, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]*model.LicenceInput, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNLicenceInput2ᚖgithubᚗcomᚋlicencegraphᚋlicencegraphᚋgraphᚋmodelᚐLicenceInput(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) unmarshalOSupplyLinkInput2ᚕᚖgithubᚗcomᚋlicencegraphᚋlicencegraphᚋgraphᚋmodelᚐSupplyLinkInputᚄ(ctx context.Context, v any) ([]*model.SupplyLinkInput, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]*model.SupplyLinkInput, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNSupplyLinkInput2ᚖgithubᚗcomᚋlicencegraphᚋlicencegraphᚋgraphᚋmodelᚐSupplyLinkInput(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
 // endregion ***************************** type.gotpl *****************************

@@ -24,6 +24,7 @@ func NewExecutableSchema(cfg Config) graphql.ExecutableSchema {
 type Config = graphql.Config[ResolverRoot, DirectiveRoot, ComplexityRoot]
 
 type ResolverRoot interface {
+	ChangedHop() ChangedHopResolver
 	Company() CompanyResolver
 	Coverage() CoverageResolver
 	ExportControl() ExportControlResolver
@@ -32,6 +33,7 @@ type ResolverRoot interface {
 	ExposureChange() ExposureChangeResolver
 	ExposureInterval() ExposureIntervalResolver
 	ExposurePath() ExposurePathResolver
+	ExposureScenario() ExposureScenarioResolver
 	Licence() LicenceResolver
 	LicenceEvent() LicenceEventResolver
 	Material() MaterialResolver
@@ -67,6 +69,13 @@ type ComplexityRoot struct {
 	ChangeEdge struct {
 		Cursor func(childComplexity int) int
 		Node   func(childComplexity int) int
+	}
+
+	ChangedHop struct {
+		Baseline func(childComplexity int) int
+		Customer func(childComplexity int) int
+		Scenario func(childComplexity int) int
+		Supplier func(childComplexity int) int
 	}
 
 	Company struct {
@@ -188,6 +197,17 @@ type ComplexityRoot struct {
 		Hops       func(childComplexity int) int
 	}
 
+	ExposureScenario struct {
+		BaselineCount        func(childComplexity int) int
+		ChangedHops          func(childComplexity int, first *int) int
+		ChangedHopsCount     func(childComplexity int) int
+		NewlyExposed         func(childComplexity int, first *int) int
+		NewlyExposedCount    func(childComplexity int) int
+		NoLongerExposed      func(childComplexity int, first *int) int
+		NoLongerExposedCount func(childComplexity int) int
+		ScenarioCount        func(childComplexity int) int
+	}
+
 	GraphStats struct {
 		Companies      func(childComplexity int) int
 		ExportControls func(childComplexity int) int
@@ -271,6 +291,7 @@ type ComplexityRoot struct {
 		ExposureChanges  func(childComplexity int, from domain.Date, to domain.Date, sector *string, maxDepth *int, minConfidence *float64) int
 		ExposureDates    func(childComplexity int, from domain.Date, to domain.Date) int
 		ExposurePaths    func(childComplexity int, companyID string, asOf *domain.Date, maxDepth *int, minConfidence *float64, first *int) int
+		ExposureScenario func(childComplexity int, asOf *domain.Date, maxDepth *int, sector *string, minConfidence *float64, change model.ScenarioInput) int
 		ExposureTimeline func(childComplexity int, companyID string, from domain.Date, to domain.Date, maxDepth *int, minConfidence *float64) int
 		Licence          func(childComplexity int, id string) int
 		Licences         func(childComplexity int, filter *domain.LicenceFilter, first *int, after *string) int
@@ -425,6 +446,31 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.ChangeEdge.Node(childComplexity), true
+
+	case "ChangedHop.baseline":
+		if e.ComplexityRoot.ChangedHop.Baseline == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ChangedHop.Baseline(childComplexity), true
+	case "ChangedHop.customer":
+		if e.ComplexityRoot.ChangedHop.Customer == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ChangedHop.Customer(childComplexity), true
+	case "ChangedHop.scenario":
+		if e.ComplexityRoot.ChangedHop.Scenario == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ChangedHop.Scenario(childComplexity), true
+	case "ChangedHop.supplier":
+		if e.ComplexityRoot.ChangedHop.Supplier == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ChangedHop.Supplier(childComplexity), true
 
 	case "Company.aliases":
 		if e.ComplexityRoot.Company.Aliases == nil {
@@ -932,6 +978,70 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.ExposurePath.Hops(childComplexity), true
 
+	case "ExposureScenario.baselineCount":
+		if e.ComplexityRoot.ExposureScenario.BaselineCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ExposureScenario.BaselineCount(childComplexity), true
+	case "ExposureScenario.changedHops":
+		if e.ComplexityRoot.ExposureScenario.ChangedHops == nil {
+			break
+		}
+
+		args, err := ec.field_ExposureScenario_changedHops_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.ExposureScenario.ChangedHops(childComplexity, args["first"].(*int)), true
+	case "ExposureScenario.changedHopsCount":
+		if e.ComplexityRoot.ExposureScenario.ChangedHopsCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ExposureScenario.ChangedHopsCount(childComplexity), true
+	case "ExposureScenario.newlyExposed":
+		if e.ComplexityRoot.ExposureScenario.NewlyExposed == nil {
+			break
+		}
+
+		args, err := ec.field_ExposureScenario_newlyExposed_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.ExposureScenario.NewlyExposed(childComplexity, args["first"].(*int)), true
+	case "ExposureScenario.newlyExposedCount":
+		if e.ComplexityRoot.ExposureScenario.NewlyExposedCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ExposureScenario.NewlyExposedCount(childComplexity), true
+	case "ExposureScenario.noLongerExposed":
+		if e.ComplexityRoot.ExposureScenario.NoLongerExposed == nil {
+			break
+		}
+
+		args, err := ec.field_ExposureScenario_noLongerExposed_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.ExposureScenario.NoLongerExposed(childComplexity, args["first"].(*int)), true
+	case "ExposureScenario.noLongerExposedCount":
+		if e.ComplexityRoot.ExposureScenario.NoLongerExposedCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ExposureScenario.NoLongerExposedCount(childComplexity), true
+	case "ExposureScenario.scenarioCount":
+		if e.ComplexityRoot.ExposureScenario.ScenarioCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ExposureScenario.ScenarioCount(childComplexity), true
+
 	case "GraphStats.companies":
 		if e.ComplexityRoot.GraphStats.Companies == nil {
 			break
@@ -1363,6 +1473,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.ExposurePaths(childComplexity, args["companyId"].(string), args["asOf"].(*domain.Date), args["maxDepth"].(*int), args["minConfidence"].(*float64), args["first"].(*int)), true
+	case "Query.exposureScenario":
+		if e.ComplexityRoot.Query.ExposureScenario == nil {
+			break
+		}
+
+		args, err := ec.field_Query_exposureScenario_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.ExposureScenario(childComplexity, args["asOf"].(*domain.Date), args["maxDepth"].(*int), args["sector"].(*string), args["minConfidence"].(*float64), args["change"].(model.ScenarioInput)), true
 	case "Query.exposureTimeline":
 		if e.ComplexityRoot.Query.ExposureTimeline == nil {
 			break
@@ -1696,6 +1817,11 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("CompanyInput", ec.unmarshalInputCompanyInput),
 			graphql.NewInputUnmarshaler("LicenceFilter", ec.unmarshalInputLicenceFilter),
 			graphql.NewInputUnmarshaler("LicenceInput", ec.unmarshalInputLicenceInput),
+			graphql.NewInputUnmarshaler("ScenarioExclusions", ec.unmarshalInputScenarioExclusions),
+			graphql.NewInputUnmarshaler("ScenarioInput", ec.unmarshalInputScenarioInput),
+			graphql.NewInputUnmarshaler("ScenarioLink", ec.unmarshalInputScenarioLink),
+			graphql.NewInputUnmarshaler("ScenarioRevocation", ec.unmarshalInputScenarioRevocation),
+			graphql.NewInputUnmarshaler("ScenarioSuspension", ec.unmarshalInputScenarioSuspension),
 			graphql.NewInputUnmarshaler("SupplyLinkInput", ec.unmarshalInputSupplyLinkInput),
 		)
 	}
@@ -2470,6 +2596,112 @@ extensions.field naming the argument.
 """
 scalar Date
 `, BuiltIn: false},
+	{Name: "../../schema/scenario.graphqls", Input: `# What-if scenarios: exposure on the graph as it stands plus hypothetical
+# changes, writing nothing (rule 13 of docs/exposure.md).
+
+extend type Query {
+  """
+  Exposure on asOf (default today) as exposedCompanies answers it, on the
+  graph as it stands (the baseline) and with the changes of ` + "`" + `change` + "`" + `
+  applied, both on one version of the graph; nothing is written. The
+  changes are validated as the mutations validate them (an unknown id is
+  BAD_USER_INPUT naming its path, e.g. change.revokeLicences[0].id) and
+  apply in the order of ScenarioInput's fields.
+  """
+  exposureScenario(asOf: Date, maxDepth: Int = 4, sector: ID, minConfidence: Float, change: ScenarioInput!): ExposureScenario!
+}
+
+"""
+Hypothetical changes (at most 1,000 in all). They apply in this order,
+each to the records as the ones before left them: grantLicences,
+revokeLicences, setExclusions, addLinks, removeLinks, suspendControls.
+"""
+input ScenarioInput {
+  "Licences created or replaced, as grantLicence."
+  grantLicences: [LicenceInput!]
+  "Licences revoked, as revokeLicence."
+  revokeLicences: [ScenarioRevocation!]
+  "Licences whose excluded sectors are replaced, as setLicenceExclusions."
+  setExclusions: [ScenarioExclusions!]
+  "Supply links created or replaced, as upsertSupplyLink."
+  addLinks: [SupplyLinkInput!]
+  "Supply links removed, as removeSupplyLink."
+  removeLinks: [ScenarioLink!]
+  "Export controls suspended from ` + "`" + `from` + "`" + ` until ` + "`" + `until` + "`" + `, replacing the suspension they have."
+  suspendControls: [ScenarioSuspension!]
+}
+
+input ScenarioRevocation {
+  id: ID!
+  "Default: today."
+  on: Date
+}
+
+input ScenarioExclusions {
+  licenceId: ID!
+  sectors: [ID!]!
+}
+
+input ScenarioLink {
+  supplier: ID!
+  customer: ID!
+}
+
+input ScenarioSuspension {
+  id: ID!
+  from: Date!
+  """
+  The day it is in force again (exclusive, as ExportControl.suspendedUntil);
+  none: suspended with no end.
+  """
+  until: Date
+}
+
+"Exposure without and with a scenario's changes."
+type ExposureScenario {
+  "How many companies are exposed on the graph as it stands."
+  baselineCount: Int!
+  "How many are exposed with the changes."
+  scenarioCount: Int!
+  """
+  Companies exposed with the changes and not without, by id (at most
+  ` + "`" + `first` + "`" + `, default 20, at most 1,000), judged in the scenario: their
+  paths run over the scenario's links and licences.
+  """
+  newlyExposed(first: Int = 20): [ExposedCompany!]!
+  "How many are newly exposed in all."
+  newlyExposedCount: Int!
+  """
+  Companies exposed without the changes and not with them, by id (at most
+  ` + "`" + `first` + "`" + `), judged on the graph as it stands.
+  """
+  noLongerExposed(first: Int = 20): [ExposedCompany!]!
+  "How many are no longer exposed in all."
+  noLongerExposedCount: Int!
+  """
+  The links the changes touch whose judgement on asOf differs —
+  controlled, covered or reason — or that are controlled hops on one side
+  only; by supplier then customer (at most ` + "`" + `first` + "`" + `, default 100, at most
+  1,000).
+  """
+  changedHops(first: Int = 100): [ChangedHop!]!
+  "How many links are judged otherwise in all."
+  changedHopsCount: Int!
+}
+
+"A link judged on the graph as it stands and with a scenario's changes."
+type ChangedHop {
+  supplier: Company!
+  customer: Company!
+  "The hop as it stands; null when the link exists only in the scenario."
+  baseline: SupplyHop
+  """
+  The hop with the changes (its licences and link as the scenario has
+  them); null when the scenario removes the link.
+  """
+  scenario: SupplyHop
+}
+`, BuiltIn: false},
 	{Name: "../../schema/schema.graphqls", Input: `# licencegraph's GraphQL schema: one file per concern. What the names
 # mean: docs/model.md (the graph), docs/exposure.md (the exposure rules),
 # README.md (error codes and limits).
@@ -2671,6 +2903,20 @@ func (ec *executionContext) childFields_ChangeEdge(ctx context.Context, field gr
 		return ec.fieldContext_ChangeEdge_node(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type ChangeEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_ChangedHop(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "supplier":
+		return ec.fieldContext_ChangedHop_supplier(ctx, field)
+	case "customer":
+		return ec.fieldContext_ChangedHop_customer(ctx, field)
+	case "baseline":
+		return ec.fieldContext_ChangedHop_baseline(ctx, field)
+	case "scenario":
+		return ec.fieldContext_ChangedHop_scenario(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ChangedHop", field.Name)
 }
 
 func (ec *executionContext) childFields_Company(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -2909,6 +3155,28 @@ func (ec *executionContext) childFields_ExposurePath(ctx context.Context, field 
 		return ec.fieldContext_ExposurePath_confidence(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type ExposurePath", field.Name)
+}
+
+func (ec *executionContext) childFields_ExposureScenario(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "baselineCount":
+		return ec.fieldContext_ExposureScenario_baselineCount(ctx, field)
+	case "scenarioCount":
+		return ec.fieldContext_ExposureScenario_scenarioCount(ctx, field)
+	case "newlyExposed":
+		return ec.fieldContext_ExposureScenario_newlyExposed(ctx, field)
+	case "newlyExposedCount":
+		return ec.fieldContext_ExposureScenario_newlyExposedCount(ctx, field)
+	case "noLongerExposed":
+		return ec.fieldContext_ExposureScenario_noLongerExposed(ctx, field)
+	case "noLongerExposedCount":
+		return ec.fieldContext_ExposureScenario_noLongerExposedCount(ctx, field)
+	case "changedHops":
+		return ec.fieldContext_ExposureScenario_changedHops(ctx, field)
+	case "changedHopsCount":
+		return ec.fieldContext_ExposureScenario_changedHopsCount(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ExposureScenario", field.Name)
 }
 
 func (ec *executionContext) childFields_GraphStats(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {

@@ -12,6 +12,7 @@ import (
 
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/99designs/gqlgen/graphql/introspection"
+	"github.com/licencegraph/licencegraph/graph/model"
 	"github.com/licencegraph/licencegraph/graph/paging"
 	"github.com/licencegraph/licencegraph/internal/domain"
 	"github.com/vektah/gqlparser/v2/ast"
@@ -32,6 +33,7 @@ type QueryResolver interface {
 	ExposureDates(ctx context.Context, from domain.Date, to domain.Date) ([]*domain.Date, error)
 	Licence(ctx context.Context, id string) (*domain.Licence, error)
 	Licences(ctx context.Context, filter *domain.LicenceFilter, first *int, after *string) (*paging.LicenceConnection, error)
+	ExposureScenario(ctx context.Context, asOf *domain.Date, maxDepth *int, sector *string, minConfidence *float64, change model.ScenarioInput) (*domain.ExposureScenario, error)
 	Sectors(ctx context.Context) ([]*domain.Sector, error)
 	Sector(ctx context.Context, id string) (*domain.Sector, error)
 	Materials(ctx context.Context) ([]*domain.Material, error)
@@ -296,6 +298,52 @@ func (ec *executionContext) field_Query_exposurePaths_args(ctx context.Context, 
 		return nil, err
 	}
 	args["first"] = arg4
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_exposureScenario_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "asOf",
+		func(ctx context.Context, v any) (*domain.Date, error) {
+			return ec.unmarshalODate2ᚖgithubᚗcomᚋlicencegraphᚋlicencegraphᚋinternalᚋdomainᚐDate(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["asOf"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "maxDepth",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["maxDepth"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "sector",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOID2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["sector"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "minConfidence",
+		func(ctx context.Context, v any) (*float64, error) {
+			return ec.unmarshalOFloat2ᚖfloat64(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["minConfidence"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "change",
+		func(ctx context.Context, v any) (model.ScenarioInput, error) {
+			return ec.unmarshalNScenarioInput2githubᚗcomᚋlicencegraphᚋlicencegraphᚋgraphᚋmodelᚐScenarioInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["change"] = arg4
 	return args, nil
 }
 
@@ -1131,6 +1179,50 @@ func (ec *executionContext) fieldContext_Query_licences(ctx context.Context, fie
 	return fc, nil
 }
 
+func (ec *executionContext) _Query_exposureScenario(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_exposureScenario(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().ExposureScenario(ctx, fc.Args["asOf"].(*domain.Date), fc.Args["maxDepth"].(*int), fc.Args["sector"].(*string), fc.Args["minConfidence"].(*float64), fc.Args["change"].(model.ScenarioInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *domain.ExposureScenario) graphql.Marshaler {
+			return ec.marshalNExposureScenario2ᚖgithubᚗcomᚋlicencegraphᚋlicencegraphᚋinternalᚋdomainᚐExposureScenario(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_exposureScenario(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ExposureScenario(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_exposureScenario_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Query_sectors(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -1551,6 +1643,12 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_licences(ctx, field)
+				})
+		case "exposureScenario":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_exposureScenario(ctx, field)
 				})
 		case "sectors":
 			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,

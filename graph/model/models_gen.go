@@ -64,6 +64,48 @@ type Mutation struct {
 type Query struct {
 }
 
+type ScenarioExclusions struct {
+	LicenceID string   `json:"licenceId"`
+	Sectors   []string `json:"sectors"`
+}
+
+// Hypothetical changes (at most 1,000 in all). They apply in this order,
+// each to the records as the ones before left them: grantLicences,
+// revokeLicences, setExclusions, addLinks, removeLinks, suspendControls.
+type ScenarioInput struct {
+	// Licences created or replaced, as grantLicence.
+	GrantLicences []*LicenceInput `json:"grantLicences,omitempty"`
+	// Licences revoked, as revokeLicence.
+	RevokeLicences []*ScenarioRevocation `json:"revokeLicences,omitempty"`
+	// Licences whose excluded sectors are replaced, as setLicenceExclusions.
+	SetExclusions []*ScenarioExclusions `json:"setExclusions,omitempty"`
+	// Supply links created or replaced, as upsertSupplyLink.
+	AddLinks []*SupplyLinkInput `json:"addLinks,omitempty"`
+	// Supply links removed, as removeSupplyLink.
+	RemoveLinks []*ScenarioLink `json:"removeLinks,omitempty"`
+	// Export controls suspended from `from` until `until`, replacing the suspension they have.
+	SuspendControls []*ScenarioSuspension `json:"suspendControls,omitempty"`
+}
+
+type ScenarioLink struct {
+	Supplier string `json:"supplier"`
+	Customer string `json:"customer"`
+}
+
+type ScenarioRevocation struct {
+	ID string `json:"id"`
+	// Default: today.
+	On *domain.Date `json:"on,omitempty"`
+}
+
+type ScenarioSuspension struct {
+	ID   string      `json:"id"`
+	From domain.Date `json:"from"`
+	// The day it is in force again (exclusive, as ExportControl.suspendedUntil);
+	// none: suspended with no end.
+	Until *domain.Date `json:"until,omitempty"`
+}
+
 type Subscription struct {
 }
 

@@ -7,6 +7,10 @@ import "github.com/licencegraph/licencegraph/internal/domain"
 type ExposedCompanyNode struct {
 	domain.ExposedCompany
 	Query domain.ExposureQuery
+	// Judged: the company was judged in a what-if scenario, and Paths are
+	// its paths there (as many as the query asked), for the paths field.
+	Judged bool
+	Paths  []domain.ExposurePath
 }
 
 // ExposedCompanyEdge is one exposed company of a page.

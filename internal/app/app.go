@@ -75,7 +75,7 @@ func New(cfg config.Config, log *slog.Logger) (*App, error) {
 	}
 	proj := projection.New(store, log)
 	proj.AfterLoad = func() { fitMemoryLimit(log) }
-	engine := exposure.New(exposure.Views(proj.Acquire))
+	engine := exposure.New(exposure.Views(proj.Acquire)).WithScenarios(exposure.WhatIfOn((*projection.View).WhatIf), store)
 	alerts := &events.Alerts{Source: store, Judge: engine, PollInterval: cfg.EventsPollInterval, Logger: log}
 	resolver := &graph.Resolver{
 		StatsService: store, Reads: projection.Reads{ReadService: store, P: proj},

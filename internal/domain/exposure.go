@@ -41,6 +41,10 @@ type SupplyHop struct {
 	// Licences are the ids of the licences considered: held by Supplier and
 	// COVERing Customer, whatever their status; sorted.
 	Licences []string
+	// Hypothetical, for a hop judged in a what-if scenario, is the
+	// records the scenario changed (its licences and link are shown as
+	// the scenario has them); nil otherwise.
+	Hypothetical *Hypothetical
 }
 
 // ExposurePath is a path S0→…→Sn ordered from the source; its depth is
@@ -209,6 +213,9 @@ type ExposureService interface {
 	// validity or a supply link starts or ends, a licence is revoked, an
 	// export control comes into force, is suspended, resumes or is lifted.
 	ChangeDates(ctx context.Context, q DatesQuery) ([]Date, error)
+	// ExposureScenario compares exposure on q.AsOf with and without
+	// q.Change, writing nothing.
+	ExposureScenario(ctx context.Context, q ScenarioQuery) (ExposureScenario, error)
 }
 
 // ExposedList is the companies exposed for a question, sorted by id, with

@@ -111,6 +111,48 @@ func Dedupe(ids []string) []string {
 	return out
 }
 
+// PathRef is a reference an input makes to a record that must exist, with
+// the path of the field that makes it and the item's index (-1: not a
+// list item).
+type PathRef struct {
+	Path  string
+	Index int
+	Ref
+}
+
+// UnknownRefs reports the references to ids that exists does not find, on
+// their paths ("unknown company \"x\""), asking it once per kind.
+func UnknownRefs(ctx context.Context, exists func(ctx context.Context, kind Kind, ids []string) (map[string]bool, error), refs []PathRef) (InvalidInput, error) {
+	ids := map[Kind][]string{}
+	queued := map[Ref]bool{}
+	for _, r := range refs {
+		k := Ref{Kind: r.Kind, ID: r.ID}
+		if !queued[k] {
+			queued[k] = true
+			ids[r.Kind] = append(ids[r.Kind], r.ID)
+		}
+	}
+	found := map[Kind]map[string]bool{}
+	for _, kind := range Kinds {
+		if len(ids[kind]) == 0 {
+			continue
+		}
+		f, err := exists(ctx, kind, ids[kind])
+		if err != nil {
+			return nil, err
+		}
+		found[kind] = f
+	}
+	var out InvalidInput
+	for _, r := range refs {
+		if !found[r.Kind][r.ID] {
+			out = append(out, InvalidField{Index: r.Index, Field: r.Path,
+				Message: fmt.Sprintf("unknown %s %q", KindName(r.Kind), r.ID)})
+		}
+	}
+	return out, nil
+}
+
 // KindName is the singular noun of a kind, for messages ("unknown company").
 func KindName(k Kind) string {
 	switch k {

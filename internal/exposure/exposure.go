@@ -71,7 +71,12 @@ func (f SourceFunc) Acquire(ctx context.Context) (View, error) { return f(ctx) }
 const DefaultMaxDepth = 4
 
 // Engine implements domain.ExposureService on a Source.
-type Engine struct{ src Source }
+type Engine struct {
+	src Source
+	// whatIf and refs answer exposureScenario (WithScenarios).
+	whatIf WhatIf
+	refs   RefChecker
+}
 
 var _ domain.ExposureService = (*Engine)(nil)
 

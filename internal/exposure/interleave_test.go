@@ -23,20 +23,8 @@ import (
 // projection follows by re-reading what each write names, never by
 // loading the graph again.
 func TestExposureFollowsInterleavedWrites(t *testing.T) {
-	cfg, store := openStore(t)
+	store, recs, _ := generatedWorld(t, 200, 11)
 	ctx := context.Background()
-	dir := t.TempDir()
-	if _, err := synth.Generate(ctx, synth.Options{Companies: 200, Seed: 11}, dir); err != nil {
-		t.Fatal(err)
-	}
-	recs, err := seed.ReadFiles([]string{dir})
-	if err != nil {
-		t.Fatal(err)
-	}
-	testutil.ResetGraph(t, cfg)
-	if _, err := seed.New(store, seed.Options{Logger: testutil.Logger(t)}).Load(ctx, []string{dir}); err != nil {
-		t.Fatalf("loading the world: %v", err)
-	}
 	proj := projection.New(store, testutil.Logger(t))
 	engine := exposure.New(exposure.Views(proj.Acquire))
 	dates := []domain.Date{day("2025-06-15"), day("2025-12-15"), day("2026-06-01")}
@@ -69,6 +57,31 @@ func TestExposureFollowsInterleavedWrites(t *testing.T) {
 		t.Errorf("the projection loaded the whole graph %d times for 40 small writes", n)
 	}
 	t.Logf("writes: %v", kinds)
+}
+
+// generatedWorld loads a generated world of n companies into the test
+// Neo4j, and returns its records and a function that loads it again.
+func generatedWorld(t *testing.T, n int, seedNo int64) (*neo4jstore.Store, map[domain.Kind][]any, func()) {
+	t.Helper()
+	cfg, store := openStore(t)
+	ctx := context.Background()
+	dir := t.TempDir()
+	if _, err := synth.Generate(ctx, synth.Options{Companies: n, Seed: seedNo}, dir); err != nil {
+		t.Fatal(err)
+	}
+	recs, err := seed.ReadFiles([]string{dir})
+	if err != nil {
+		t.Fatal(err)
+	}
+	load := func() {
+		t.Helper()
+		testutil.ResetGraph(t, cfg)
+		if _, err := seed.New(store, seed.Options{Logger: testutil.Logger(t)}).Load(ctx, []string{dir}); err != nil {
+			t.Fatalf("loading the world: %v", err)
+		}
+	}
+	load()
+	return store, recs, load
 }
 
 // writer makes random writes to the store and to the records the

@@ -244,48 +244,21 @@ func readLicences(ctx context.Context, tx neo4j.ManagedTransaction, ids []string
 // unknownRefs reports references (per item) to ids not in the graph, on
 // argument arg ("" names the field alone); single leaves the index out.
 func (s *Store) unknownRefs(ctx context.Context, arg string, items [][]domain.Ref, single bool) (domain.InvalidInput, error) {
-	ids := map[domain.Kind][]string{}
-	queued := map[domain.Kind]map[string]bool{}
-	for _, refs := range items {
-		for _, r := range refs {
-			if queued[r.Kind] == nil {
-				queued[r.Kind] = map[string]bool{}
-			}
-			if !queued[r.Kind][r.ID] {
-				queued[r.Kind][r.ID] = true
-				ids[r.Kind] = append(ids[r.Kind], r.ID)
-			}
-		}
-	}
-	found := map[domain.Kind]map[string]bool{}
-	for _, kind := range domain.Kinds {
-		if len(ids[kind]) == 0 {
-			continue
-		}
-		f, err := s.ExistingIDs(ctx, kind, ids[kind])
-		if err != nil {
-			return nil, err
-		}
-		found[kind] = f
-	}
-	var out domain.InvalidInput
-	for i, refs := range items {
+	var refs []domain.PathRef
+	for i, rs := range items {
 		index := i
 		if single {
 			index = -1
 		}
-		for _, r := range refs {
-			if !found[r.Kind][r.ID] {
-				field := domain.Path(arg, index, r.Field)
-				if arg == "" {
-					field = domain.CamelCase(r.Field)
-				}
-				out = append(out, domain.InvalidField{Index: index, Field: field,
-					Message: fmt.Sprintf("unknown %s %q", domain.KindName(r.Kind), r.ID)})
+		for _, r := range rs {
+			field := domain.Path(arg, index, r.Field)
+			if arg == "" {
+				field = domain.CamelCase(r.Field)
 			}
+			refs = append(refs, domain.PathRef{Path: field, Index: index, Ref: r})
 		}
 	}
-	return out, nil
+	return domain.UnknownRefs(ctx, s.ExistingIDs, refs)
 }
 
 // writeTx runs work in one managed write transaction. Its session uses the

@@ -246,3 +246,60 @@ func BenchmarkColdLicenceCopy(b *testing.B) {
 		g.withLicences(map[string]bool{l.ID: true}, map[string]domain.Licence{l.ID: l})
 	}
 }
+
+// What-if scenarios through the engine, cold: the baseline and the
+// scenario both computed afresh (automakers on one date, 100 companies
+// each way with their figures and 10 paths). One licence change (the
+// licence with the most clients revoked), one supply link added (the
+// walk layout made anew), one export control suspended.
+func BenchmarkColdScenario(b *testing.B) {
+	g := benchWorld(b)
+	g.hopTable()
+	var busiest domain.Licence
+	for _, x := range g.licences {
+		if n, m := len(x.Clients), len(busiest.Clients); n > m || n == m && x.ID < busiest.ID {
+			busiest = x.Licence
+		}
+	}
+	revokeOn := domain.MustDate("2026-01-01")
+	for _, d := range []domain.Date{busiest.IssuedOn, busiest.ValidFrom} {
+		if d.After(revokeOn) {
+			revokeOn = d
+		}
+	}
+	var cn, abroad string
+	for i, o := range g.origin {
+		if o == originCN && cn == "" {
+			cn = g.ids[i]
+		}
+		if o == originAbroad && len(g.out[i]) == 0 {
+			abroad = g.ids[i]
+		}
+	}
+	control := g.controlOrder[0]
+	for _, tc := range []struct {
+		name   string
+		change domain.Scenario
+	}{
+		{"revoke licence", domain.Scenario{RevokeLicences: []domain.Revocation{{ID: busiest.ID, On: revokeOn}}}},
+		{"add link", domain.Scenario{AddLinks: []domain.SupplyLink{{Supplier: cn, Customer: abroad, Materials: []string{"Dy"}}}}},
+		{"suspend control", domain.Scenario{SuspendControls: []domain.Suspension{{ID: control, From: domain.MustDate("2026-01-01")}}}},
+	} {
+		b.Run(tc.name, func(b *testing.B) {
+			e := coldEngine(g).WithScenarios(exposure.WhatIfOn((*View).WhatIf), nil)
+			ctx := context.Background()
+			q := domain.ScenarioQuery{ExposureQuery: domain.ExposureQuery{AsOf: domain.MustDate("2026-06-01"), MaxDepth: 4, Sector: "automotive"},
+				Change: tc.change, First: domain.DefaultScenarioCompanies, Paths: domain.DefaultPaths, Fields: domain.ExposedFields{Details: true}}
+			var s domain.ExposureScenario
+			for cpuLoop(b) {
+				var err error
+				if s, err = e.ExposureScenario(ctx, q); err != nil {
+					b.Fatal(err)
+				}
+			}
+			b.ReportMetric(float64(s.NewlyExposedCount), "newly")
+			b.ReportMetric(float64(s.NoLongerExposedCount), "no-longer")
+			b.ReportMetric(float64(len(s.ChangedHops)), "changed-hops")
+		})
+	}
+}

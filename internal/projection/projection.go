@@ -249,6 +249,9 @@ type View struct {
 	g       *graph
 	version domain.GraphVersion
 	memo    *memo
+	// scenario: a what-if view inside another (WhatIf), which holds the
+	// lock.
+	scenario bool
 }
 
 // Acquire brings the projection up to the graph's current version and
@@ -279,10 +282,19 @@ func (p *Projection) Acquire(ctx context.Context) (*View, error) {
 }
 
 // Release ends the view.
-func (v *View) Release() { v.p.mu.RUnlock() }
+func (v *View) Release() {
+	if !v.scenario {
+		v.p.mu.RUnlock()
+	}
+}
 
 // Version names the view's state of the graph.
-func (v *View) Version() string { return fmt.Sprintf("%s:%d", v.version.Epoch, v.version.Seq) }
+func (v *View) Version() string {
+	if v.scenario {
+		return fmt.Sprintf("%s:%d+scenario", v.version.Epoch, v.version.Seq)
+	}
+	return fmt.Sprintf("%s:%d", v.version.Epoch, v.version.Seq)
+}
 
 // catchUp applies the writes recorded after the projection's version, up
 // to at least target; a new epoch, or a write whose ids were not all

@@ -45,17 +45,9 @@ func (r *subscriptionResolver) LicenceEvents(ctx context.Context, after *string)
 	if r.Events == nil {
 		return nil, domain.Errorf(domain.CodeUnavailable, "live events are not configured")
 	}
-	release, err := r.Subscriptions.acquire(ctx)
-	if err != nil {
-		return nil, err
-	}
-	ch, err := r.Events.LicenceEvents(ctx, deref(after))
-	if err != nil {
-		release()
-		return nil, err
-	}
-	go func() { <-ctx.Done(); release() }() // the subscription's context ends with it
-	return ch, nil
+	return openSubscription(ctx, r.Subscriptions, func() (<-chan *domain.LicenceEvent, error) {
+		return r.Events.LicenceEvents(ctx, deref(after))
+	})
 }
 
 func (r *Resolver) LicenceEvent() generated.LicenceEventResolver { return &licenceEventResolver{r} }

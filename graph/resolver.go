@@ -19,6 +19,8 @@ type Resolver struct {
 	Writes domain.WriteService
 	// Events streams licence events from the audit trail (internal/events).
 	Events domain.LicenceEventService
+	// Alerts streams exposure alerts of watched companies (internal/events).
+	Alerts domain.ExposureAlertService
 	// Subscriptions bounds the subscriptions open at once (nil: no bound).
 	Subscriptions *Subscriptions
 }

@@ -9,7 +9,8 @@ import (
 	"github.com/licencegraph/licencegraph/internal/metrics"
 )
 
-// SubscriptionLimits bound the licenceEvents subscriptions open at once
+// SubscriptionLimits bound the subscriptions open at once (licenceEvents
+// and exposureAlerts together)
 // (0: no bound): on one websocket connection, of one token subject (an
 // anonymous caller has none: its connections count alone), and in all.
 // One client must not hold the server's subscriptions: 300 on one socket
@@ -89,6 +90,22 @@ func (s *Subscriptions) acquire(ctx context.Context) (release func(), err error)
 			}
 		})
 	}, nil
+}
+
+// openSubscription opens a subscription within the limits: a slot is
+// taken for it and given back when its context ends (or open fails).
+func openSubscription[T any](ctx context.Context, s *Subscriptions, open func() (<-chan T, error)) (<-chan T, error) {
+	release, err := s.acquire(ctx)
+	if err != nil {
+		return nil, err
+	}
+	ch, err := open()
+	if err != nil {
+		release()
+		return nil, err
+	}
+	go func() { <-ctx.Done(); release() }() // the subscription's context ends with it
+	return ch, nil
 }
 
 // Open is the number of subscriptions open (tests, metrics).

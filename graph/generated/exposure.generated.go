@@ -1994,6 +1994,26 @@ func (ec *executionContext) marshalNExposureInterval2ᚖgithubᚗcomᚋlicencegr
 	return ec._ExposureInterval(ctx, sel, v)
 }
 
+func (ec *executionContext) marshalNExposurePath2githubᚗcomᚋlicencegraphᚋlicencegraphᚋinternalᚋdomainᚐExposurePath(ctx context.Context, sel ast.SelectionSet, v domain.ExposurePath) graphql.Marshaler {
+	return ec._ExposurePath(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNExposurePath2ᚕgithubᚗcomᚋlicencegraphᚋlicencegraphᚋinternalᚋdomainᚐExposurePathᚄ(ctx context.Context, sel ast.SelectionSet, v []domain.ExposurePath) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNExposurePath2githubᚗcomᚋlicencegraphᚋlicencegraphᚋinternalᚋdomainᚐExposurePath(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
 func (ec *executionContext) marshalNExposurePath2ᚕᚖgithubᚗcomᚋlicencegraphᚋlicencegraphᚋinternalᚋdomainᚐExposurePathᚄ(ctx context.Context, sel ast.SelectionSet, v []*domain.ExposurePath) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)

@@ -29,6 +29,7 @@ type ResolverRoot interface {
 	Coverage() CoverageResolver
 	ExportControl() ExportControlResolver
 	ExposedCompany() ExposedCompanyResolver
+	ExposureAlert() ExposureAlertResolver
 	ExposureChange() ExposureChangeResolver
 	ExposureInterval() ExposureIntervalResolver
 	ExposurePath() ExposurePathResolver
@@ -156,6 +157,18 @@ type ComplexityRoot struct {
 	ExposedCompanyEdge struct {
 		Cursor func(childComplexity int) int
 		Node   func(childComplexity int) int
+	}
+
+	ExposureAlert struct {
+		AsOf    func(childComplexity int) int
+		At      func(childComplexity int) int
+		Change  func(childComplexity int) int
+		Company func(childComplexity int) int
+		Cursor  func(childComplexity int) int
+		Exposed func(childComplexity int) int
+		Hops    func(childComplexity int) int
+		Paths   func(childComplexity int) int
+		Writes  func(childComplexity int) int
 	}
 
 	ExposureChange struct {
@@ -308,7 +321,8 @@ type ComplexityRoot struct {
 	}
 
 	Subscription struct {
-		LicenceEvents func(childComplexity int, after *string) int
+		ExposureAlerts func(childComplexity int, companyIds []string, sector *string, maxDepth *int, after *string) int
+		LicenceEvents  func(childComplexity int, after *string) int
 	}
 
 	SupplyGraph struct {
@@ -822,6 +836,61 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.ExposedCompanyEdge.Node(childComplexity), true
+
+	case "ExposureAlert.asOf":
+		if e.ComplexityRoot.ExposureAlert.AsOf == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ExposureAlert.AsOf(childComplexity), true
+	case "ExposureAlert.at":
+		if e.ComplexityRoot.ExposureAlert.At == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ExposureAlert.At(childComplexity), true
+	case "ExposureAlert.change":
+		if e.ComplexityRoot.ExposureAlert.Change == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ExposureAlert.Change(childComplexity), true
+	case "ExposureAlert.company":
+		if e.ComplexityRoot.ExposureAlert.Company == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ExposureAlert.Company(childComplexity), true
+	case "ExposureAlert.cursor":
+		if e.ComplexityRoot.ExposureAlert.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ExposureAlert.Cursor(childComplexity), true
+	case "ExposureAlert.exposed":
+		if e.ComplexityRoot.ExposureAlert.Exposed == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ExposureAlert.Exposed(childComplexity), true
+	case "ExposureAlert.hops":
+		if e.ComplexityRoot.ExposureAlert.Hops == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ExposureAlert.Hops(childComplexity), true
+	case "ExposureAlert.paths":
+		if e.ComplexityRoot.ExposureAlert.Paths == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ExposureAlert.Paths(childComplexity), true
+	case "ExposureAlert.writes":
+		if e.ComplexityRoot.ExposureAlert.Writes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ExposureAlert.Writes(childComplexity), true
 
 	case "ExposureChange.company":
 		if e.ComplexityRoot.ExposureChange.Company == nil {
@@ -1571,6 +1640,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Source.URL(childComplexity), true
 
+	case "Subscription.exposureAlerts":
+		if e.ComplexityRoot.Subscription.ExposureAlerts == nil {
+			break
+		}
+
+		args, err := ec.field_Subscription_exposureAlerts_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Subscription.ExposureAlerts(childComplexity, args["companyIds"].([]string), args["sector"].(*string), args["maxDepth"].(*int), args["after"].(*string)), true
 	case "Subscription.licenceEvents":
 		if e.ComplexityRoot.Subscription.LicenceEvents == nil {
 			break
@@ -1850,6 +1930,57 @@ func newExecutionContext(
 }
 
 var sources = []*ast.Source{
+	{Name: "../../schema/alerts.graphqls", Input: `# Exposure alerts over the graphql-ws websocket protocol: watched companies
+# judged "exposed today?" again after every committed write (a mutation
+# here, a seed load by another process) and when the day changes
+# (docs/exposure.md, "Watched companies").
+
+extend type Subscription {
+  """
+  An alert each time a watched company — one of companyIds, or any company
+  of sector (or a sector PART_OF it) — becomes exposed or is no longer
+  exposed today (paths of at most maxDepth links), within 2 s of the write
+  that made it, and within a minute of midnight (UTC) when a date passing
+  did (a licence expiring, a control coming into force). Give companyIds
+  (at most 1,000), a sector, or both. after: resume after the alert whose
+  cursor is given (alerts at or before it are not repeated); without it,
+  only alerts from now on. Role READER.
+  """
+  exposureAlerts(companyIds: [ID!], sector: ID, maxDepth: Int = 4, after: String): ExposureAlert! @hasRole(role: READER)
+}
+
+"A watched company that became exposed, or is no longer exposed, today."
+type ExposureAlert {
+  "Pass as exposureAlerts(after:) to resume after this alert."
+  cursor: String!
+  company: Company!
+  "The new state: true when it became exposed."
+  exposed: Boolean!
+  "When it was judged."
+  at: Time!
+  "The day it was judged on (UTC)."
+  asOf: Date!
+  """
+  The write that made it (who: actor, what: operation and ids); null when
+  a date passing did, or the graph was reset.
+  """
+  change: Change
+  """
+  How many writes were judged together with it (1 unless several
+  committed within one poll): change is then the latest of them that
+  names a company, link or licence of its paths or hops, else the latest.
+  """
+  writes: Int!
+  "When exposed: its shortest paths now (at most 5)."
+  paths: [ExposurePath!]!
+  """
+  When no longer exposed: the first hops that were uncovered and are not
+  now, from which it is reached within maxDepth links, judged now (at most
+  20; empty when a supply link's removal or end did it).
+  """
+  hops: [SupplyHop!]!
+}
+`, BuiltIn: false},
 	{Name: "../../schema/changes.graphqls", Input: `# The audit trail: every write through the API or the seed loader, recorded
 # in the same transaction as the write.
 
@@ -2975,6 +3106,30 @@ func (ec *executionContext) childFields_ExposedCompanyEdge(ctx context.Context, 
 		return ec.fieldContext_ExposedCompanyEdge_node(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type ExposedCompanyEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_ExposureAlert(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "cursor":
+		return ec.fieldContext_ExposureAlert_cursor(ctx, field)
+	case "company":
+		return ec.fieldContext_ExposureAlert_company(ctx, field)
+	case "exposed":
+		return ec.fieldContext_ExposureAlert_exposed(ctx, field)
+	case "at":
+		return ec.fieldContext_ExposureAlert_at(ctx, field)
+	case "asOf":
+		return ec.fieldContext_ExposureAlert_asOf(ctx, field)
+	case "change":
+		return ec.fieldContext_ExposureAlert_change(ctx, field)
+	case "writes":
+		return ec.fieldContext_ExposureAlert_writes(ctx, field)
+	case "paths":
+		return ec.fieldContext_ExposureAlert_paths(ctx, field)
+	case "hops":
+		return ec.fieldContext_ExposureAlert_hops(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ExposureAlert", field.Name)
 }
 
 func (ec *executionContext) childFields_ExposureChange(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {

@@ -38,7 +38,10 @@ type App struct {
 	// Metrics serves the Prometheus metrics: at /metrics of Handler
 	// unless METRICS_ADDR names a listener of its own, which `serve`
 	// then runs with this handler.
-	Metrics       http.Handler
+	Metrics http.Handler
+	// Alerts serves exposureAlerts (tests set its clock before the first
+	// subscription).
+	Alerts        *events.Alerts
 	log           *slog.Logger
 	stopTelemetry func(context.Context) error
 }
@@ -73,10 +76,12 @@ func New(cfg config.Config, log *slog.Logger) (*App, error) {
 	proj := projection.New(store, log)
 	proj.AfterLoad = func() { fitMemoryLimit(log) }
 	engine := exposure.New(exposure.Views(proj.Acquire)).WithScenarios(exposure.WhatIfOn((*projection.View).WhatIf), store)
+	alerts := &events.Alerts{Source: store, Judge: engine, PollInterval: cfg.EventsPollInterval, Logger: log}
 	resolver := &graph.Resolver{
 		StatsService: store, Reads: projection.Reads{ReadService: store, P: proj},
 		Exposure: engine, Writes: store, Audit: store,
 		Events: &events.Feed{Source: store, PollInterval: cfg.EventsPollInterval, Logger: log},
+		Alerts: alerts,
 		Subscriptions: graph.NewSubscriptions(graph.SubscriptionLimits{PerConnection: cfg.MaxSubscriptionsPerConnection,
 			PerSubject: cfg.MaxSubscriptionsPerSubject, Total: cfg.MaxSubscriptions}),
 	}
@@ -110,7 +115,7 @@ func New(cfg config.Config, log *slog.Logger) (*App, error) {
 		Metrics:               metricsHere,
 		Tracing:               cfg.Tracing,
 	})
-	return &App{Config: cfg, Store: store, Handler: h, Projection: proj, Metrics: metrics.Handler(),
+	return &App{Config: cfg, Store: store, Handler: h, Projection: proj, Metrics: metrics.Handler(), Alerts: alerts,
 		log: log, stopTelemetry: stopTelemetry}, nil
 }
 
@@ -191,9 +196,10 @@ func OpenStore(cfg config.Config, log *slog.Logger) (*neo4jstore.Store, error) {
 	})
 }
 
-// Close flushes the spans not yet exported and releases the database
-// driver.
+// Close stops the exposure alerts' watchers, flushes the spans not yet
+// exported and releases the database driver.
 func (a *App) Close(ctx context.Context) error {
+	a.Alerts.Close()
 	return errors.Join(a.stopTelemetry(ctx), a.Store.Close(ctx))
 }
 

@@ -105,26 +105,40 @@ func (c *wsClient) subscribe(id string, after string) {
 	if after != "" {
 		vars["after"] = after
 	}
-	c.send(map[string]any{"id": id, "type": "subscribe", "payload": map[string]any{"query": licenceEventsSubscription, "variables": vars}})
+	c.start(id, licenceEventsSubscription, vars)
+}
+
+// start sends a subscription.
+func (c *wsClient) start(id, query string, vars map[string]any) {
+	c.send(map[string]any{"id": id, "type": "subscribe", "payload": map[string]any{"query": query, "variables": vars}})
 }
 
 // event waits for the next licence event of subscription id.
 func (c *wsClient) event(id string, timeout time.Duration) licenceEvent {
+	c.t.Helper()
+	var ev licenceEvent
+	c.nextData(id, timeout, "licenceEvents", &ev)
+	return ev
+}
+
+// nextData waits for the next result of subscription id and decodes its
+// field into v, failing on errors.
+func (c *wsClient) nextData(id string, timeout time.Duration, field string, v any) {
 	c.t.Helper()
 	m := c.next(timeout)
 	if m.ID != id || m.Type != "next" {
 		c.t.Fatalf("want next for %s, got %s %s: %s", id, m.Type, m.ID, m.Payload)
 	}
 	var p struct {
-		Data struct {
-			LicenceEvents licenceEvent `json:"licenceEvents"`
-		} `json:"data"`
-		Errors []gqlError `json:"errors"`
+		Data   map[string]json.RawMessage `json:"data"`
+		Errors []gqlError                 `json:"errors"`
 	}
 	if err := json.Unmarshal(m.Payload, &p); err != nil || len(p.Errors) > 0 {
-		c.t.Fatalf("event payload %s (err %v)", m.Payload, err)
+		c.t.Fatalf("%s payload %s (err %v)", field, m.Payload, err)
 	}
-	return p.Data.LicenceEvents
+	if err := json.Unmarshal(p.Data[field], v); err != nil {
+		c.t.Fatalf("%s payload %s: %v", field, m.Payload, err)
+	}
 }
 
 // refusal waits for subscription id to fail and returns its error code.

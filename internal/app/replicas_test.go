@@ -16,6 +16,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/coder/websocket"
 	"github.com/licencegraph/licencegraph/internal/auth"
 	"github.com/licencegraph/licencegraph/internal/seed"
 	"github.com/licencegraph/licencegraph/internal/testutil"
@@ -231,8 +232,16 @@ func TestTwoReplicasOverOneNeo4j(t *testing.T) {
 		}
 	}
 
+	// Exposure alerts: it-replica watched on B and on A.
+	alertsB := dialEvents(t, ctx, b.url, "Bearer reader-api-key")
+	alertsB.watch("w", map[string]any{"ids": []string{"it-replica"}})
+	alertsA := dialEvents(t, ctx, a.url, "Bearer reader-api-key")
+	alertsA.watch("w", map[string]any{"ids": []string{"it-replica"}})
+	time.Sleep(500 * time.Millisecond) // both watches have judged their starting point
+
 	// A licence write through A is in B's next answer and announced on
-	// B's subscription.
+	// B's subscriptions.
+	var cursorB string
 	{
 		if o := editorA.do(ctx, `mutation { grantLicence(input: {id: "L-replica", holder: "cn-mag", clients: ["it-replica"], materials: ["Dy"]}) { id } }`, nil); o.code != "" {
 			t.Fatalf("grantLicence through A: %s", o.code)
@@ -244,6 +253,13 @@ func TestTwoReplicasOverOneNeo4j(t *testing.T) {
 		if ev.Operation != "grantLicence" || strings.Join(ev.LicenceIDs, ",") != "L-replica" || ev.Actor != "editor-svc" {
 			t.Fatalf("B announced %+v", ev)
 		}
+		alert := alertsB.alert("w", 5*time.Second)
+		if got, want := alert.summary(), "it-replica no longer exposed by editor-svc/grantLicence/L-replica [cn-mag->it-replica:covered:L-replica]"; got != want {
+			t.Fatalf("B alerted %q, want %q", got, want)
+		}
+		alertsA.alert("w", 5*time.Second)
+		alertsA.conn.Close(websocket.StatusNormalClosure, "")
+		cursorB = alert.Cursor
 	}
 	// Revoked again, so that the restarted replicas have something to
 	// load: it-replica exposed.
@@ -253,6 +269,20 @@ func TestTwoReplicasOverOneNeo4j(t *testing.T) {
 	want := exposedIDs(t, readerB)
 	if len(want) != 1 {
 		t.Fatalf("after the revocation, B answers %v", want)
+	}
+	if got := alertsB.alert("w", 5*time.Second); !got.Exposed || got.Change == nil || got.Change.Operation != "revokeLicence" {
+		t.Fatalf("B alerted %q, want the revocation", got.summary())
+	}
+	// The cursor of B's alert resumes on A, which watched the same
+	// company (its watch is kept after its client left): A's alerts after
+	// it, the grant not repeated (docs/scaling.md).
+	{
+		resumed := dialEvents(t, ctx, a.url, "Bearer reader-api-key")
+		resumed.watch("r", map[string]any{"ids": []string{"it-replica"}, "after": cursorB})
+		if got := resumed.alert("r", 5*time.Second); !got.Exposed || got.Change == nil || got.Change.Operation != "revokeLicence" {
+			t.Fatalf("resumed on A with %q, want the revocation", got.summary())
+		}
+		resumed.quiet(500 * time.Millisecond)
 	}
 
 	restart := func(t *testing.T, down, up *replica, upClient, downClient *faultClient) {

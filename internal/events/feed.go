@@ -154,9 +154,6 @@ type hub struct {
 }
 
 func (h *hub) run(ctx context.Context) {
-	t := time.NewTicker(h.feed.interval())
-	defer t.Stop()
-	failing := false
 	send := func(c domain.Change) bool {
 		for _, s := range h.feed.subscribers(h) {
 			if !s.offer(c) {
@@ -165,25 +162,8 @@ func (h *hub) run(ctx context.Context) {
 		}
 		return true
 	}
-	for {
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-		}
-		err := h.pos.poll(ctx, send)
-		switch {
-		case ctx.Err() != nil:
-			return
-		case err != nil && !failing:
-			// The database may be restarting: keep polling, log once.
-			h.feed.log().WarnContext(ctx, "licence events: polling the audit trail failed", "err", err)
-			failing = true
-		case err == nil && failing:
-			h.feed.log().InfoContext(ctx, "licence events: polling the audit trail again")
-			failing = false
-		}
-	}
+	pollEvery(ctx, h.feed.interval(), h.feed.log(), "licence events: polling the audit trail",
+		func(ctx context.Context) error { return h.pos.poll(ctx, send) })
 }
 
 // catchUp sends sub what follows its cursor, reading the trail on its own,

@@ -364,3 +364,7 @@ func (p *Projection) applyChanges(ctx context.Context, target domain.GraphVersio
 	}
 	return false, nil
 }
+
+// GraphVersion is the view's version as the audit trail names it
+// (exposure alerts find the writes a judgement saw by it).
+func (v *View) GraphVersion() domain.GraphVersion { return v.version }

@@ -256,8 +256,15 @@ async function run(slot, label, f, later = false) {
 // so that they do not compete with the table and the network).
 async function ask(then) {
   writeURL();
-  const table = run('table', 'Asking', (signal) => gql(Q.EXPOSED, { ...vars(), first: Q.PAGE_SIZE, after: state.after || null }, signal));
-  const network = state.company ? selectCompany(state.company, false) : null;
+  // With a company in the URL, its network is what the view is for: its
+  // paths are asked first and the table once they are in (side by side on
+  // a 2-core server, each question took several times as long); when they
+  // fail or are cancelled, the table is not asked, and the error stays.
+  let startTable;
+  const table = new Promise((resolve) => { startTable = resolve; })
+    .then((go) => go ? run('table', 'Asking', (signal) => gql(Q.EXPOSED, { ...vars(), first: Q.PAGE_SIZE, after: state.after || null }, signal)) : undefined);
+  const network = state.company ? selectCompany(state.company, false, startTable) : null;
+  if (!network) startTable(true);
   const data = await table;
   if (data) {
     showTable(data.exposedCompanies);
@@ -302,7 +309,9 @@ function prevPage() {
   ask();
 }
 
-async function selectCompany(id, move) {
+// selectCompany draws the network of a company; pathsIn, if given, is
+// told whether its paths came in, before the drawing.
+async function selectCompany(id, move, pathsIn) {
   state.company = id;
   writeURL();
   for (const tr of el.tbody.querySelectorAll('tr')) {
@@ -311,6 +320,11 @@ async function selectCompany(id, move) {
   }
   const v = { ...vars(), id, first: Q.MAX_PATHS, sector: undefined };
   const data = await run('company', 'Drawing', (signal) => gql(Q.PATHS, v, signal));
+  if (pathsIn) {
+    pathsIn(data !== undefined);
+    // Let the question it sends leave before the drawing holds the page.
+    await new Promise((resolve) => setTimeout(resolve, 0));
+  }
   if (!data) return;
   const paths = data.exposurePaths;
   const { draw } = await loadDrawing();

@@ -69,7 +69,9 @@ func scenarioAsked(ctx context.Context) (first, paths int, fields domain.Exposed
 			}
 		}
 	}
-	return first, paths, fields, firstHops
+	// Out-of-bounds values are refused by the fields that take them
+	// (newlyExposed, paths), naming their own argument.
+	return min(max(first, 0), domain.MaxScenarioCompanies), min(max(paths, 0), domain.MaxPaths), fields, firstHops
 }
 
 // intArg is an Int argument, def when absent or null.

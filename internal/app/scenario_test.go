@@ -196,3 +196,24 @@ func TestExposureScenarioNeedsReader(t *testing.T) {
 		t.Errorf("reader: %s; want the question answered (here BAD_USER_INPUT for the unknown licence)", raw)
 	}
 }
+
+// Out-of-bounds sizes are refused on the field that takes them.
+func TestExposureScenarioBounds(t *testing.T) {
+	_, srv := loadedServer(t, filepath.Join(testutil.RepoRoot(t), "seed"))
+	const change = `change: {revokeLicences: [{id: "gl-2025-12-ford-cn-magnet-suppliers", on: "2026-05-01"}]}`
+	for _, tc := range []struct{ name, selection, path string }{
+		{"companies", `newlyExposed(first: 5000) { company { id } }`, "newlyExposed"},
+		{"paths", `newlyExposed { paths(first: 500) { depth } }`, "paths"},
+		{"hops", `changedHops(first: -1) { supplier { id } }`, "changedHops"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			_, resp, raw := postQuery(t, srv.URL, `{ exposureScenario(asOf: "2026-11-25", `+change+`) { `+tc.selection+` } }`)
+			if len(resp.Errors) == 0 || resp.Errors[0].Extensions["code"] != "BAD_USER_INPUT" {
+				t.Fatalf("accepted or wrong code: %s", raw)
+			}
+			if p := resp.Errors[0].Path; len(p) == 0 || p[len(p)-1] != tc.path && (len(p) < 2 || p[len(p)-2] != tc.path) {
+				t.Errorf("error path %v, want it to end at %s: %s", p, tc.path, raw)
+			}
+		})
+	}
+}

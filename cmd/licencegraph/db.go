@@ -99,12 +99,7 @@ func seedCommand(ctx context.Context, args []string, getenv config.Getenv, stdou
 		fmt.Fprintln(stderr, "usage: licencegraph seed [--dry-run] [--no-progress] PATH... (seed --help: flags and file format)")
 		return errUsage
 	}
-	cfg, err := config.FromEnv(getenv)
-	if err != nil {
-		return fmt.Errorf("configuration: %w", err)
-	}
-	log := newLogger(cfg, stderr)
-	store, err := app.OpenStore(cfg, log)
+	store, log, err := storeFromEnv(getenv, stderr)
 	if err != nil {
 		return err
 	}
@@ -132,4 +127,17 @@ func seedCommand(ctx context.Context, args []string, getenv config.Getenv, stdou
 		fmt.Fprintf(stdout, "seed: peak RSS %d MiB\n", ru.Maxrss/1024) // Linux reports KiB
 	}
 	return err
+}
+
+// storeFromEnv opens the store the environment configures, with the
+// logger it asks for: what the commands that work on the database alone
+// (seed, export) start with.
+func storeFromEnv(getenv func(string) string, stderr io.Writer) (*neo4jstore.Store, *slog.Logger, error) {
+	cfg, err := config.FromEnv(getenv)
+	if err != nil {
+		return nil, nil, fmt.Errorf("configuration: %w", err)
+	}
+	log := newLogger(cfg, stderr)
+	store, err := app.OpenStore(cfg, log)
+	return store, log, err
 }

@@ -12,7 +12,6 @@ import (
 	"syscall"
 	"time"
 
-	"github.com/licencegraph/licencegraph/internal/app"
 	"github.com/licencegraph/licencegraph/internal/config"
 	"github.com/licencegraph/licencegraph/internal/domain"
 	"github.com/licencegraph/licencegraph/internal/export"
@@ -88,12 +87,7 @@ func exportCommand(ctx context.Context, args []string, getenv config.Getenv, std
 		fs.Usage()
 		return errUsage
 	}
-	cfg, err := config.FromEnv(getenv)
-	if err != nil {
-		return fmt.Errorf("configuration: %w", err)
-	}
-	log := newLogger(cfg, stderr)
-	store, err := app.OpenStore(cfg, log)
+	store, log, err := storeFromEnv(getenv, stderr)
 	if err != nil {
 		return err
 	}

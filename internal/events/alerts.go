@@ -247,40 +247,15 @@ func (a *Alerts) Watchers() int {
 	return len(a.watchers)
 }
 
-func (a *Alerts) today() domain.Date {
-	if a.Now != nil {
-		return domain.DateOf(a.Now().UTC())
-	}
-	return domain.Today()
-}
+func (a *Alerts) today() domain.Date { return domain.DateOf(a.now().UTC()) }
 
-func (a *Alerts) now() time.Time {
-	if a.Now != nil {
-		return a.Now()
-	}
-	return time.Now()
-}
+func (a *Alerts) now() time.Time { return clockNow(a.Now) }
 
-func (a *Alerts) interval() time.Duration {
-	if a.PollInterval > 0 {
-		return a.PollInterval
-	}
-	return DefaultPollInterval
-}
+func (a *Alerts) interval() time.Duration { return orDefault(a.PollInterval, DefaultPollInterval) }
 
-func (a *Alerts) retain() time.Duration {
-	if a.Retain > 0 {
-		return a.Retain
-	}
-	return DefaultAlertRetain
-}
+func (a *Alerts) retain() time.Duration { return orDefault(a.Retain, DefaultAlertRetain) }
 
-func (a *Alerts) logSize() int {
-	if a.LogSize > 0 {
-		return a.LogSize
-	}
-	return DefaultAlertLog
-}
+func (a *Alerts) logSize() int { return orDefault(a.LogSize, DefaultAlertLog) }
 
 func (a *Alerts) log() *slog.Logger {
 	if a.Logger != nil {

@@ -117,26 +117,11 @@ func (f *Feed) subscribers(h *hub) []*subscriber {
 	return out
 }
 
-func (f *Feed) now() time.Time {
-	if f.Now != nil {
-		return f.Now()
-	}
-	return time.Now()
-}
+func (f *Feed) now() time.Time { return clockNow(f.Now) }
 
-func (f *Feed) lookback() time.Duration {
-	if f.Lookback > 0 {
-		return f.Lookback
-	}
-	return DefaultLookback
-}
+func (f *Feed) lookback() time.Duration { return orDefault(f.Lookback, DefaultLookback) }
 
-func (f *Feed) interval() time.Duration {
-	if f.PollInterval > 0 {
-		return f.PollInterval
-	}
-	return DefaultPollInterval
-}
+func (f *Feed) interval() time.Duration { return orDefault(f.PollInterval, DefaultPollInterval) }
 
 func (f *Feed) log() *slog.Logger {
 	if f.Logger != nil {

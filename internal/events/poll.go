@@ -33,3 +33,20 @@ func pollEvery(ctx context.Context, interval time.Duration, log *slog.Logger, wh
 		}
 	}
 }
+
+// orDefault is a setting of Feed or Alerts: v when set (positive), else
+// def.
+func orDefault[T int | time.Duration](v, def T) T {
+	if v > 0 {
+		return v
+	}
+	return def
+}
+
+// clockNow is the time on now, the clock tests set, or time.Now.
+func clockNow(now func() time.Time) time.Time {
+	if now != nil {
+		return now()
+	}
+	return time.Now()
+}

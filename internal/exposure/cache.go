@@ -107,3 +107,18 @@ type call struct {
 }
 
 func key(parts ...any) string { return fmt.Sprint(parts...) }
+
+// kept returns what c keeps for each of ids under prefix+id, and the ids
+// it keeps nothing for, in order.
+func kept[T any](c *lru.Cache[string, T], prefix string, ids []string) (map[string]T, []string) {
+	out := make(map[string]T, len(ids))
+	var missing []string
+	for _, id := range ids {
+		if x, ok := c.Get(prefix + id); ok {
+			out[id] = x
+		} else {
+			missing = append(missing, id)
+		}
+	}
+	return out, missing
+}

@@ -304,7 +304,7 @@ func union(a, b [][2]string) [][2]string {
 	for _, h := range append(slices.Clone(a), b...) {
 		set[h] = true
 	}
-	return slices.SortedFunc(maps.Keys(set), func(x, y [2]string) int { return slices.Compare(x[:], y[:]) })
+	return slices.SortedFunc(maps.Keys(set), comparePairs)
 }
 
 // sortedSet sorts xs and drops repeats (nil stays nil).

@@ -253,15 +253,7 @@ func (e *bound) labelLevels(ctx context.Context, q domain.ExposureQuery, firsts 
 func (e *bound) details(ctx context.Context, v string, q domain.ExposureQuery, ids []string) (map[string]detail, error) {
 	q.Sector = ""
 	prefix := key("detail|", v, "|", q.AsOf, "|", q.MaxDepth, "|", q.ConfidenceKey(), "|")
-	out := make(map[string]detail, len(ids))
-	var missing []string
-	for _, id := range ids {
-		if d, ok := e.c.details.Get(prefix + id); ok {
-			out[id] = d
-		} else {
-			missing = append(missing, id)
-		}
-	}
+	out, missing := kept(e.c.details, prefix, ids)
 	slices.Sort(missing)
 	missing = slices.Compact(missing)
 	for start := 0; start < len(missing); start += detailsBatch {

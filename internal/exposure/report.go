@@ -101,15 +101,7 @@ func (e *Engine) FirstHops(ctx context.Context, q domain.ExposureQuery, ids []st
 		q = normalize(q)
 		q.Sector = "" // a company's paths are the same whatever sector was asked
 		prefix := key("firsts|", b.store.Version(), "|", q.AsOf, "|", q.MaxDepth, "|", q.ConfidenceKey(), "|")
-		out := make(map[string][]domain.SupplyHop, len(ids))
-		var missing []string
-		for _, id := range ids {
-			if hs, ok := b.c.firsts.Get(prefix + id); ok {
-				out[id] = hs
-			} else {
-				missing = append(missing, id)
-			}
-		}
+		out, missing := kept(b.c.firsts, prefix, ids)
 		if len(missing) == 0 {
 			return out, nil
 		}

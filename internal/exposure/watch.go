@@ -185,12 +185,9 @@ func (e *bound) coveredHopsReaching(ctx context.Context, before, now [][2]string
 	return out, nil
 }
 
-func comparePairs(a, b [2]string) int {
-	if c := strings.Compare(a[0], b[0]); c != 0 {
-		return c
-	}
-	return strings.Compare(a[1], b[1])
-}
+// comparePairs orders (supplier, customer) pairs by supplier, then
+// customer.
+func comparePairs(a, b [2]string) int { return slices.Compare(a[:], b[:]) }
 
 // diffSorted returns the ids only in after and only in before; both are
 // sorted.

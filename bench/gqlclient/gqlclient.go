@@ -53,7 +53,13 @@ func Check(raw []byte, status int) error {
 	if err := json.Unmarshal(raw, &out); err != nil {
 		return fmt.Errorf("status %d: not JSON", status)
 	}
-	return out.Errors.err()
+	if err := out.Errors.err(); err != nil {
+		return err
+	}
+	if status != http.StatusOK {
+		return fmt.Errorf("status %d without a GraphQL error", status)
+	}
+	return nil
 }
 
 type graphqlErrors []struct {

@@ -2,6 +2,7 @@ package projection
 
 import (
 	"context"
+	"math/rand/v2"
 	"os"
 	"runtime"
 	"strconv"
@@ -102,6 +103,25 @@ func BenchmarkColdExposedCompanies(b *testing.B) {
 			b.Fatal(err)
 		}
 	}
+}
+
+// The writer load test's readers (issue 14) ask on uniformly random
+// dates of 2025–2027, each one cold: the search alone, date after date.
+func BenchmarkColdReachRandomDates(b *testing.B) {
+	g := benchWorld(b)
+	ctx := context.Background()
+	r := rand.New(rand.NewPCG(1, 14))
+	from := domain.MustDate("2025-01-01")
+	exposed := 0
+	b.ResetTimer()
+	for cpuLoop(b) {
+		list, err := coldView(g).Reach(ctx, domain.ExposureQuery{AsOf: from.AddDays(r.IntN(3 * 365)), MaxDepth: 4, Sector: "automotive"})
+		if err != nil {
+			b.Fatal(err)
+		}
+		exposed += list.Len()
+	}
+	b.ReportMetric(float64(exposed)/float64(b.N), "exposed/op")
 }
 
 func BenchmarkColdFirstHops(b *testing.B) {

@@ -37,17 +37,21 @@ type graph struct {
 	controls     map[string]*control
 	controlOrder []string // control ids, sorted
 
-	// walk is the links laid out for walks (walks); walkMu guards it.
-	walk   *walkLinks
-	walkMu *sync.Mutex
+	// walk is the links laid out for walks (walks); walkMu guards it
+	// and walkOrder, the order of that layout, which link writes keep
+	// (any order gives the same answers; this one makes them faster).
+	walk      *walkLinks
+	walkOrder []int32
+	walkMu    *sync.Mutex
 	// hops is the first-hop candidates with their licences (hopTable);
 	// hopMu guards it. Licence copies get their own.
 	hops  *hopTable
 	hopMu *sync.Mutex
 
 	// rank orders companies by id (rank[i] < rank[j] when ids[i] <
-	// ids[j]), for answers sorted by id; kept by sortCompanies.
-	rank []int32
+	// ids[j]), for answers sorted by id, and byRank is its inverse (the
+	// companies in id order); both kept by sortCompanies.
+	rank, byRank []int32
 }
 
 // sortCompanies ranks the companies by id when some are new; it runs
@@ -65,6 +69,7 @@ func (g *graph) sortCompanies() {
 	for r, i := range order {
 		g.rank[i] = int32(r)
 	}
+	g.byRank = order
 }
 
 // idRank is the order of companies by id (sortCompanies).
@@ -220,6 +225,17 @@ func (g *graph) removeLink(supplier, customer string) {
 
 // dropWalks forgets the walk layout of the links, which a change to them
 // makes stale. Changes in place run while no view reads the graph.
+// snapshot is a copy of g's fields, for a copy of the graph: the walk
+// layout and the hop table, which questions on g fill in meanwhile, are
+// read under their locks.
+func (g *graph) snapshot() graph {
+	g.walkMu.Lock()
+	defer g.walkMu.Unlock()
+	g.hopMu.Lock()
+	defer g.hopMu.Unlock()
+	return *g
+}
+
 func (g *graph) dropWalks() {
 	g.walkMu.Lock()
 	g.walk = nil
@@ -320,7 +336,7 @@ func (g *graph) knowsAll(ls map[string]domain.Licence) bool {
 // too), so g stays as it was for the views still reading it. ls must pass
 // knowsAll.
 func (g *graph) withLicences(ids map[string]bool, ls map[string]domain.Licence) *graph {
-	ng := *g
+	ng := g.snapshot()
 	ng.hops, ng.hopMu = nil, &sync.Mutex{}
 	ng.licences = maps.Clone(g.licences)
 	ng.held = maps.Clone(g.held)

@@ -2,6 +2,7 @@ package projection
 
 import (
 	"context"
+	"math/bits"
 	"slices"
 	"strings"
 
@@ -105,66 +106,91 @@ func (v *View) reach(ctx context.Context, dd day, d domain.Date, maxDepth int) [
 // of i+1 links) at the least such depth, sorted by id.
 func (g *graph) leastDepths(valid []uint8, maxDepth int) []exposedIdx {
 	n := 0
-	for _, bits := range valid {
-		if bits != 0 {
+	for _, b := range valid {
+		if b != 0 {
 			n++
 		}
 	}
 	out := make([]exposedIdx, 0, n)
-	for c, bits := range valid {
-		if bits == 0 {
-			continue
-		}
-		for i := range maxDepth {
-			if bits&(1<<i) != 0 {
-				out = append(out, exposedIdx{int32(c), int8(i + 1)})
-				break
-			}
+	keep := uint8(1)<<maxDepth - 1
+	for _, c := range g.byRank {
+		if b := valid[c] & keep; b != 0 {
+			out = append(out, exposedIdx{c, int8(bits.TrailingZeros8(b) + 1)})
 		}
 	}
-	rank := g.idRank()
-	slices.SortFunc(out, func(a, b exposedIdx) int { return int(rank[a.c] - rank[b.c]) })
 	return out
 }
 
 // sweep returns, for each company, the levels at which walks from starts
 // over links current on d reach it: bit i set when a walk of exactly i
-// links ends there, for i < count. Each level is one pass over the
-// companies in index order, which reads the walk layout front to back: a
-// level of a question over the whole graph holds a good part of it, and
-// lists of the companies at each level cost more to build than the pass.
+// links ends there, for i < count. It carries each company's new bits
+// along its links in the walk order (walks), where links mostly go
+// forward: a company is then passed once with all the bits it will get,
+// where a pass per level passed most companies count-1 times. A link
+// going back leaves its bits pending, and another round starts at the
+// first place it reached; each round carries every pending bit one link
+// further at least, so there are at most count-1.
 func (w *walkLinks) sweep(starts []int32, d day, count int) []uint8 {
-	at := make([]uint8, len(w.start)-1)
+	n := len(w.order)
+	// By place: the levels reached (low byte) and those not carried on
+	// yet (high byte), together: one memory access for both.
+	st := make([]uint16, n)
 	for _, c := range starts {
-		at[c] = 1
+		st[w.pos[c]] = 1 | 1<<8
 	}
-	for i := range count - 1 {
-		bit, next := uint8(1)<<i, uint8(1)<<(i+1)
-		for x, b := range at {
-			if b&bit == 0 {
+	carried := uint16(1)<<max(count-1, 0) - 1 // a walk of count-1 links goes no further
+	for from := 0; from < n; {
+		back := n // the first place a link going back gave new bits to
+		for p := from; p < n; p++ {
+			b := st[p] >> 8 & carried
+			if b == 0 {
 				continue
 			}
-			for _, l := range w.links[w.start[x]:w.start[x+1]] {
-				if l.since <= d && d < l.until {
-					at[l.other] |= next
+			st[p] &= 0xff
+			b <<= 1
+			for _, l := range w.links[w.start[p]:w.start[p+1]] {
+				if add := b &^ st[l.to]; add&0xff != 0 && l.since <= d && d < l.until {
+					add &= 0xff
+					st[l.to] |= add | add<<8
+					if q := int(l.to); q <= p {
+						back = min(back, q)
+					}
 				}
 			}
 		}
+		from = back
+	}
+	at := make([]uint8, n) // by company
+	for p, x := range w.order {
+		at[x] = uint8(st[p])
 	}
 	return at
 }
 
-// walkLinks is every company's outgoing links in one array (company x's
-// are links[start[x]:start[x+1]]), with what a walk reads of them: the
-// walks over the whole graph touch every link, and one array keeps them
-// in the cache's order.
+// walkLinks is every company's outgoing links in one array, in the walk
+// order (company order[p]'s are links[start[p]:start[p+1]]), with what a
+// walk reads of them: the walks over the whole graph touch every link,
+// and one array keeps them in the cache's order. The walk order is
+// topological where the links allow (suppliers before their customers,
+// ignoring dates), so that walks go forward in it.
 type walkLinks struct {
-	start []int32
+	order []int32 // companies in walk order
+	pos   []int32 // each company's place in order
+	start []int32 // by place
 	links []walkLink
 	attr  []int32 // links[j]'s attributes in g.attrs, apart: only the walks with a minimum confidence read them
 }
 
-type walkLink struct{ other, since, until int32 }
+type walkLink struct {
+	to           int32 // the customer's place in the walk order
+	since, until day
+}
+
+// of returns company x's links and the index of the first in links.
+func (w *walkLinks) of(x int32) ([]walkLink, int32) {
+	p := w.pos[x]
+	return w.links[w.start[p]:w.start[p+1]], w.start[p]
+}
 
 // walks returns the graph's walkLinks, built on first use. Copies made
 // for licence writes share it (their links are the same); a write that
@@ -175,22 +201,87 @@ func (g *graph) walks() *walkLinks {
 	if g.walk != nil {
 		return g.walk
 	}
-	w := &walkLinks{start: make([]int32, len(g.out)+1)}
+	order := g.orderForWalks()
+	w := &walkLinks{order: order, pos: make([]int32, len(order)), start: make([]int32, len(order)+1)}
 	total := 0
-	for x, ls := range g.out {
-		total += len(ls)
-		w.start[x+1] = int32(total)
+	for p, x := range order {
+		w.pos[x] = int32(p)
+	}
+	for p, x := range order {
+		total += len(g.out[x])
+		w.start[p+1] = int32(total)
 	}
 	w.links = make([]walkLink, 0, total)
 	w.attr = make([]int32, 0, total)
-	for _, ls := range g.out {
-		for _, l := range ls {
-			w.links = append(w.links, walkLink{l.other, l.since, l.until})
+	for _, x := range order {
+		for _, l := range g.out[x] {
+			w.links = append(w.links, walkLink{w.pos[l.other], l.since, l.until})
 			w.attr = append(w.attr, l.attr)
 		}
 	}
 	g.walk = w
 	return w
+}
+
+// orderForWalks is the walk order of the graph's first walks, with the
+// companies added since then at its end: ordering a million companies
+// takes a good part of a second, and a write of a few links leaves the
+// order nearly as good. A load orders them anew. Called under walkMu.
+func (g *graph) orderForWalks() []int32 {
+	if g.walkOrder == nil {
+		g.walkOrder = g.topoOrder()
+	}
+	if n := len(g.walkOrder); n < len(g.ids) {
+		order := make([]int32, n, len(g.ids)) // copies of the graph share the old one
+		copy(order, g.walkOrder)
+		for c := n; c < len(g.ids); c++ {
+			order = append(order, int32(c))
+		}
+		g.walkOrder = order
+	}
+	return g.walkOrder
+}
+
+// topoOrder lists the companies suppliers first (Kahn's algorithm over
+// every link, whatever its dates): each company comes after all its
+// suppliers, except in a cycle, which is entered at its company of least
+// index.
+func (g *graph) topoOrder() []int32 {
+	n := len(g.out)
+	waiting := make([]int32, n) // suppliers not yet placed
+	for _, ls := range g.out {
+		for _, l := range ls {
+			waiting[l.other]++
+		}
+	}
+	order := make([]int32, 0, n)
+	placed := make([]bool, n)
+	place := func(c int32) {
+		placed[c] = true
+		order = append(order, c)
+	}
+	for c := range int32(n) {
+		if waiting[c] == 0 {
+			place(c)
+		}
+	}
+	next := int32(0) // companies below it are placed
+	for head := 0; len(order) < n; {
+		if head == len(order) {
+			// Only cycles remain: enter one.
+			for placed[next] {
+				next++
+			}
+			place(next)
+		}
+		for _, l := range g.out[order[head]] {
+			if waiting[l.other]--; waiting[l.other] == 0 && !placed[l.other] {
+				place(l.other)
+			}
+		}
+		head++
+	}
+	return order
 }
 
 // labelLevels is step 4 of the engine's algorithm: companies that only

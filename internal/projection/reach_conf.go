@@ -125,10 +125,11 @@ func (g *graph) bestLevels(starts []reachItem, d day, count int, q domain.Exposu
 		}
 		clear(next)
 		for _, it := range level {
-			for j := w.start[it.c]; j < w.start[it.c+1]; j++ {
-				l := w.links[j]
-				if p := it.p * conf[w.attr[j]]; p >= floor && p > next[l.other] && l.since <= d && d < l.until { // NaN: no confidence
-					next[l.other] = p
+			links, first := w.of(it.c)
+			for k, l := range links {
+				c := w.order[l.to]
+				if p := it.p * conf[w.attr[first+int32(k)]]; p >= floor && p > next[c] && l.since <= d && d < l.until { // NaN: no confidence
+					next[c] = p
 				}
 			}
 		}

@@ -180,7 +180,7 @@ func (g *graph) withScenario(h *domain.Hypothetical, removed map[domain.LinkKey]
 	// Links may bring material sets and confidences the shared tables lack,
 	// and licences materials: the copy appends to tables of its own.
 	if len(h.Links) > 0 || !g.knowsAll(h.Licences) {
-		c := *g
+		c := g.snapshot()
 		c.mats = g.mats.clone()
 		c.matSet, c.attrs = g.matSet.clone(), g.attrs.clone()
 		base = &c
@@ -190,7 +190,7 @@ func (g *graph) withScenario(h *domain.Hypothetical, removed map[domain.LinkKey]
 		if !g.knowsAll(h.Licences) {
 			// New materials widen the hop table's sets: the copy builds
 			// its own on first use.
-			c := *base
+			c := base.snapshot()
 			c.hops, c.hopMu = nil, &sync.Mutex{}
 			base = &c
 		}
@@ -204,7 +204,7 @@ func (g *graph) withScenario(h *domain.Hypothetical, removed map[domain.LinkKey]
 		ng = ng.withLinkChanges(h.Links, removed)
 	}
 	if len(controls) > 0 {
-		c := *ng
+		c := ng.snapshot()
 		c.controls = maps.Clone(ng.controls)
 		for _, x := range controls {
 			c.setControl(x)
@@ -218,10 +218,8 @@ func (g *graph) withScenario(h *domain.Hypothetical, removed map[domain.LinkKey]
 // lists of the companies they touch are the copy's own, the walk layout
 // is made anew and the hop table again for those links.
 func (g *graph) withLinkChanges(set map[domain.LinkKey]domain.SupplyLink, removed map[domain.LinkKey]bool) *graph {
-	g.hopMu.Lock()
-	hops := g.hops
-	g.hopMu.Unlock()
-	ng := *g
+	ng := g.snapshot()
+	hops := ng.hops
 	ng.walk, ng.walkMu = nil, &sync.Mutex{}
 	ng.hops, ng.hopMu = nil, &sync.Mutex{}
 	ng.out, ng.in = slices.Clone(g.out), slices.Clone(g.in)

@@ -3,6 +3,7 @@ package projection
 import (
 	"context"
 	"math"
+	"slices"
 
 	"github.com/licencegraph/licencegraph/internal/domain"
 )
@@ -19,7 +20,6 @@ func (v *View) walkBack(ctx context.Context, a int32, d day, extra int, floor fl
 	path := []int32{a}   // reversed: a first
 	var confs []float64  // reversed: confs[i] is the link path[i+1]→path[i]
 	prod := []float64{1} // prod[i]: product of confs[:i]
-	onPath := map[int32]bool{a: true}
 	var rev []int32
 	var revConfs []float64
 	steps := 0
@@ -47,7 +47,9 @@ func (v *View) walkBack(ctx context.Context, a int32, d day, extra int, floor fl
 		}
 		head := path[len(path)-1]
 		for _, l := range g.in[head] {
-			if onPath[l.other] || !l.current(d) {
+			// A path holds at most maxDepth+1 companies: looking through
+			// it beats a set.
+			if slices.Contains(path, l.other) || !l.current(d) {
 				continue
 			}
 			c := g.linkConf(l)
@@ -55,11 +57,9 @@ func (v *View) walkBack(ctx context.Context, a int32, d day, extra int, floor fl
 			if floor > 0 && !(p >= floor) { // NaN: a link without confidence
 				continue
 			}
-			onPath[l.other] = true
 			path, confs, prod = append(path, l.other), append(confs, c), append(prod, p)
 			err := walk()
 			path, confs, prod = path[:len(path)-1], confs[:len(confs)-1], prod[:len(prod)-1]
-			delete(onPath, l.other)
 			if err != nil || stopped {
 				return err
 			}

@@ -223,8 +223,6 @@ func (g *graph) removeLink(supplier, customer string) {
 	g.in[c] = slices.DeleteFunc(g.in[c], func(l link) bool { return l.other == s })
 }
 
-// dropWalks forgets the walk layout of the links, which a change to them
-// makes stale. Changes in place run while no view reads the graph.
 // snapshot is a copy of g's fields, for a copy of the graph: the walk
 // layout and the hop table, which questions on g fill in meanwhile, are
 // read under their locks.
@@ -236,6 +234,8 @@ func (g *graph) snapshot() graph {
 	return *g
 }
 
+// dropWalks forgets the walk layout of the links, which a change to them
+// makes stale. Changes in place run while no view reads the graph.
 func (g *graph) dropWalks() {
 	g.walkMu.Lock()
 	g.walk = nil

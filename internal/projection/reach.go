@@ -244,8 +244,8 @@ func (g *graph) orderForWalks() []int32 {
 
 // topoOrder lists the companies suppliers first (Kahn's algorithm over
 // every link, whatever its dates): each company comes after all its
-// suppliers, except in a cycle, which is entered at its company of least
-// index.
+// suppliers, except where cycles leave none with all its suppliers
+// placed; then the one of least index comes next.
 func (g *graph) topoOrder() []int32 {
 	n := len(g.out)
 	waiting := make([]int32, n) // suppliers not yet placed

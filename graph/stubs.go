@@ -110,11 +110,14 @@ func selectsAnyIn(oc *graphql.OperationContext, sel ast.SelectionSet, names []st
 }
 
 // stubs builds objects from ids alone, in their order.
+// One backing array for all of them: a page of exposed companies lists
+// thousands of first suppliers.
 func stubs[V any](ids []string, mk func(id string) V) []*V {
 	out := make([]*V, len(ids))
+	vs := make([]V, len(ids))
 	for i, id := range ids {
-		v := mk(id)
-		out[i] = &v
+		vs[i] = mk(id)
+		out[i] = &vs[i]
 	}
 	return out
 }

@@ -72,7 +72,10 @@ type WritesResult struct {
 	Workloads  []WorkloadResult
 	// The writer: acknowledged writes, failed writes, how long the store
 	// took; the checks that followed each write, the stale answers among
-	// them, failed checks, and how long a check took.
+	// them, failed checks, and how long a check took. Writes, Checks and
+	// the times are the measured time's; the failures and stale answers
+	// count the warm-up's too.
+	WarmupWrites        int // acknowledged in the warm-up
 	Writes, WriteErrors int
 	WriteP50, WriteP99  time.Duration
 	Checks, Stale       int
@@ -113,8 +116,9 @@ func RandomDate(r *rand.Rand) domain.Date {
 	return writer.FirstDate.AddDays(r.IntN(days))
 }
 
-// RunWrites holds the writer variant: o.Readers readers for o.Warmup, then
-// o.Duration with the writer; then it revokes the licences it left active.
+// RunWrites holds the writer variant: o.Readers readers and the writer
+// for o.Warmup, unmeasured, then for o.Duration, measured; then it revokes
+// the licences it left active.
 func RunWrites(ctx context.Context, client *http.Client, store writer.Store, m *WritesMix, o WritesOptions) WritesResult {
 	if o.WriteEvery <= 0 {
 		o.WriteEvery = time.Second
@@ -150,8 +154,13 @@ func RunWrites(ctx context.Context, client *http.Client, store writer.Store, m *
 		return w, " on " + date, body
 	}
 	lic := &writer.Licences{Store: store, Prefix: o.Prefix, Hops: m.Hops}
-	// The writer runs in the measured time only.
-	writerLoop := func(runCtx context.Context, wg *sync.WaitGroup) {
+	// The writer runs in the warm-up too: the server and Neo4j then warm
+	// up under the load they are measured under (Neo4j's JIT compiler
+	// went on compiling its write path well into the measured time when
+	// only the readers warmed it up). A warm-up write or check that
+	// fails counts as a failure; only the measured time's are timed and
+	// counted as done.
+	writerLoop := func(runCtx context.Context, warm bool, wg *sync.WaitGroup) {
 		wg.Go(func() {
 			tick := time.NewTicker(o.WriteEvery)
 			defer tick.Stop()
@@ -165,6 +174,8 @@ func RunWrites(ctx context.Context, client *http.Client, store writer.Store, m *
 					if res.FirstError == "" {
 						res.FirstError = err.Error()
 					}
+				} else if warm {
+					res.WarmupWrites++
 				} else {
 					res.Writes++
 					writes = append(writes, w.Took)
@@ -178,7 +189,9 @@ func RunWrites(ctx context.Context, client *http.Client, store writer.Store, m *
 					d := time.Since(sent)
 					ccancel()
 					mu.Lock()
-					res.Checks++
+					if !warm {
+						res.Checks++
+					}
 					switch {
 					case cerr != nil:
 						res.CheckErrors++
@@ -191,7 +204,7 @@ func RunWrites(ctx context.Context, client *http.Client, store writer.Store, m *
 							res.FirstStale = fmt.Sprintf("after %s %s, %s → %s on %s: listed %v, covered %v (want %v)",
 								w.Op, w.ID, w.Hop.Supplier, w.Hop.Client, m.Date, found, covered, w.After)
 						}
-					default:
+					case !warm:
 						checks = append(checks, d)
 					}
 					mu.Unlock()
@@ -208,9 +221,7 @@ func RunWrites(ctx context.Context, client *http.Client, store writer.Store, m *
 		windows: o.Windows, sampleEvery: time.Second}
 	measureFrom := ph.run(ctx, &mu, &res.memory, &res.Leaks, func(runCtx context.Context, measureFrom, end time.Time, warm bool, wg *sync.WaitGroup) {
 		readers{client: client, endpoint: o.Endpoint, timeout: o.Timeout, measureFrom: measureFrom, end: end}.run(ctx, runCtx, wg, o.Readers, t, next)
-		if !warm {
-			writerLoop(runCtx, wg)
-		}
+		writerLoop(runCtx, warm, wg)
 	})
 	uctx, ucancel := context.WithTimeout(context.WithoutCancel(ctx), time.Minute)
 	if err := lic.Undo(uctx); err != nil {
@@ -288,6 +299,9 @@ func (r WritesResult) Print(w io.Writer) {
 	fmt.Fprintf(w, "| licence writes (store, acknowledged) | %d | %d | %s | %s |\n", r.Writes, r.WriteErrors, ms(r.WriteP50), ms(r.WriteP99))
 	fmt.Fprintf(w, "| check after each write (`clientCoverage`) | %d | %d failed, **%d stale** | %s | %s |\n\n", r.Checks, r.CheckErrors, r.Stale, ms(r.CheckP50), ms(r.CheckP99))
 	fmt.Fprintf(w, "Throughput %.1f reads/s.", r.Throughput)
+	if r.WarmupWrites > 0 {
+		fmt.Fprintf(w, " The writer also wrote %d times in the warm-up (its failures and stale answers are counted above).", r.WarmupWrites)
+	}
 	if r.FirstError != "" {
 		fmt.Fprintf(w, " First error: %.200s", r.FirstError)
 	}

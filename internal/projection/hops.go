@@ -191,8 +191,9 @@ func (t *hopTable) firsts(companies int, d day, controlled []bool) *firsts {
 			ctl[m/64] |= 1 << (m % 64)
 		}
 	}
-	open := make([]uint64, w) // controlled materials of a hop no licence covers yet
-	uncovered := make([]bool, len(t.hops))
+	open := make([]uint64, w)          // controlled materials of a hop no licence covers yet
+	uncovered := getBytes(len(t.hops)) // 1: uncovered on d
+	defer putBytes(uncovered)
 	count := 0
 	for i := range t.hops {
 		h := &t.hops[i]
@@ -214,13 +215,13 @@ func (t *hopTable) firsts(companies int, d day, controlled []bool) *firsts {
 			}
 		}
 		if any != 0 {
-			uncovered[i] = true
+			uncovered[i] = 1
 			count++
 		}
 	}
 	f := &firsts{start: make([]int32, companies+1), s0: make([]int32, 0, count), conf: make([]float64, 0, count)}
 	for i, h := range t.hops {
-		if !uncovered[i] {
+		if uncovered[i] == 0 {
 			continue
 		}
 		if n := len(f.s1); n == 0 || f.s1[n-1] != h.s1 {

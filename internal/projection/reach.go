@@ -5,6 +5,7 @@ import (
 	"math/bits"
 	"slices"
 	"strings"
+	"sync"
 
 	"github.com/licencegraph/licencegraph/internal/domain"
 )
@@ -82,7 +83,10 @@ func (v *View) reach(ctx context.Context, dd day, d domain.Date, maxDepth int) [
 	}
 	w := g.walks()
 	starts := firsts.s1
-	levels := w.sweep(starts, dd, maxDepth)
+	levels, valid := getBytes(len(g.ids)), getBytes(len(g.ids))
+	defer putBytes(levels)
+	defer putBytes(valid)
+	w.sweep(starts, dd, maxDepth, levels)
 	// S1s with an S0 that no walk reaches again: every walk from them is
 	// valid.
 	var cleanStarts []int32
@@ -94,7 +98,7 @@ func (v *View) reach(ctx context.Context, dd day, d domain.Date, maxDepth int) [
 	if len(cleanStarts) == len(starts) {
 		return g.leastDepths(levels, maxDepth)
 	}
-	valid := w.sweep(cleanStarts, dd, maxDepth) // bit i: a valid walk of i links ends here
+	w.sweep(cleanStarts, dd, maxDepth, valid) // bit i: a valid walk of i links ends here
 	g.labelLevels(firsts, levels, valid, dd, maxDepth)
 	if ctx.Err() != nil {
 		return nil
@@ -130,11 +134,12 @@ func (g *graph) leastDepths(valid []uint8, maxDepth int) []exposedIdx {
 // going back leaves its bits pending, and another round starts at the
 // first place it reached; each round carries every pending bit one link
 // further at least, so there are at most count-1.
-func (w *walkLinks) sweep(starts []int32, d day, count int) []uint8 {
+func (w *walkLinks) sweep(starts []int32, d day, count int, at []uint8) {
 	n := len(w.order)
 	// By place: the levels reached (low byte) and those not carried on
 	// yet (high byte), together: one memory access for both.
-	st := make([]uint16, n)
+	st := getWords(n)
+	defer putWords(st)
 	for _, c := range starts {
 		st[w.pos[c]] = 1 | 1<<8
 	}
@@ -160,11 +165,42 @@ func (w *walkLinks) sweep(starts []int32, d day, count int) []uint8 {
 		}
 		from = back
 	}
-	at := make([]uint8, n) // by company
-	for p, x := range w.order {
+	for p, x := range w.order { // at is by company
 		at[x] = uint8(st[p])
 	}
-	return at
+}
+
+// A search's working arrays (a few hundred KB at 100,000 companies) are
+// reused: the readers' searches run many times a second, and fresh arrays
+// each time were a good part of what the collector had to keep up with.
+var (
+	bytePool  sync.Pool // *[]uint8
+	wordPool  sync.Pool // *[]uint16
+	int32Pool sync.Pool // *[]int32
+)
+
+// getBytes returns a zeroed []uint8 of length n.
+func getBytes(n int) []uint8 { return getZeroed[uint8](&bytePool, n) }
+
+func putBytes(b []uint8) { bytePool.Put(&b) }
+
+// getWords returns a zeroed []uint16 of length n.
+func getWords(n int) []uint16 { return getZeroed[uint16](&wordPool, n) }
+
+func putWords(b []uint16) { wordPool.Put(&b) }
+
+// getInt32s returns a zeroed []int32 of length n.
+func getInt32s(n int) []int32 { return getZeroed[int32](&int32Pool, n) }
+
+func putInt32s(b []int32) { int32Pool.Put(&b) }
+
+func getZeroed[T uint8 | uint16 | int32](p *sync.Pool, n int) []T {
+	if x, ok := p.Get().(*[]T); ok && cap(*x) >= n {
+		b := (*x)[:n]
+		clear(b)
+		return b
+	}
+	return make([]T, n)
 }
 
 // walkLinks is every company's outgoing links in one array, in the walk
@@ -291,49 +327,104 @@ func (g *graph) topoOrder() []int32 {
 // levels is sweep's answer from every S1.
 func (g *graph) labelLevels(firsts *firsts, levels []uint8, valid []uint8, d day, maxDepth int) {
 	rank := g.idRank()
-	byRank := func(a, b int32) int { return int(rank[a] - rank[b]) }
-	labels := map[int32][]int32{}
+	// Labels are held as the S0s' id ranks: sorted as they are inserted.
+	cur, next := newLabelSets(maxDepth), newLabelSets(maxDepth)
 	for _, c := range firsts.s1 {
 		if valid[c]&1 == 0 {
-			s0s := slices.Clone(firsts.of(c))
-			slices.SortFunc(s0s, byRank)
-			s0s = slices.Compact(s0s)
-			labels[c] = s0s[:min(len(s0s), maxDepth)]
-			if len(s0s) > 0 {
+			t := cur.add(c)
+			for _, s := range firsts.of(c) {
+				cur.insert(t, rank[s])
+			}
+			if cur.n[t] > 0 {
 				valid[c] |= 1
 			}
 		}
 	}
-	for i := 1; i < maxDepth; i++ {
+	slot := getInt32s(len(g.ids)) // a target's entry in next, plus one
+	defer putInt32s(slot)
+	for i := 1; i < maxDepth && len(cur.companies) > 0; i++ {
 		bit := uint8(1) << i
-		if len(labels) == 0 {
-			return
-		}
 		// The targets: reached at this level, with no valid walk there
 		// yet (valid changes only after the pass).
-		next := map[int32][]int32{}
-		for x, ls := range labels {
+		next.reset()
+		for j, x := range cur.companies {
+			ls := cur.labels(j)
 			for _, l := range g.out[x] {
-				if levels[l.other]&bit == 0 || valid[l.other]&bit != 0 || !l.current(d) {
+				y := l.other
+				if levels[y]&bit == 0 || valid[y]&bit != 0 || !l.current(d) {
 					continue
 				}
+				t := slot[y] - 1
+				if t < 0 {
+					t = next.add(y)
+					slot[y] = t + 1
+				}
+				ry := rank[y]
 				for _, o := range ls {
-					if o != l.other {
-						next[l.other] = append(next[l.other], o)
+					if o != ry {
+						next.insert(t, o)
 					}
 				}
 			}
 		}
-		labels = map[int32][]int32{}
-		for y, ls := range next {
-			slices.SortFunc(ls, byRank)
-			ls = slices.Compact(ls)
-			if len(ls) > 0 {
-				labels[y] = ls[:min(len(ls), maxDepth)]
+		cur.reset()
+		for j, y := range next.companies {
+			slot[y] = 0
+			if ls := next.labels(j); len(ls) > 0 {
+				t := cur.add(y)
+				for _, o := range ls {
+					cur.insert(t, o)
+				}
 				valid[y] |= bit
 			}
 		}
 	}
+}
+
+// labelSets are companies' labels of labelLevels: for each company, the k
+// smallest ranks inserted, in order, without repeats.
+type labelSets struct {
+	k         int
+	companies []int32
+	n         []int32 // labels held, by entry
+	ranks     []int32 // entry t's are ranks[t*k : t*k+n[t]]
+}
+
+func newLabelSets(k int) *labelSets { return &labelSets{k: k} }
+
+func (s *labelSets) reset() {
+	s.companies, s.n, s.ranks = s.companies[:0], s.n[:0], s.ranks[:0]
+}
+
+// add makes an empty entry for company c and returns it.
+func (s *labelSets) add(c int32) int32 {
+	s.companies = append(s.companies, c)
+	s.n = append(s.n, 0)
+	s.ranks = append(s.ranks, make([]int32, s.k)...)
+	return int32(len(s.companies) - 1)
+}
+
+func (s *labelSets) labels(t int) []int32 {
+	return s.ranks[t*s.k : t*s.k+int(s.n[t])]
+}
+
+// insert adds rank r to entry t, keeping its k smallest.
+func (s *labelSets) insert(t int32, r int32) {
+	m := int(s.n[t])
+	ls := s.ranks[int(t)*s.k : int(t)*s.k+s.k]
+	p := 0
+	for p < m && ls[p] < r {
+		p++
+	}
+	if p == s.k || p < m && ls[p] == r {
+		return
+	}
+	if m < s.k {
+		m++
+	}
+	copy(ls[p+1:m], ls[p:m-1])
+	ls[p] = r
+	s.n[t] = int32(m)
 }
 
 // sectorMask marks the companies operating in sector or below it.
